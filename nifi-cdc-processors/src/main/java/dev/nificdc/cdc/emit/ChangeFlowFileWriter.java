@@ -1,0 +1,118 @@
+package dev.nificdc.cdc.emit;
+
+import dev.nificdc.cdc.record.ChangeEvent;
+import dev.nificdc.cdc.record.Operation;
+import dev.nificdc.cdc.record.TableSchema;
+import org.apache.nifi.flowfile.FlowFile;
+import org.apache.nifi.flowfile.attributes.CoreAttributes;
+import org.apache.nifi.logging.ComponentLog;
+import org.apache.nifi.processor.ProcessSession;
+import org.apache.nifi.processor.exception.ProcessException;
+import org.apache.nifi.serialization.RecordSetWriter;
+import org.apache.nifi.serialization.RecordSetWriterFactory;
+import org.apache.nifi.serialization.WriteResult;
+import org.apache.nifi.serialization.record.RecordSchema;
+
+import java.io.OutputStream;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Writes a run of change events of one table schema into one FlowFile through the configured Record Writer,
+ * and sets the attributes every nifi-cdc FlowFile carries. Records stream to the content repository one by one.
+ */
+public final class ChangeFlowFileWriter {
+    public static final String ATTR_DATABASE = "cdc.database";
+    public static final String ATTR_TABLE = "cdc.table";
+    public static final String ATTR_OPERATIONS = "cdc.operations";
+    public static final String ATTR_TOPIC = "cdc.topic";
+    public static final String ATTR_RECORD_COUNT = "record.count";
+
+    private final RecordSetWriterFactory writerFactory;
+    private final ChangeRecordFactory records;
+    private final String topicPrefix;
+    private final ComponentLog logger;
+
+    public ChangeFlowFileWriter(RecordSetWriterFactory writerFactory, ChangeRecordFactory records, String topicPrefix, ComponentLog logger) {
+        this.writerFactory = writerFactory;
+        this.records = records;
+        this.topicPrefix = topicPrefix == null ? "" : topicPrefix;
+        this.logger = logger;
+    }
+
+    /**
+     * Creates a FlowFile holding {@code events} (all of the same {@link TableSchema}) with its standard attributes.
+     * The FlowFile is not transferred: the caller adds its own attributes and transfers it.
+     */
+    public FlowFile write(ProcessSession session, List<ChangeEvent> events) {
+        if (events.isEmpty()) {
+            throw new IllegalArgumentException("No events to write");
+        }
+        TableSchema table = events.get(0).schema();
+        RecordSchema schema = records.recordSchema(table);
+        FlowFile flowFile = session.create();
+        Map<String, String> attributes = new HashMap<>();
+        attributes.put(ATTR_DATABASE, table.database() == null ? "" : table.database());
+        attributes.put(ATTR_TABLE, table.table());
+        attributes.put(ATTR_TOPIC, topic(table));
+        try {
+            Map<String, String> writerAttributes = new HashMap<>();
+            flowFile = session.write(flowFile, out -> writerAttributes.putAll(writeRecords(out, events, schema, attributes, table)));
+            attributes.putAll(writerAttributes);
+        } catch (RuntimeException e) {
+            session.remove(flowFile);
+            throw new ProcessException("Could not write " + events.size() + " change records of " + table.qualifiedName()
+                    + " with the Record Writer: " + e.getMessage(), e);
+        }
+        attributes.put(ATTR_OPERATIONS, operationMix(events));
+        return session.putAllAttributes(flowFile, attributes);
+    }
+
+    /** The suggested Kafka topic: {@code <prefix>.<db>.<table>} (the prefix and database only when set). */
+    public String topic(TableSchema table) {
+        StringBuilder topic = new StringBuilder();
+        if (!topicPrefix.isEmpty()) {
+            topic.append(topicPrefix).append('.');
+        }
+        if (table.database() != null && !table.database().isEmpty()) {
+            topic.append(table.database()).append('.');
+        }
+        return topic.append(table.table()).toString();
+    }
+
+    private Map<String, String> writeRecords(OutputStream out, List<ChangeEvent> events, RecordSchema schema,
+                                             Map<String, String> attributes, TableSchema table) {
+        try {
+            RecordSchema writeSchema = writerFactory.getSchema(attributes, schema);
+            try (RecordSetWriter writer = writerFactory.createWriter(logger, writeSchema, out, attributes)) {
+                writer.beginRecordSet();
+                for (ChangeEvent event : events) {
+                    if (!event.schema().equals(table)) {
+                        throw new IllegalArgumentException("Events of one FlowFile must share one table schema");
+                    }
+                    writer.write(records.toRecord(event));
+                }
+                WriteResult result = writer.finishRecordSet();
+                Map<String, String> written = new HashMap<>(result.getAttributes());
+                written.put(ATTR_RECORD_COUNT, String.valueOf(result.getRecordCount()));
+                written.put(CoreAttributes.MIME_TYPE.key(), writer.getMimeType());
+                return written;
+            }
+        } catch (Exception e) {
+            throw e instanceof RuntimeException re ? re : new ProcessException(e);
+        }
+    }
+
+    /** E.g. {@code c=3,u=1,d=0,r=0}: how many events of each operation the FlowFile holds. */
+    static String operationMix(List<ChangeEvent> events) {
+        Map<Operation, Long> counts = new EnumMap<>(Operation.class);
+        for (Operation op : Operation.values()) {
+            counts.put(op, 0L);
+        }
+        events.forEach(e -> counts.merge(e.op(), 1L, Long::sum));
+        return counts.entrySet().stream().map(e -> e.getKey().code() + "=" + e.getValue()).collect(Collectors.joining(","));
+    }
+}

@@ -1,0 +1,170 @@
+package dev.nificdc.cdc.emit;
+
+import dev.nificdc.cdc.record.ChangeEvent;
+import dev.nificdc.cdc.record.ChangeSchemas;
+import dev.nificdc.cdc.record.ColumnSchema;
+import dev.nificdc.cdc.record.OutputShape;
+import dev.nificdc.cdc.record.SourceInfo;
+import dev.nificdc.cdc.record.TableSchema;
+import org.apache.avro.Schema;
+import org.apache.nifi.avro.AvroTypeUtil;
+import org.apache.nifi.serialization.record.DataType;
+import org.apache.nifi.serialization.record.MapRecord;
+import org.apache.nifi.serialization.record.Record;
+import org.apache.nifi.serialization.record.RecordField;
+import org.apache.nifi.serialization.record.RecordSchema;
+import org.apache.nifi.serialization.record.SchemaIdentifier;
+import org.apache.nifi.serialization.record.type.ChoiceDataType;
+import org.apache.nifi.serialization.record.type.RecordDataType;
+
+import java.time.LocalDate;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiFunction;
+
+/**
+ * Turns {@link ChangeEvent}s into NiFi {@link Record}s whose {@link RecordSchema} carries the exact Avro schema text
+ * (format "avro"), so a writer set to "Inherit Record Schema" writes our schema unchanged. Record schemas are built
+ * once per table schema and reused.
+ */
+public final class ChangeRecordFactory {
+    /** The Avro schema version string written into {@code source.version}. */
+    public static final String VERSION = "nifi-cdc-1";
+
+    private final OutputShape shape;
+    private final String topicPrefix;
+    private final BiFunction<TableSchema, Schema, SchemaIdentifier> identifiers;
+    private final Map<TableSchema, RecordSchema> recordSchemas = new HashMap<>();
+
+    /**
+     * @param identifiers gives the schema identifier (e.g. registry id and version) of each derived Avro schema;
+     *                    return {@link SchemaIdentifier#EMPTY} when there is no registry
+     */
+    public ChangeRecordFactory(OutputShape shape, String topicPrefix, BiFunction<TableSchema, Schema, SchemaIdentifier> identifiers) {
+        this.shape = shape;
+        this.topicPrefix = topicPrefix == null ? "" : topicPrefix;
+        this.identifiers = identifiers;
+    }
+
+    public ChangeRecordFactory(OutputShape shape, String topicPrefix) {
+        this(shape, topicPrefix, (table, schema) -> SchemaIdentifier.EMPTY);
+    }
+
+    /** The record schema every event of {@code table} is written with. */
+    public RecordSchema recordSchema(TableSchema table) {
+        return recordSchemas.computeIfAbsent(table, t -> {
+            Schema avro = avroSchema(t);
+            return AvroTypeUtil.createSchema(avro, avro.toString(), identifiers.apply(t, avro));
+        });
+    }
+
+    /** The Avro schema of this factory's output shape for {@code table}. */
+    public Schema avroSchema(TableSchema table) {
+        return shape == OutputShape.ENVELOPE ? ChangeSchemas.envelope(table, topicPrefix) : ChangeSchemas.flattened(table, topicPrefix);
+    }
+
+    public Record toRecord(ChangeEvent event) {
+        RecordSchema schema = recordSchema(event.schema());
+        return shape == OutputShape.ENVELOPE ? envelope(event, schema) : flattened(event, schema);
+    }
+
+    private Record envelope(ChangeEvent event, RecordSchema schema) {
+        Map<String, Object> values = new LinkedHashMap<>();
+        RecordSchema rowSchema = childSchema(schema, "before");
+        values.put("before", event.before() == null ? null : row(event.schema(), event.before(), rowSchema));
+        values.put("after", event.after() == null ? null : row(event.schema(), event.after(), rowSchema));
+        values.put("source", source(event.source(), childSchema(schema, "source")));
+        ChangeEvent.TransactionInfo tx = event.transaction();
+        if (tx != null) {
+            Map<String, Object> txValues = new LinkedHashMap<>();
+            txValues.put("id", tx.id());
+            txValues.put("total_order", tx.totalOrder());
+            txValues.put("data_collection_order", tx.dataCollectionOrder());
+            values.put("transaction", new MapRecord(childSchema(schema, "transaction"), txValues));
+        } else {
+            values.put("transaction", null);
+        }
+        values.put("op", event.op().code());
+        values.put("ts_ms", event.tsMs());
+        return new MapRecord(schema, values);
+    }
+
+    private Record flattened(ChangeEvent event, RecordSchema schema) {
+        boolean deleted = event.after() == null;
+        Map<String, Object> values = rowValues(event.schema(), deleted ? event.before() : event.after());
+        SourceInfo source = event.source();
+        values.put(ChangeSchemas.OP, event.op().code());
+        values.put(ChangeSchemas.DELETED, Boolean.toString(deleted));
+        values.put(ChangeSchemas.TS_MS, event.tsMs());
+        values.put(ChangeSchemas.SOURCE_TS_MS, source.tsMs());
+        values.put(ChangeSchemas.DB, source.db());
+        values.put(ChangeSchemas.TABLE, source.table());
+        values.put(ChangeSchemas.FILE, source.file());
+        values.put(ChangeSchemas.POS, source.pos());
+        values.put(ChangeSchemas.ROW, source.row());
+        values.put(ChangeSchemas.GTID, source.gtid());
+        return new MapRecord(schema, values);
+    }
+
+    private static Record row(TableSchema table, Object[] row, RecordSchema rowSchema) {
+        return new MapRecord(rowSchema, rowValues(table, row));
+    }
+
+    private static Map<String, Object> rowValues(TableSchema table, Object[] row) {
+        List<ColumnSchema> columns = table.columns();
+        Map<String, Object> values = new LinkedHashMap<>();
+        for (int i = 0; i < columns.size(); i++) {
+            ColumnSchema column = columns.get(i);
+            values.put(ChangeSchemas.fieldName(column), recordValue(column, row[i]));
+        }
+        return values;
+    }
+
+    private static Record source(SourceInfo source, RecordSchema schema) {
+        Map<String, Object> values = new LinkedHashMap<>();
+        values.put("version", VERSION);
+        values.put("connector", source.connector());
+        values.put("name", source.name());
+        values.put("ts_ms", source.tsMs());
+        values.put("snapshot", source.snapshot());
+        values.put("db", source.db());
+        values.put("table", source.table());
+        values.put("server_id", source.serverId());
+        values.put("gtid", source.gtid());
+        values.put("file", source.file());
+        values.put("pos", source.pos());
+        values.put("row", source.row());
+        values.put("thread", source.thread());
+        return new MapRecord(schema, values);
+    }
+
+    /**
+     * Canonical value to the value NiFi's Avro writer turns into exactly our Avro encoding (see {@link ChangeSchemas}):
+     * dates go as {@link LocalDate} (NiFi reads a number as epoch milliseconds), instants as epoch nanoseconds.
+     */
+    static Object recordValue(ColumnSchema column, Object value) {
+        if (value == null) {
+            return null;
+        }
+        return switch (column.kind()) {
+            case DATE -> LocalDate.ofEpochDay(((Number) value).longValue());
+            case TIMESTAMP_MICROS -> Math.multiplyExact(((Number) value).longValue(), 1000L);
+            default -> value;
+        };
+    }
+
+    private static RecordSchema childSchema(RecordSchema parent, String field) {
+        RecordField recordField = parent.getField(field).orElseThrow();
+        DataType type = recordField.getDataType();
+        if (type instanceof ChoiceDataType choice) {
+            for (DataType option : choice.getPossibleSubTypes()) {
+                if (option instanceof RecordDataType record) {
+                    return record.getChildSchema();
+                }
+            }
+        }
+        return ((RecordDataType) type).getChildSchema();
+    }
+}

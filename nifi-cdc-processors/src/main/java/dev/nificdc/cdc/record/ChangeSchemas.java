@@ -1,0 +1,178 @@
+package dev.nificdc.cdc.record;
+
+import org.apache.avro.LogicalTypes;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaBuilder;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Builds the Avro schemas of change records from a {@link TableSchema}: the Debezium-style envelope
+ * ({@code <prefix>.<db>.<table>.Envelope} with {@code Value} before/after images), the key ({@code ...Key}, the
+ * primary-key columns) and the flattened row ({@code ...Value} plus {@code __} metadata fields).
+ *
+ * <p>Temporal encodings are chosen so NiFi's own Avro writer keeps every microsecond: NiFi 2.x converts
+ * {@code timestamp-micros} values through milliseconds, but passes {@code local-timestamp-micros},
+ * {@code timestamp-nanos} and plain longs through unchanged. So DATETIME is {@code long local-timestamp-micros},
+ * TIMESTAMP is {@code long timestamp-nanos} (MySQL's TIMESTAMP range, 1970-2038, fits), and TIME is a plain
+ * {@code long} of signed microseconds tagged {@code "nifi.cdc.type": "duration-micros"} (TIME is a duration up to
+ * ±838 hours, not a time of day).
+ */
+public final class ChangeSchemas {
+    public static final String SOURCE_SCHEMA_NAME = "dev.nificdc.cdc.Source";
+    public static final String TRANSACTION_SCHEMA_NAME = "dev.nificdc.cdc.Transaction";
+    /** Schema property naming the database type a field came from. */
+    public static final String PROP_SOURCE_TYPE = "nifi.cdc.source.type";
+    /** Schema property holding the original column name when it had to be sanitised. */
+    public static final String PROP_COLUMN_NAME = "nifi.cdc.column.name";
+    public static final String PROP_TYPE = "nifi.cdc.type";
+
+    public static final String OP = "__op";
+    public static final String DELETED = "__deleted";
+    public static final String TS_MS = "__ts_ms";
+    public static final String SOURCE_TS_MS = "__source_ts_ms";
+    public static final String DB = "__db";
+    public static final String TABLE = "__table";
+    public static final String FILE = "__file";
+    public static final String POS = "__pos";
+    public static final String ROW = "__row";
+    public static final String GTID = "__gtid";
+
+    private ChangeSchemas() {
+    }
+
+    /** The envelope schema: {@code {before, after, source, transaction, op, ts_ms}}. */
+    public static Schema envelope(TableSchema table, String topicPrefix) {
+        String namespace = namespace(table, topicPrefix);
+        Schema row = rowRecord(table, namespace, "Value", List.of());
+        Schema optionalRow = Schema.createUnion(Schema.create(Schema.Type.NULL), row);
+        return SchemaBuilder.record("Envelope").namespace(namespace).fields()
+                .name("before").type(optionalRow).withDefault(null)
+                .name("after").type(optionalRow).withDefault(null)
+                .name("source").type(sourceSchema()).noDefault()
+                .name("transaction").type(Schema.createUnion(Schema.create(Schema.Type.NULL), transactionSchema())).withDefault(null)
+                .name("op").type().stringType().noDefault()
+                .name("ts_ms").type().longType().noDefault()
+                .endRecord();
+    }
+
+    /** The flattened row: the table's columns followed by {@code __op}, {@code __deleted} and source metadata. */
+    public static Schema flattened(TableSchema table, String topicPrefix) {
+        List<Schema.Field> metadata = List.of(
+                new Schema.Field(OP, Schema.create(Schema.Type.STRING)),
+                new Schema.Field(DELETED, Schema.create(Schema.Type.STRING)),
+                new Schema.Field(TS_MS, Schema.create(Schema.Type.LONG)),
+                new Schema.Field(SOURCE_TS_MS, Schema.create(Schema.Type.LONG)),
+                new Schema.Field(DB, optional(Schema.create(Schema.Type.STRING)), null, Schema.Field.NULL_DEFAULT_VALUE),
+                new Schema.Field(TABLE, Schema.create(Schema.Type.STRING)),
+                new Schema.Field(FILE, optional(Schema.create(Schema.Type.STRING)), null, Schema.Field.NULL_DEFAULT_VALUE),
+                new Schema.Field(POS, Schema.create(Schema.Type.LONG)),
+                new Schema.Field(ROW, Schema.create(Schema.Type.INT)),
+                new Schema.Field(GTID, optional(Schema.create(Schema.Type.STRING)), null, Schema.Field.NULL_DEFAULT_VALUE));
+        return rowRecord(table, namespace(table, topicPrefix), "Value", metadata);
+    }
+
+    /** The key: the primary-key columns, or null when the table has no primary key. */
+    public static Schema key(TableSchema table, String topicPrefix) {
+        if (table.primaryKey().isEmpty()) {
+            return null;
+        }
+        List<Schema.Field> fields = new ArrayList<>();
+        for (String pk : table.primaryKey()) {
+            int index = table.indexOf(pk);
+            if (index < 0) {
+                throw new IllegalArgumentException("Primary-key column " + pk + " is not a column of " + table.qualifiedName());
+            }
+            fields.add(columnField(table.columns().get(index)));
+        }
+        return Schema.createRecord("Key", null, namespace(table, topicPrefix), false, fields);
+    }
+
+    /** The Avro type of one column's values (a {@code ["null", T]} union when nullable). */
+    public static Schema columnType(ColumnSchema column) {
+        Schema type = switch (column.kind()) {
+            case BOOLEAN -> Schema.create(Schema.Type.BOOLEAN);
+            case INT -> Schema.create(Schema.Type.INT);
+            case LONG -> Schema.create(Schema.Type.LONG);
+            case FLOAT -> Schema.create(Schema.Type.FLOAT);
+            case DOUBLE -> Schema.create(Schema.Type.DOUBLE);
+            case DECIMAL -> LogicalTypes.decimal(Math.max(column.precision(), 1), column.scale()).addToSchema(Schema.create(Schema.Type.BYTES));
+            case STRING -> Schema.create(Schema.Type.STRING);
+            case BYTES -> Schema.create(Schema.Type.BYTES);
+            case DATE -> LogicalTypes.date().addToSchema(Schema.create(Schema.Type.INT));
+            case TIME_MICROS -> {
+                Schema duration = Schema.create(Schema.Type.LONG);
+                duration.addProp(PROP_TYPE, "duration-micros");
+                yield duration;
+            }
+            case TIMESTAMP_MICROS -> LogicalTypes.timestampNanos().addToSchema(Schema.create(Schema.Type.LONG));
+            case LOCAL_TIMESTAMP_MICROS -> LogicalTypes.localTimestampMicros().addToSchema(Schema.create(Schema.Type.LONG));
+        };
+        return column.nullable() ? optional(type) : type;
+    }
+
+    /** The Avro field name of a column. */
+    public static String fieldName(ColumnSchema column) {
+        return AvroNames.sanitize(column.name());
+    }
+
+    static Schema sourceSchema() {
+        return SchemaBuilder.record(SOURCE_SCHEMA_NAME).fields()
+                .name("version").type().stringType().noDefault()
+                .name("connector").type().stringType().noDefault()
+                .name("name").type().stringType().noDefault()
+                .name("ts_ms").type().longType().noDefault()
+                .name("snapshot").type().optional().stringType()
+                .name("db").type().optional().stringType()
+                .name("table").type().optional().stringType()
+                .name("server_id").type().longType().noDefault()
+                .name("gtid").type().optional().stringType()
+                .name("file").type().optional().stringType()
+                .name("pos").type().longType().noDefault()
+                .name("row").type().intType().noDefault()
+                .name("thread").type().optional().longType()
+                .endRecord();
+    }
+
+    static Schema transactionSchema() {
+        return SchemaBuilder.record(TRANSACTION_SCHEMA_NAME).fields()
+                .name("id").type().stringType().noDefault()
+                .name("total_order").type().longType().noDefault()
+                .name("data_collection_order").type().longType().noDefault()
+                .endRecord();
+    }
+
+    private static Schema rowRecord(TableSchema table, String namespace, String name, List<Schema.Field> extra) {
+        List<Schema.Field> fields = new ArrayList<>();
+        for (ColumnSchema column : table.columns()) {
+            fields.add(columnField(column));
+        }
+        for (Schema.Field field : extra) {
+            fields.add(new Schema.Field(field, field.schema()));
+        }
+        return Schema.createRecord(name, null, namespace, false, fields);
+    }
+
+    private static Schema.Field columnField(ColumnSchema column) {
+        Schema type = columnType(column);
+        Schema.Field field = column.nullable()
+                ? new Schema.Field(fieldName(column), type, null, Schema.Field.NULL_DEFAULT_VALUE)
+                : new Schema.Field(fieldName(column), type);
+        if (!column.sourceType().isEmpty()) {
+            field.addProp(PROP_SOURCE_TYPE, column.sourceType());
+        }
+        if (!fieldName(column).equals(column.name())) {
+            field.addProp(PROP_COLUMN_NAME, column.name());
+        }
+        return field;
+    }
+
+    private static Schema optional(Schema type) {
+        return Schema.createUnion(Schema.create(Schema.Type.NULL), type);
+    }
+
+    private static String namespace(TableSchema table, String topicPrefix) {
+        return AvroNames.namespace(topicPrefix, table.database(), table.table());
+    }
+}
