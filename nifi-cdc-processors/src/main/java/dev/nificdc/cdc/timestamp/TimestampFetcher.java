@@ -33,10 +33,10 @@ public final class TimestampFetcher {
     private final ResolvedTable table;
     private final ChangeEventFactory events;
 
-    /** Receives each fetched row, in (timestamp, id) order. */
+    /** Receives each fetched row, in (timestamp, id) order, with its exact update timestamp. */
     @FunctionalInterface
     public interface RowHandler {
-        void onRow(ChangeEvent event) throws IOException;
+        void onRow(ChangeEvent event, Temporal updateTimestamp) throws IOException;
     }
 
     /**
@@ -133,7 +133,7 @@ public final class TimestampFetcher {
                                     + "] is NULL in a row with timestamp " + type().format(row.ts())
                                     + "; the column must be NOT NULL and unique (for example the primary key)");
                         }
-                        handler.onRow(events.create(row.values(), row.ts()));
+                        handler.onRow(events.create(row.values(), row.ts()), row.ts());
                         watermark = Watermark.afterRow(row.ts(), id);
                         rows++;
                         pageRows++;
@@ -159,7 +159,7 @@ public final class TimestampFetcher {
                 if (config.maxRowsPerRun() > 0 && rows >= config.maxRowsPerRun() && type().compare(row.ts(), last) != 0) {
                     return new RunResult(Watermark.afterTimestamp(last), rows, 1, upper, true);
                 }
-                handler.onRow(events.create(row.values(), row.ts()));
+                handler.onRow(events.create(row.values(), row.ts()), row.ts());
                 last = row.ts();
                 rows++;
             }
