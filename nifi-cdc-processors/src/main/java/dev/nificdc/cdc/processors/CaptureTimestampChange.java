@@ -394,7 +394,7 @@ public class CaptureTimestampChange extends AbstractProcessor implements Verifia
     public void onScheduled(ProcessContext context) {
         config = fetchConfig(context);
         initialPosition = context.getProperty(INITIAL_POSITION).asAllowableValue(InitialPosition.class);
-        initialTimestamp = context.getProperty(INITIAL_TIMESTAMP).getValue();
+        initialTimestamp = initialPosition == InitialPosition.GIVEN_TIMESTAMP ? context.getProperty(INITIAL_TIMESTAMP).getValue() : null;
         maxRowsPerFlowFile = context.getProperty(MAX_ROWS_PER_FLOWFILE).asInteger();
         String prefix = context.getProperty(TOPIC_PREFIX).getValue();
         OutputShape shape = context.getProperty(OUTPUT_SHAPE).asAllowableValue(OutputShape.class);
