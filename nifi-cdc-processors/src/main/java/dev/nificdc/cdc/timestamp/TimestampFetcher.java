@@ -1,0 +1,256 @@
+package dev.nificdc.cdc.timestamp;
+
+import dev.nificdc.cdc.record.ChangeEvent;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.temporal.Temporal;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One run of the timestamp-incremental fetch.
+ *
+ * <p>The upper bound is the database's own clock minus the commit lag, read once per run, so rows whose transaction
+ * commits late with an older timestamp are still found as long as the commit happens within the lag. Every row
+ * with {@code ts < upper} is assumed complete (committed); the watermark never passes {@code upper}.
+ *
+ * <p>With an incrementing column the run pages with
+ * {@code ts < :upper AND (ts > :lastTs OR (ts = :lastTs AND id > :lastId)) ORDER BY ts, id} and a page limit, so any
+ * number of rows sharing one timestamp page correctly, and a run may stop after any row. Without it the run issues
+ * {@code ts > :lastTs AND ts < :upper ORDER BY ts} once and streams it; since a tie group cannot be split without an
+ * id, a run stops early (Max Rows Per Run) only between two different timestamps, so a group larger than the limit
+ * is read whole.
+ */
+public final class TimestampFetcher {
+    private final FetchConfig config;
+    private final ResolvedTable table;
+    private final ChangeEventFactory events;
+
+    /** Receives each fetched row, in (timestamp, id) order, with its exact update timestamp. */
+    @FunctionalInterface
+    public interface RowHandler {
+        void onRow(ChangeEvent event, Temporal updateTimestamp) throws IOException;
+    }
+
+    /**
+     * @param watermark where the next run starts (unchanged when no row was read)
+     * @param rows      rows delivered
+     * @param queries   SELECT statements issued (pages)
+     * @param upper     the upper bound used (database clock minus commit lag)
+     * @param more      whether the run stopped at Max Rows Per Run with rows possibly left below the upper bound
+     */
+    public record RunResult(Watermark watermark, long rows, int queries, Temporal upper, boolean more) {
+    }
+
+    public TimestampFetcher(FetchConfig config, ResolvedTable table) {
+        this(config, table, System::currentTimeMillis);
+    }
+
+    public TimestampFetcher(FetchConfig config, ResolvedTable table, java.util.function.LongSupplier clock) {
+        this.config = config;
+        this.table = table;
+        this.events = new ChangeEventFactory(table, config.sourceName(), clock);
+    }
+
+    public ResolvedTable table() {
+        return table;
+    }
+
+    /** The database's clock now, as a value of the timestamp column's type (before subtracting the commit lag). */
+    public Temporal databaseNow(Connection connection) throws SQLException {
+        TimestampType type = table.timestampType();
+        String sql = table.dialect().nowQuery(type == TimestampType.OFFSET_DATE_TIME);
+        try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            if (!rs.next()) {
+                throw new SQLException("The clock query returned no row: " + sql);
+            }
+            Temporal now = rs.getObject(1, type.clockType());
+            if (now == null) {
+                throw new SQLException("The clock query returned NULL: " + sql);
+            }
+            return now;
+        }
+    }
+
+    /** The upper bound of a run starting now: database clock minus commit lag. */
+    public Temporal upperBound(Connection connection) throws SQLException {
+        return table.timestampType().minus(databaseNow(connection), config.commitLag());
+    }
+
+    /** Reads every row between {@code start} (null = the beginning of the table) and the upper bound. */
+    public RunResult run(Connection connection, Watermark start, RowHandler handler) throws SQLException, IOException {
+        Temporal upper = upperBound(connection);
+        TimestampType type = table.timestampType();
+        if (start != null && type.compare(start.timestamp(), upper) >= 0) {
+            return new RunResult(start, 0, 0, upper, false);
+        }
+        boolean autoCommit = connection.getAutoCommit();
+        try {
+            if (autoCommit) {
+                connection.setAutoCommit(false); // PostgreSQL streams a result set only inside a transaction
+            }
+            RunResult result = table.idIndex() >= 0 ? runPaged(connection, start, upper, handler) : runStreamed(connection, start, upper, handler);
+            connection.commit();
+            return result;
+        } catch (SQLException | IOException | RuntimeException e) {
+            try {
+                connection.rollback();
+            } catch (SQLException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        } finally {
+            if (autoCommit) {
+                connection.setAutoCommit(true);
+            }
+        }
+    }
+
+    private RunResult runPaged(Connection connection, Watermark start, Temporal upper, RowHandler handler) throws SQLException, IOException {
+        Watermark watermark = start;
+        long rows = 0;
+        int queries = 0;
+        long limit = config.maxRowsPerRun();
+        while (true) {
+            int pageSize = limit > 0 ? (int) Math.min(config.pageSize(), limit - rows) : config.pageSize();
+            int pageRows = 0;
+            Query query = query(watermark, upper, pageSize);
+            try (PreparedStatement ps = prepare(connection, query)) {
+                queries++;
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        Row row = read(rs);
+                        String id = row.values()[table.idIndex()] == null ? null : rs.getString(table.idIndex() + 1);
+                        if (id == null) {
+                            throw new IllegalStateException("Incrementing Column [" + table.columns().get(table.idIndex()).schema().name()
+                                    + "] is NULL in a row with timestamp " + type().format(row.ts())
+                                    + "; the column must be NOT NULL and unique (for example the primary key)");
+                        }
+                        handler.onRow(events.create(row.values(), row.ts()), row.ts());
+                        watermark = Watermark.afterRow(row.ts(), id);
+                        rows++;
+                        pageRows++;
+                    }
+                }
+            }
+            if (pageRows < pageSize) {
+                return new RunResult(watermark, rows, queries, upper, false);
+            }
+            if (limit > 0 && rows >= limit) {
+                return new RunResult(watermark, rows, queries, upper, true);
+            }
+        }
+    }
+
+    private RunResult runStreamed(Connection connection, Watermark start, Temporal upper, RowHandler handler) throws SQLException, IOException {
+        long rows = 0;
+        Temporal last = null;
+        Query query = query(start, upper, 0);
+        try (PreparedStatement ps = prepare(connection, query); ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                Row row = read(rs);
+                if (config.maxRowsPerRun() > 0 && rows >= config.maxRowsPerRun() && type().compare(row.ts(), last) != 0) {
+                    return new RunResult(Watermark.afterTimestamp(last), rows, 1, upper, true);
+                }
+                handler.onRow(events.create(row.values(), row.ts()), row.ts());
+                last = row.ts();
+                rows++;
+            }
+        }
+        return new RunResult(last == null ? start : Watermark.afterTimestamp(last), rows, 1, upper, false);
+    }
+
+    private TimestampType type() {
+        return table.timestampType();
+    }
+
+    private record Row(Object[] values, Temporal ts) {
+    }
+
+    private Row read(ResultSet rs) throws SQLException {
+        List<JdbcColumnMapper.MappedColumn> columns = table.columns();
+        Object[] values = new Object[columns.size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = columns.get(i).reader().read(rs, i + 1);
+        }
+        Temporal ts = type().read(rs, table.timestampIndex() + 1);
+        return new Row(values, ts);
+    }
+
+    /** A statement and its parameters, in order. */
+    public record Query(String sql, List<Object> parameters) {
+    }
+
+    /**
+     * Builds the query for the rows after {@code watermark} (null = from the beginning) and before {@code upper}.
+     *
+     * @param limit page size, or 0 for no paging clause
+     */
+    public Query query(Watermark watermark, Temporal upper, int limit) {
+        String ts = table.quotedColumn(table.timestampIndex());
+        String id = table.idIndex() >= 0 ? table.quotedColumn(table.idIndex()) : null;
+        List<Object> params = new ArrayList<>();
+        StringBuilder where = new StringBuilder(ts).append(" < ?");
+        params.add(upper);
+        if (watermark != null) {
+            switch (watermark.bound()) {
+                case AFTER_ROW -> {
+                    if (id != null) {
+                        where.append(" AND (").append(ts).append(" > ? OR (").append(ts).append(" = ? AND ").append(id).append(" > ?))");
+                        params.add(watermark.timestamp());
+                        params.add(watermark.timestamp());
+                        params.add(idValue(watermark.id()));
+                    } else {
+                        where.append(" AND ").append(ts).append(" > ?");
+                        params.add(watermark.timestamp());
+                    }
+                }
+                case AFTER_TIMESTAMP -> {
+                    where.append(" AND ").append(ts).append(" > ?");
+                    params.add(watermark.timestamp());
+                }
+                case FROM_TIMESTAMP -> {
+                    where.append(" AND ").append(ts).append(" >= ?");
+                    params.add(watermark.timestamp());
+                }
+            }
+        }
+        if (config.additionalWhere() != null) {
+            where.append(" AND (").append(config.additionalWhere()).append(")");
+        }
+        String select = "SELECT " + table.selectList() + " FROM " + table.quotedTable() + " WHERE " + where
+                + " ORDER BY " + ts + (id != null ? ", " + id : "");
+        return new Query(limit > 0 ? table.dialect().page(select, limit) : select, params);
+    }
+
+    private Object idValue(String text) {
+        return switch (table.columns().get(table.idIndex()).jdbcType()) {
+            case Types.TINYINT, Types.SMALLINT, Types.INTEGER, Types.BIGINT -> new BigDecimal(text).longValueExact();
+            case Types.NUMERIC, Types.DECIMAL -> new BigDecimal(text);
+            default -> text;
+        };
+    }
+
+    private PreparedStatement prepare(Connection connection, Query query) throws SQLException {
+        PreparedStatement ps = connection.prepareStatement(query.sql(), ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY);
+        try {
+            if (config.fetchSize() > 0) {
+                ps.setFetchSize(config.fetchSize());
+            }
+            for (int i = 0; i < query.parameters().size(); i++) {
+                ps.setObject(i + 1, query.parameters().get(i));
+            }
+            return ps;
+        } catch (SQLException | RuntimeException e) {
+            ps.close();
+            throw e;
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package dev.nificdc.cdc.processors;
+
+import dev.nificdc.testsupport.MariaDbServer;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.nifi.components.PropertyDescriptor;
+import org.apache.nifi.util.TestRunner;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.LocalDateTime;
+import java.util.List;
+import java.util.Map;
+import java.util.TimeZone;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** CaptureTimestampChange against a private MariaDB 10.11, with the MySQL ON UPDATE CURRENT_TIMESTAMP(6) recipe. */
+class CaptureTimestampChangeMariaDbIT extends CaptureTimestampChangeITSupport {
+    private static MariaDbServer server;
+    private static String database;
+
+    @BeforeAll
+    static void start() {
+        server = MariaDbServer.start();
+        database = server.createDatabase("tsfetch");
+    }
+
+    @AfterAll
+    static void stop() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Override
+    String url() {
+        return server.jdbcUrl(database);
+    }
+
+    @Override
+    String user() {
+        return MariaDbServer.CDC_USER;
+    }
+
+    @Override
+    String password() {
+        return MariaDbServer.CDC_PASSWORD;
+    }
+
+    @Override
+    Connection connect() throws SQLException {
+        Connection c = server.adminConnection();
+        c.setCatalog(database);
+        return c;
+    }
+
+    @Override
+    String quote(String identifier) {
+        return "`" + identifier.replace("`", "``") + "`";
+    }
+
+    @Override
+    String serialPrimaryKey(String column) {
+        return quote(column) + " BIGINT AUTO_INCREMENT PRIMARY KEY";
+    }
+
+    @Override
+    String localTimestampType() {
+        return "DATETIME(6)";
+    }
+
+    @Override
+    String now() {
+        return "CURRENT_TIMESTAMP(6)";
+    }
+
+    @Override
+    String schemaName() {
+        return database;
+    }
+
+    @Override
+    void createStandardTable(String table) {
+        sql("CREATE TABLE " + quote(table) + " (id BIGINT AUTO_INCREMENT PRIMARY KEY, name VARCHAR(50), "
+                + "updated_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6), "
+                + "created_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6), deleted BOOLEAN NOT NULL DEFAULT FALSE)");
+    }
+
+    @Override
+    String setSessionZone() {
+        return "SET time_zone = '+05:45'";
+    }
+
+    @Override
+    void insertGenerated(String table, int count, String timestamp) {
+        String ts = timestamp != null ? timestamp : "TIMESTAMPADD(MICROSECOND, seq MOD 997, '2024-01-01 00:00:00')";
+        sql("INSERT INTO " + quote(table) + " (name, updated_at) SELECT CONCAT('r', seq), " + ts + " FROM seq_1_to_" + count);
+    }
+
+    @Test
+    void jvmAndSessionTimeZonesDoNotShiftValuesOrWatermarks() {
+        TimeZone original = TimeZone.getDefault();
+        TimeZone.setDefault(TimeZone.getTimeZone("America/New_York"));
+        try {
+            String table = newTable("tz");
+            sql("CREATE TABLE " + quote(table) + " (id BIGINT PRIMARY KEY, name VARCHAR(20), updated_at DATETIME(6) NOT NULL)",
+                    "INSERT INTO " + quote(table) + " VALUES (1, 'gap', '2024-03-10 02:30:00.123456'), (2, 'fold', '2024-11-03 01:30:00.654321')");
+            TestRunner runner = runner(table, setSessionZone());
+            List<GenericRecord> records = runOnce(runner);
+            // 02:30 on 2024-03-10 does not exist in New York, 01:30 on 2024-11-03 exists twice: a JVM zone would shift them
+            assertEquals(List.of(micros(LocalDateTime.parse("2024-03-10T02:30:00.123456")), micros(LocalDateTime.parse("2024-11-03T01:30:00.654321"))),
+                    records.stream().map(r -> micros(r, "updated_at")).toList());
+            assertEquals("2024-11-03T01:30:00.654321", state(runner).get("timestamp"));
+            assertEquals("2", state(runner).get("id"));
+
+            sql("INSERT INTO " + quote(table) + " VALUES (3, 'tie', '2024-11-03 01:30:00.654321'), (0, 'behind', '2024-11-03 01:30:00.654321')");
+            TestRunner restarted = restart(runner, table, Map.<PropertyDescriptor, String>of());
+            assertEquals(List.of("tie"), runOnce(restarted).stream().map(r -> string(r, "name")).toList(),
+                    "the watermark compares exactly: the tie with a higher id is new, the one with a lower id is behind it");
+        } finally {
+            TimeZone.setDefault(original);
+        }
+    }
+}
