@@ -166,6 +166,24 @@ class ConfluentWireFormatRoundTripTest {
     }
 
     @Test
+    void writerLooksUpTheSchemaByNameInTheRegistry() throws Exception {
+        final int id = registry.registerDirectly("customers-value", TestSchemas.customersV1().toString());
+        runner.disableControllerService(avroWriter);
+        runner.setProperty(avroWriter, SchemaAccessUtils.SCHEMA_ACCESS_STRATEGY, SchemaAccessUtils.SCHEMA_NAME_PROPERTY.getValue());
+        runner.setProperty(avroWriter, SchemaAccessUtils.SCHEMA_REGISTRY, "registry");
+        runner.assertValid(avroWriter);
+        runner.enableControllerService(avroWriter);
+
+        final RecordSchema schema = avroWriter.getSchema(Map.of("schema.name", "customers-value"), null);
+        final Map<String, Object> values = new HashMap<>();
+        values.put("id", 5L);
+        values.put("name", "Barbara");
+        final byte[] message = write(schema, new MapRecord(schema, values));
+        assertEquals(0, message[0]);
+        assertEquals(id, ByteBuffer.wrap(message, 1, 4).getInt());
+    }
+
+    @Test
     void readerNamesUnframedContent() {
         final byte[] notFramed = "Obj\u0001 this is an Avro container file".getBytes();
         final Exception e = assertThrows(Exception.class,
