@@ -187,7 +187,10 @@ public class ConfluentSchemaRegistryService extends AbstractControllerService
         autoRegister = context.getProperty(AUTO_REGISTER_SCHEMAS).asBoolean();
         registrations = Caffeine.newBuilder().maximumSize(cacheSize).expireAfterWrite(expiration).build();
         recordSchemasById = Caffeine.newBuilder().maximumSize(cacheSize).expireAfterWrite(expiration).build();
-        client = new CachingSchemaRegistryClient(createRestClient(context, urls(context)), cacheSize, expiration);
+        final ComponentLog logger = getLogger();
+        client = new CachingSchemaRegistryClient(createRestClient(context, urls(context),
+                (failedUrl, reason, nextUrl) -> logger.warn("Schema Registry {} failed ({}); trying {}", failedUrl, reason, nextUrl)),
+                cacheSize, expiration);
     }
 
     @OnDisabled
@@ -313,7 +316,7 @@ public class ConfluentSchemaRegistryService extends AbstractControllerService
     @Override
     public List<ConfigVerificationResult> verify(final ConfigurationContext context, final ComponentLog verificationLogger, final Map<String, String> variables) {
         return new SchemaRegistryVerifier(verificationLogger).verify(urls(context),
-                url -> createRestClient(context, List.of(url)));
+                url -> createRestClient(context, List.of(url), (failedUrl, reason, nextUrl) -> { }));
     }
 
     // ---- helpers ----
@@ -347,14 +350,15 @@ public class ConfluentSchemaRegistryService extends AbstractControllerService
         return Arrays.stream(value.split(",")).map(String::trim).filter(url -> !url.isEmpty()).toList();
     }
 
-    private static RestSchemaRegistryClient createRestClient(final PropertyContext context, final List<String> urls) {
+    private static RestSchemaRegistryClient createRestClient(final PropertyContext context, final List<String> urls,
+                                                             final RestSchemaRegistryClient.FailoverListener failoverListener) {
         final Duration timeout = Duration.ofMillis(context.getProperty(COMMUNICATIONS_TIMEOUT).asTimePeriod(TimeUnit.MILLISECONDS));
         final SSLContextProvider sslContextProvider = context.getProperty(SSL_CONTEXT_SERVICE).asControllerService(SSLContextProvider.class);
         final SSLContext sslContext = sslContextProvider == null ? null : sslContextProvider.createContext();
         final AuthenticationType authenticationType = context.getProperty(AUTHENTICATION_TYPE).asAllowableValue(AuthenticationType.class);
         final String username = authenticationType == AuthenticationType.BASIC ? context.getProperty(USERNAME).evaluateAttributeExpressions().getValue() : null;
         final String password = authenticationType == AuthenticationType.BASIC ? context.getProperty(PASSWORD).getValue() : null;
-        return new RestSchemaRegistryClient(urls, timeout, sslContext, username, password);
+        return new RestSchemaRegistryClient(urls, timeout, sslContext, username, password, failoverListener);
     }
 
     private record SubjectAndSchema(String subject, Schema schema) {

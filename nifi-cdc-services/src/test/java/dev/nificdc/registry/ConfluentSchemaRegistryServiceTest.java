@@ -209,6 +209,17 @@ class ConfluentSchemaRegistryServiceTest {
     }
 
     @Test
+    void failOverIsLoggedAsAWarning() throws Exception {
+        final String dead = ConfluentRegistryFixture.deadUrl();
+        runner.setProperty(service, ConfluentSchemaRegistryService.SCHEMA_REGISTRY_URLS, dead + "," + registry.url());
+        enable();
+        assertEquals(1, service.register("customers-value", TestSchemas.customersV1()).version());
+        final List<String> warnings = runner.getControllerServiceLogger("registry").getWarnMessages().stream().map(m -> m.getMsg()).toList();
+        assertEquals(1, warnings.size(), warnings.toString());
+        assertTrue(warnings.getFirst().contains(dead) && warnings.getFirst().contains("trying " + registry.url()), warnings.getFirst());
+    }
+
+    @Test
     void basicAuthenticationThroughProperties() throws Exception {
         registry.requireBasicAuth("nifi", "p@ss");
         runner.setProperty(service, ConfluentSchemaRegistryService.AUTHENTICATION_TYPE, AuthenticationType.BASIC.getValue());

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -137,10 +138,14 @@ class RestSchemaRegistryClientTest {
     @Test
     void failsOverFromADeadUrl() throws Exception {
         final String dead = ConfluentRegistryFixture.deadUrl();
-        try (RestSchemaRegistryClient client = client(dead, registry.url())) {
+        final List<String> failovers = new CopyOnWriteArrayList<>();
+        try (RestSchemaRegistryClient client = new RestSchemaRegistryClient(List.of(dead, registry.url()), Duration.ofSeconds(5), null, null, null,
+                (failedUrl, reason, nextUrl) -> failovers.add(failedUrl + " -> " + nextUrl + ": " + reason))) {
             final int id = client.register("customers-value", V1);
             assertEquals(id, client.lookup("customers-value", V1).id());
         }
+        assertEquals(1, failovers.size(), "failed over once, then stayed on the live URL: " + failovers);
+        assertTrue(failovers.getFirst().startsWith(dead + " -> " + registry.url() + ": ConnectException"), failovers.getFirst());
     }
 
     @Test

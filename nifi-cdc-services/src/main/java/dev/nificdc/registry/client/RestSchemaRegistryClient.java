@@ -45,7 +45,14 @@ public class RestSchemaRegistryClient implements SchemaRegistryClient {
     private final HttpClient httpClient;
     private final Duration timeout;
     private final String authorization;
+    private final FailoverListener failoverListener;
     private volatile int preferred;
+
+    /** Told when a URL fails and the next one is tried, so that the caller can log it. */
+    @FunctionalInterface
+    public interface FailoverListener {
+        void failedOver(String failedUrl, String reason, String nextUrl);
+    }
 
     /**
      * @param baseUrls the registry URLs, tried in order on failure
@@ -56,14 +63,27 @@ public class RestSchemaRegistryClient implements SchemaRegistryClient {
      */
     public RestSchemaRegistryClient(final List<String> baseUrls, final Duration timeout, final SSLContext sslContext,
                                     final String username, final String password) {
+        this(baseUrls, timeout, sslContext, username, password, (failedUrl, reason, nextUrl) -> { });
+    }
+
+    /**
+     * As {@link #RestSchemaRegistryClient(List, Duration, SSLContext, String, String)}, with a listener told about
+     * each fail-over from one URL to the next.
+     */
+    public RestSchemaRegistryClient(final List<String> baseUrls, final Duration timeout, final SSLContext sslContext,
+                                    final String username, final String password, final FailoverListener failoverListener) {
         if (baseUrls == null || baseUrls.isEmpty()) {
             throw new IllegalArgumentException("At least one Schema Registry URL is required");
         }
         this.baseUrls = baseUrls.stream().map(RestSchemaRegistryClient::stripTrailingSlash).toList();
         this.timeout = Objects.requireNonNull(timeout, "timeout");
+        this.failoverListener = Objects.requireNonNull(failoverListener, "failoverListener");
+        // HTTP/1.1 without redirects: small REST calls need nothing more, no h2c upgrade confuses proxies, and
+        // credentials are never replayed to another host.
         final HttpClient.Builder builder = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(timeout)
-                .followRedirects(HttpClient.Redirect.NORMAL);
+                .followRedirects(HttpClient.Redirect.NEVER);
         if (sslContext != null) {
             builder.sslContext(sslContext);
         }
@@ -163,13 +183,13 @@ public class RestSchemaRegistryClient implements SchemaRegistryClient {
                 Thread.currentThread().interrupt();
                 throw new SchemaRegistryException(Reason.UNREACHABLE, "Interrupted while trying to " + call.action() + " at " + baseUrl, e);
             } catch (final IOException | IllegalArgumentException e) {
-                failures.add(baseUrl + " (" + describe(e) + ")");
+                failed(failures, baseUrl, describe(e), attempt, start);
                 continue;
             }
 
             final int status = response.statusCode();
             if (status >= 500) {
-                failures.add(baseUrl + " (HTTP " + status + errorSuffix(response.body()) + ")");
+                failed(failures, baseUrl, "HTTP " + status + errorSuffix(response.body()), attempt, start);
                 continue;
             }
             preferred = index;
@@ -181,6 +201,13 @@ public class RestSchemaRegistryClient implements SchemaRegistryClient {
         throw new SchemaRegistryException(Reason.UNREACHABLE, "Could not reach the Schema Registry to " + call.action() + "; tried "
                 + String.join(", ", failures) + ". Check that the registry is running and that the Schema Registry URLs "
                 + "(and the SSL Context Service for https) are correct.");
+    }
+
+    private void failed(final List<String> failures, final String baseUrl, final String reason, final int attempt, final int start) {
+        failures.add(baseUrl + " (" + reason + ")");
+        if (attempt + 1 < baseUrls.size()) {
+            failoverListener.failedOver(baseUrl, reason, baseUrls.get((start + attempt + 1) % baseUrls.size()));
+        }
     }
 
     private HttpRequest request(final String method, final String url, final String body) {
