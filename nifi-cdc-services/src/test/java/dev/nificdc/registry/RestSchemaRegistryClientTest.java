@@ -8,6 +8,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -146,6 +148,17 @@ class RestSchemaRegistryClientTest {
         }
         assertEquals(1, failovers.size(), "failed over once, then stayed on the live URL: " + failovers);
         assertTrue(failovers.getFirst().startsWith(dead + " -> " + registry.url() + ": ConnectException"), failovers.getFirst());
+    }
+
+    @Test
+    void failsOverFromAUrlThatNeverAnswers() throws Exception {
+        // The kernel completes the TCP handshake from the listen backlog, but nobody ever reads or answers.
+        try (ServerSocket silent = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
+             RestSchemaRegistryClient client = new RestSchemaRegistryClient(List.of("http://127.0.0.1:" + silent.getLocalPort(), registry.url()),
+                     Duration.ofMillis(500), null, null, null)) {
+            final int id = client.register("customers-value", V1);
+            assertEquals(id, client.schemaById(id).id());
+        }
     }
 
     @Test
