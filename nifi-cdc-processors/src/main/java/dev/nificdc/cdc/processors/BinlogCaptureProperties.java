@@ -1,6 +1,7 @@
 package dev.nificdc.cdc.processors;
 
 import dev.nificdc.cdc.record.OutputShape;
+import dev.nificdc.registry.SchemaRegistrar;
 import org.apache.nifi.components.PropertyDescriptor;
 import org.apache.nifi.expression.ExpressionLanguageScope;
 import org.apache.nifi.processor.util.StandardValidators;
@@ -182,6 +183,17 @@ final class BinlogCaptureProperties {
             .defaultValue(OutputShape.ENVELOPE)
             .build();
 
+    static final PropertyDescriptor SCHEMA_REGISTRY = new PropertyDescriptor.Builder()
+            .name("Schema Registry")
+            .description("""
+                    Optional. When set, the processor registers each table's value schema (and key schema) under the subjects \
+                    of the table's topic (cdc.topic) when it first sees the table and after every schema change, and the \
+                    records carry the registry id and version. An AvroRecordSetWriter whose Schema Write Strategy is \
+                    'Schema Reference Writer' with the Confluent Wire Format Writer then writes Confluent-framed records.""")
+            .required(false)
+            .identifiesControllerService(SchemaRegistrar.class)
+            .build();
+
     static final PropertyDescriptor TOPIC_PREFIX = new PropertyDescriptor.Builder()
             .name("Topic Prefix")
             .description("""
@@ -214,5 +226,5 @@ final class BinlogCaptureProperties {
     static final List<PropertyDescriptor> ALL = List.of(HOSTS, USERNAME, PASSWORD, SERVER_ID, CONNECT_TIMEOUT,
             HEARTBEAT_INTERVAL, SSL_CONTEXT_SERVICE, DATABASE_INCLUDE, DATABASE_EXCLUDE, TABLE_INCLUDE, TABLE_EXCLUDE,
             COLUMN_EXCLUDE, INITIAL_POSITION, INITIAL_FILE, INITIAL_FILE_POSITION, INITIAL_GTID, RECORD_WRITER,
-            OUTPUT_SHAPE, TOPIC_PREFIX, MAX_EVENTS_PER_FLOWFILE, MAX_WAIT);
+            OUTPUT_SHAPE, SCHEMA_REGISTRY, TOPIC_PREFIX, MAX_EVENTS_PER_FLOWFILE, MAX_WAIT);
 }

@@ -8,7 +8,9 @@ import dev.nificdc.cdc.binlog.CaptureLogger;
 import dev.nificdc.cdc.binlog.JdbcConnector;
 import dev.nificdc.cdc.binlog.StartPosition;
 import dev.nificdc.cdc.binlog.TableFilter;
+import dev.nificdc.cdc.emit.RegistrySchemaIdentifiers;
 import dev.nificdc.cdc.record.OutputShape;
+import dev.nificdc.registry.SchemaRegistrar;
 import dev.nificdc.cdc.record.TableSchema;
 import org.apache.avro.Schema;
 import org.apache.nifi.context.PropertyContext;
@@ -32,7 +34,7 @@ import static dev.nificdc.cdc.processors.BinlogCaptureProperties.*;
 record BinlogCaptureSettings(List<HostPort> hosts, String username, String password, long serverId, Duration connectTimeout,
                              Duration heartbeatInterval, SSLContext sslContext, TableFilter filter,
                              InitialBinlogPosition initialPosition, StartPosition startPosition, RecordSetWriterFactory writerFactory,
-                             OutputShape outputShape, String topicPrefix, int maxEventsPerFlowFile, Duration maxWait) {
+                             OutputShape outputShape, SchemaRegistrar registrar, String topicPrefix, int maxEventsPerFlowFile, Duration maxWait) {
 
     record HostPort(String host, int port) {
         static HostPort parse(String value) {
@@ -81,6 +83,7 @@ record BinlogCaptureSettings(List<HostPort> hosts, String username, String passw
                 filter, initial, start,
                 context.getProperty(RECORD_WRITER).asControllerService(RecordSetWriterFactory.class),
                 context.getProperty(OUTPUT_SHAPE).asAllowableValue(OutputShape.class),
+                context.getProperty(SCHEMA_REGISTRY).asControllerService(SchemaRegistrar.class),
                 prefix == null ? "" : prefix.trim(),
                 context.getProperty(MAX_EVENTS_PER_FLOWFILE).asInteger(),
                 Duration.ofMillis(context.getProperty(MAX_WAIT).asTimePeriod(TimeUnit.MILLISECONDS)));
@@ -142,7 +145,7 @@ record BinlogCaptureSettings(List<HostPort> hosts, String username, String passw
     }
 
     BiFunction<TableSchema, Schema, SchemaIdentifier> schemaIdentifiers() {
-        return (table, schema) -> SchemaIdentifier.EMPTY;
+        return RegistrySchemaIdentifiers.forRegistrar(registrar, topicPrefix);
     }
 
     String transitUri(String database, String table) {
