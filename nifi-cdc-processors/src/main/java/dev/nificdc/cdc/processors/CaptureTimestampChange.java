@@ -22,6 +22,7 @@ import org.apache.nifi.annotation.behavior.WritesAttribute;
 import org.apache.nifi.annotation.behavior.WritesAttributes;
 import org.apache.nifi.annotation.configuration.DefaultSchedule;
 import org.apache.nifi.annotation.documentation.CapabilityDescription;
+import org.apache.nifi.annotation.documentation.SeeAlso;
 import org.apache.nifi.annotation.documentation.Tags;
 import org.apache.nifi.annotation.documentation.UseCase;
 import org.apache.nifi.annotation.lifecycle.OnScheduled;
@@ -92,6 +93,7 @@ import java.util.concurrent.TimeUnit;
                 Set "Table Name" and "Timestamp Column", and "Incrementing Column" to the primary key (a unique, NOT NULL column). \
                 Keep "Commit Lag" above your longest write transaction. Set "Output Shape" to "Change Envelope" for Debezium-style \
                 consumers or "Flattened Row" for PutDatabaseRecord. Connect "success" to PublishKafka (topic ${cdc.topic}).""")
+@SeeAlso(CaptureBinlogChange.class)
 public class CaptureTimestampChange extends AbstractProcessor implements VerifiableProcessor {
     static final String ATTR_FIRST_TIMESTAMP = "cdc.timestamp.first";
     static final String ATTR_LAST_TIMESTAMP = "cdc.timestamp.last";
