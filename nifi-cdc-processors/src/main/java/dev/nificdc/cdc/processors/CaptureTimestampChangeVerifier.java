@@ -112,7 +112,7 @@ final class CaptureTimestampChangeVerifier {
                 }
                 try (ResultSet rs = ps.executeQuery()) {
                     String first = rs.next() ? "the oldest row to fetch has timestamp "
-                            + formatOrNull(table.timestampType(), table.timestampType().read(rs, table.timestampIndex() + 1))
+                            + formatOrNull(table.timestampType(), table.timestampType().read(rs, table.timestampIndex() + 1, table.dialect()))
                             : "no row is older than the upper bound yet";
                     add(STEP_QUERY, Outcome.SUCCESSFUL, "Query ran with upper bound " + table.timestampType().format(upper)
                             + " (database clock minus Commit Lag); " + first + ". SQL: " + query.sql());

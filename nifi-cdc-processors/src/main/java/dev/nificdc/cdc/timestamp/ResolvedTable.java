@@ -34,6 +34,7 @@ public record ResolvedTable(SqlDialect dialect, TableName name, List<JdbcColumnM
     }
 
     public String selectList() {
-        return String.join(", ", columns.stream().map(c -> dialect.quote(c.schema().name())).toList());
+        return String.join(", ", columns.stream()
+                .map(c -> dialect.selectExpression(dialect.quote(c.schema().name()), c.jdbcType(), c.typeName())).toList());
     }
 }

@@ -71,7 +71,7 @@ public final class TimestampFetcher {
             if (!rs.next()) {
                 throw new SQLException("The clock query returned no row: " + sql);
             }
-            Temporal now = rs.getObject(1, type.clockType());
+            Temporal now = table.dialect().readTemporal(rs, 1, type.clockType());
             if (now == null) {
                 throw new SQLException("The clock query returned NULL: " + sql);
             }
@@ -180,7 +180,7 @@ public final class TimestampFetcher {
         for (int i = 0; i < values.length; i++) {
             values[i] = columns.get(i).reader().read(rs, i + 1);
         }
-        Temporal ts = type().read(rs, table.timestampIndex() + 1);
+        Temporal ts = type().read(rs, table.timestampIndex() + 1, table.dialect());
         return new Row(values, ts);
     }
 
@@ -198,27 +198,27 @@ public final class TimestampFetcher {
         String id = table.idIndex() >= 0 ? table.quotedColumn(table.idIndex()) : null;
         List<Object> params = new ArrayList<>();
         StringBuilder where = new StringBuilder(ts).append(" < ?");
-        params.add(upper);
+        params.add(table.dialect().bindTemporal(upper));
         if (watermark != null) {
             switch (watermark.bound()) {
                 case AFTER_ROW -> {
                     if (id != null) {
                         where.append(" AND (").append(ts).append(" > ? OR (").append(ts).append(" = ? AND ").append(id).append(" > ?))");
-                        params.add(watermark.timestamp());
-                        params.add(watermark.timestamp());
+                        params.add(table.dialect().bindTemporal(watermark.timestamp()));
+                        params.add(table.dialect().bindTemporal(watermark.timestamp()));
                         params.add(idValue(watermark.id()));
                     } else {
                         where.append(" AND ").append(ts).append(" > ?");
-                        params.add(watermark.timestamp());
+                        params.add(table.dialect().bindTemporal(watermark.timestamp()));
                     }
                 }
                 case AFTER_TIMESTAMP -> {
                     where.append(" AND ").append(ts).append(" > ?");
-                    params.add(watermark.timestamp());
+                    params.add(table.dialect().bindTemporal(watermark.timestamp()));
                 }
                 case FROM_TIMESTAMP -> {
                     where.append(" AND ").append(ts).append(" >= ?");
-                    params.add(watermark.timestamp());
+                    params.add(table.dialect().bindTemporal(watermark.timestamp()));
                 }
             }
         }
