@@ -60,6 +60,14 @@ public final class JdbcColumnMapper {
                         return v == null ? null : micros(v.toEpochSecond(), v.getNano());
                     });
         }
+        if (temporal == TimestampType.LOCAL_DATE_TIME && dialect == SqlDialect.MYSQL && lower.equals("timestamp")) {
+            // a MySQL TIMESTAMP is an instant; the fetcher reads it in a UTC session, so its text is UTC
+            return new MappedColumn(ColumnSchema.of(name, ValueKind.TIMESTAMP_MICROS, nullable, type), jdbcType, type,
+                    (rs, c) -> {
+                        LocalDateTime v = dialect.readTemporal(rs, c, LocalDateTime.class);
+                        return v == null ? null : micros(v.toEpochSecond(ZoneOffset.UTC), v.getNano());
+                    });
+        }
         if (temporal == TimestampType.LOCAL_DATE_TIME) {
             return new MappedColumn(ColumnSchema.of(name, ValueKind.LOCAL_TIMESTAMP_MICROS, nullable, type), jdbcType, type,
                     (rs, c) -> {

@@ -81,12 +81,64 @@ public final class TimestampFetcher {
 
     /** The upper bound of a run starting now: database clock minus commit lag. */
     public Temporal upperBound(Connection connection) throws SQLException {
+        if (table.dialect() == SqlDialect.MYSQL && table.mysqlTimestampColumn()) {
+            try (MySqlSessionZone ignored = MySqlSessionZone.utc(connection)) {
+                return table.timestampType().minus(databaseNow(connection), config.commitLag());
+            }
+        }
         return table.timestampType().minus(databaseNow(connection), config.commitLag());
     }
 
-    /** Reads every row between {@code start} (null = the beginning of the table) and the upper bound. */
+    /**
+     * Reads every row between {@code start} (null = the beginning of the table) and the upper bound.
+     *
+     * <p>On MySQL/MariaDB the rows are read in a UTC session (restored afterwards), so TIMESTAMP columns are exact
+     * instants. The clock is read in the same zone as the timestamp column's values: UTC for a TIMESTAMP column,
+     * the connection's own session zone for a DATETIME column (whose values the writers' sessions produced).
+     */
     public RunResult run(Connection connection, Watermark start, RowHandler handler) throws SQLException, IOException {
-        Temporal upper = upperBound(connection);
+        return inSession(connection, upper -> run(connection, start, upper, handler));
+    }
+
+    /**
+     * The upper bound and the update timestamp of the first row the next run would fetch (null when no row is below
+     * the upper bound), found by running the real query with a page of one row.
+     */
+    public record Peek(Temporal upper, Temporal first, String sql) {
+    }
+
+    public Peek peek(Connection connection, Watermark start) throws SQLException {
+        try {
+            return inSession(connection, upper -> {
+                Query query = query(start, upper, 1);
+                try (PreparedStatement ps = prepare(connection, query); ResultSet rs = ps.executeQuery()) {
+                    return new Peek(upper, rs.next() ? type().read(rs, table.timestampIndex() + 1, table.dialect()) : null, query.sql());
+                }
+            });
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @FunctionalInterface
+    private interface SessionBody<T> {
+        T apply(Temporal upper) throws SQLException, IOException;
+    }
+
+    private <T> T inSession(Connection connection, SessionBody<T> body) throws SQLException, IOException {
+        if (table.dialect() != SqlDialect.MYSQL) {
+            return body.apply(upperBound(connection));
+        }
+        Temporal upper = table.mysqlTimestampColumn() ? null : upperBound(connection);
+        try (MySqlSessionZone ignored = MySqlSessionZone.utc(connection)) {
+            if (upper == null) {
+                upper = table.timestampType().minus(databaseNow(connection), config.commitLag());
+            }
+            return body.apply(upper);
+        }
+    }
+
+    private RunResult run(Connection connection, Watermark start, Temporal upper, RowHandler handler) throws SQLException, IOException {
         TimestampType type = table.timestampType();
         if (start != null && type.compare(start.timestamp(), upper) >= 0) {
             return new RunResult(start, 0, 0, upper, false);
