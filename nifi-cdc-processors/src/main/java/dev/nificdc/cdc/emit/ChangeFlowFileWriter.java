@@ -1,6 +1,7 @@
 package dev.nificdc.cdc.emit;
 
 import dev.nificdc.cdc.record.ChangeEvent;
+import dev.nificdc.cdc.record.ChangeTopics;
 import dev.nificdc.cdc.record.Operation;
 import dev.nificdc.cdc.record.TableSchema;
 import org.apache.nifi.flowfile.FlowFile;
@@ -73,14 +74,7 @@ public final class ChangeFlowFileWriter {
 
     /** The suggested Kafka topic: {@code <prefix>.<db>.<table>} (the prefix and database only when set). */
     public String topic(TableSchema table) {
-        StringBuilder topic = new StringBuilder();
-        if (!topicPrefix.isEmpty()) {
-            topic.append(topicPrefix).append('.');
-        }
-        if (table.database() != null && !table.database().isEmpty()) {
-            topic.append(table.database()).append('.');
-        }
-        return topic.append(table.table()).toString();
+        return ChangeTopics.of(topicPrefix, table);
     }
 
     private Map<String, String> writeRecords(OutputStream out, List<ChangeEvent> events, RecordSchema schema,

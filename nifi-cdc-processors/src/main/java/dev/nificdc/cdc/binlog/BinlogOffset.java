@@ -1,0 +1,149 @@
+package dev.nificdc.cdc.binlog;
+
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * An immutable resume point in the binlog.
+ *
+ * <p>{@code file}/{@code position} point at the start of the transaction in progress (its GTID or BEGIN event),
+ * or, between transactions, just after the last committed one. {@code changesToSkip} counts the change events
+ * already emitted from the transaction that starts there: a reader started from this offset replays that transaction
+ * and drops its first {@code changesToSkip} changes, so it emits exactly the changes after this offset (Debezium's
+ * restart-inside-a-transaction). {@code gtidSet} holds the GTIDs of the transactions completed before {@code position}:
+ * a MySQL GTID set ({@code uuid:1-42,...}) or a MariaDB GTID position ({@code 0-1-42,1-2-7}); empty when unknown.
+ * When {@code gtidSet} is not empty and {@link #gtidMode()} is true the reader resumes by GTID, otherwise by file/position.
+ *
+ * <p>Offsets of one server compare by file (binlog files are numbered {@code name.000001}, ...), position and
+ * {@code changesToSkip}.
+ */
+public record BinlogOffset(String file, long position, long changesToSkip, String gtidSet, boolean gtidMode,
+                           long serverId) implements Comparable<BinlogOffset> {
+
+    /** State key: binlog file name. */
+    public static final String KEY_FILE = "binlog.file";
+    /** State key: binlog position (decimal). */
+    public static final String KEY_POSITION = "binlog.position";
+    /** State key: change events already emitted from the transaction starting at the position (decimal). */
+    public static final String KEY_CHANGES_TO_SKIP = "binlog.changes.skip";
+    /** State key: MySQL GTID set or MariaDB GTID position of the completed transactions; absent when unknown. */
+    public static final String KEY_GTID_SET = "binlog.gtid.set";
+    /** State key: "true" when the reader should resume by GTID. */
+    public static final String KEY_GTID_MODE = "binlog.gtid.mode";
+    /** State key: server id of the server the offset was read from (decimal). */
+    public static final String KEY_SERVER_ID = "binlog.server.id";
+
+    private static final Comparator<BinlogOffset> ORDER = Comparator
+            .comparing(BinlogOffset::fileSequence)
+            .thenComparing(o -> o.file == null ? "" : o.file)
+            .thenComparingLong(BinlogOffset::position)
+            .thenComparingLong(BinlogOffset::changesToSkip);
+
+    public BinlogOffset {
+        if (position < 0) {
+            throw new IllegalArgumentException("Binlog position must not be negative: " + position);
+        }
+        if (changesToSkip < 0) {
+            throw new IllegalArgumentException("Changes to skip must not be negative: " + changesToSkip);
+        }
+        gtidSet = gtidSet == null ? "" : gtidSet.trim();
+    }
+
+    /** An offset at a file position, without GTIDs. */
+    public static BinlogOffset at(String file, long position) {
+        return new BinlogOffset(Objects.requireNonNull(file, "file"), position, 0, "", false, 0);
+    }
+
+    /** An offset at a GTID set (MySQL) or GTID position (MariaDB); the file/position are learnt while reading. */
+    public static BinlogOffset atGtid(String gtidSet) {
+        return new BinlogOffset(null, 0, 0, gtidSet, true, 0);
+    }
+
+    /** True when this offset points inside a transaction of which some changes were already emitted. */
+    public boolean insideTransaction() {
+        return changesToSkip > 0;
+    }
+
+    BinlogOffset withChangesToSkip(long count) {
+        return new BinlogOffset(file, position, count, gtidSet, gtidMode, serverId);
+    }
+
+    /** The offset as a NiFi-state map, with the {@code KEY_*} keys; absent values are left out. */
+    public Map<String, String> toStateMap() {
+        Map<String, String> map = new LinkedHashMap<>();
+        if (file != null) {
+            map.put(KEY_FILE, file);
+        }
+        map.put(KEY_POSITION, Long.toString(position));
+        map.put(KEY_CHANGES_TO_SKIP, Long.toString(changesToSkip));
+        if (!gtidSet.isEmpty()) {
+            map.put(KEY_GTID_SET, gtidSet);
+        }
+        map.put(KEY_GTID_MODE, Boolean.toString(gtidMode));
+        map.put(KEY_SERVER_ID, Long.toString(serverId));
+        return map;
+    }
+
+    /**
+     * Reads an offset from a state map written by {@link #toStateMap()}; other keys are ignored.
+     *
+     * @return the offset, or null when the map holds no binlog offset (neither a file nor a GTID set)
+     * @throws IllegalArgumentException when a value is malformed
+     */
+    public static BinlogOffset fromStateMap(Map<String, String> state) {
+        if (state == null) {
+            return null;
+        }
+        String file = state.get(KEY_FILE);
+        String gtid = state.getOrDefault(KEY_GTID_SET, "");
+        if (file == null && gtid.isBlank()) {
+            return null;
+        }
+        return new BinlogOffset(file, parse(state, KEY_POSITION, 0), parse(state, KEY_CHANGES_TO_SKIP, 0), gtid,
+                Boolean.parseBoolean(state.getOrDefault(KEY_GTID_MODE, "false")), parse(state, KEY_SERVER_ID, 0));
+    }
+
+    private static long parse(Map<String, String> state, String key, long fallback) {
+        String value = state.get(key);
+        if (value == null || value.isBlank()) {
+            return fallback;
+        }
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("Stored binlog offset has a malformed " + key + ": '" + value
+                    + "'. Clear the processor state to start over.", e);
+        }
+    }
+
+    private long fileSequence() {
+        if (file == null) {
+            return -1;
+        }
+        int dot = file.lastIndexOf('.');
+        try {
+            return dot < 0 ? -1 : Long.parseLong(file.substring(dot + 1));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    @Override
+    public int compareTo(BinlogOffset other) {
+        return ORDER.compare(this, other);
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder s = new StringBuilder().append(file).append(':').append(position);
+        if (changesToSkip > 0) {
+            s.append(" (+").append(changesToSkip).append(" changes)");
+        }
+        if (!gtidSet.isEmpty()) {
+            s.append(" gtid=").append(gtidSet);
+        }
+        return s.toString();
+    }
+}

@@ -1,0 +1,510 @@
+package dev.nificdc.cdc.binlog;
+
+import com.github.shyiko.mysql.binlog.BinaryLogClient;
+import com.github.shyiko.mysql.binlog.event.Event;
+import com.github.shyiko.mysql.binlog.event.EventHeaderV4;
+import com.github.shyiko.mysql.binlog.network.AuthenticationException;
+import com.github.shyiko.mysql.binlog.network.SSLMode;
+import com.github.shyiko.mysql.binlog.network.ServerException;
+import dev.nificdc.cdc.binlog.BinlogCaptureException.Reason;
+import dev.nificdc.cdc.binlog.convert.MySqlCharsets;
+import dev.nificdc.cdc.binlog.schema.InformationSchemaSource;
+import dev.nificdc.cdc.binlog.schema.SchemaSource;
+import dev.nificdc.cdc.binlog.schema.TableSchemaResolver;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import java.io.IOException;
+import java.net.SocketException;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Streams changes from a MySQL/MariaDB server's binlog.
+ *
+ * <p>A network thread runs the library's {@link BinaryLogClient}, turns events into {@link CapturedChange}s and puts
+ * them into a bounded queue; when the queue is full it waits (back-pressure). {@link #poll(Duration)} takes the next
+ * change. When the connection drops the thread reconnects with exponential back-off and resumes at the offset after the
+ * last change it queued, so nothing is lost or repeated. Errors the user must fix (credentials, privileges, purged
+ * position, server settings) stop the reader; {@code poll} then throws a {@link BinlogCaptureException} after the
+ * queued changes are drained.
+ *
+ * <p>Typical use: build, {@link #start()}, call {@code poll} repeatedly, store {@code offsetAfter} of the last change
+ * committed downstream, {@link #close()}. After a restart, build a new reader with that offset.
+ */
+public final class BinlogReader implements AutoCloseable {
+    private final BinlogConnectionConfig config;
+    private final TableFilter filter;
+    private final BinlogOffset resumeFrom;
+    private final StartPosition startPosition;
+    private final JdbcConnector jdbc;
+    private final SchemaSource schemaSource;
+    private final CaptureLogger logger;
+    private final BlockingQueue<CapturedChange> queue;
+    private final CaptureMetrics metrics = new CaptureMetrics();
+    private final AtomicReference<BinlogCaptureException> failure = new AtomicReference<>();
+    private final CountDownLatch firstConnect = new CountDownLatch(1);
+
+    private volatile boolean running;
+    private volatile BinaryLogClient client;
+    private volatile long lastEventMillis;
+    private Thread thread;
+    private Thread watchdog;
+    private BinlogEventProcessor processor;
+    private boolean gtidMode;
+
+    private BinlogReader(Builder b) {
+        this.config = b.config;
+        this.filter = b.filter == null ? TableFilter.all() : b.filter;
+        this.resumeFrom = b.resumeFrom;
+        this.startPosition = b.startPosition == null ? StartPosition.latest() : b.startPosition;
+        this.jdbc = b.jdbc;
+        this.logger = b.logger == null ? CaptureLogger.slf4j(BinlogReader.class) : b.logger;
+        this.schemaSource = b.schemaSource != null ? b.schemaSource : jdbc != null ? new InformationSchemaSource(jdbc) : SchemaSource.none();
+        this.queue = new ArrayBlockingQueue<>(config.queueCapacity());
+    }
+
+    public static Builder builder(BinlogConnectionConfig config) {
+        return new Builder(config);
+    }
+
+    /** Reader options; only the connection config is required. */
+    public static final class Builder {
+        private final BinlogConnectionConfig config;
+        private TableFilter filter;
+        private BinlogOffset resumeFrom;
+        private StartPosition startPosition;
+        private JdbcConnector jdbc;
+        private SchemaSource schemaSource;
+        private CaptureLogger logger;
+
+        private Builder(BinlogConnectionConfig config) {
+            this.config = Objects.requireNonNull(config, "config");
+        }
+
+        public Builder filter(TableFilter value) {
+            this.filter = value;
+            return this;
+        }
+
+        /** The stored offset to resume from; when set, {@link #startPosition} is ignored. */
+        public Builder resumeFrom(BinlogOffset value) {
+            this.resumeFrom = value;
+            return this;
+        }
+
+        /** Where to start without a stored offset; default {@link StartPosition.Latest}. */
+        public Builder startPosition(StartPosition value) {
+            this.startPosition = value;
+            return this;
+        }
+
+        /**
+         * JDBC access to the same server, used for the server checks at start, the collation table, GTID-mode
+         * LATEST starts and the information_schema fallback. Optional but recommended.
+         */
+        public Builder jdbc(JdbcConnector value) {
+            this.jdbc = value;
+            return this;
+        }
+
+        /** Overrides where table definitions come from when the binlog lacks column metadata. */
+        public Builder schemaSource(SchemaSource value) {
+            this.schemaSource = value;
+            return this;
+        }
+
+        public Builder logger(CaptureLogger value) {
+            this.logger = value;
+            return this;
+        }
+
+        public BinlogReader build() {
+            return new BinlogReader(this);
+        }
+    }
+
+    /**
+     * Checks the server (when JDBC access was given), connects and starts streaming. Returns once the first
+     * connection is established.
+     *
+     * @throws BinlogCaptureException when the server settings, credentials, privileges or position rule capture out,
+     *                                or the server cannot be reached within the connect timeout
+     */
+    public synchronized void start() {
+        if (thread != null) {
+            throw new IllegalStateException("Reader already started");
+        }
+        MySqlCharsets charsets = MySqlCharsets.builtIn();
+        String connector = null;
+        BinlogOffset initial = resumeFrom;
+        gtidMode = resumeFrom != null ? resumeFrom.gtidMode() && !resumeFrom.gtidSet().isEmpty() || resumeFrom.file() == null
+                : startPosition instanceof StartPosition.Gtid;
+        if (jdbc != null) {
+            try (Connection connection = jdbc.open()) {
+                List<ServerRequirements.CheckResult> results = ServerRequirements.check(connection);
+                List<ServerRequirements.CheckResult> failed = results.stream()
+                        .filter(r -> r.status() == ServerRequirements.Status.FAIL).toList();
+                if (!failed.isEmpty()) {
+                    throw new BinlogCaptureException(Reason.SERVER_SETTINGS, "The server at " + config.host() + ":" + config.port()
+                            + " cannot be captured: " + failed.stream().map(Object::toString).reduce((a, b) -> a + "; " + b).orElse(""));
+                }
+                results.stream().filter(r -> r.status() == ServerRequirements.Status.WARN).forEach(r -> logger.warn(r.toString()));
+                charsets = MySqlCharsets.withServerCollations(collations(connection));
+                String version = ServerRequirements.variable(connection, "version");
+                connector = version != null && version.toLowerCase(java.util.Locale.ROOT).contains("mariadb") ? "mariadb" : "mysql";
+            } catch (SQLException e) {
+                throw classifySql(e);
+            }
+        }
+        if (initial == null) {
+            initial = switch (startPosition) {
+                case StartPosition.FilePosition fp -> BinlogOffset.at(fp.file(), fp.position());
+                case StartPosition.Gtid g -> BinlogOffset.atGtid(g.gtidSet());
+                default -> null; // EARLIEST / LATEST are resolved on connect
+            };
+        }
+        TableSchemaResolver resolver = new TableSchemaResolver(filter, schemaSource, charsets, logger);
+        processor = new BinlogEventProcessor(initial, gtidMode, connector, config.logicalName(), resolver, logger, this::enqueue);
+        running = true;
+        thread = new Thread(this::run, "binlog-reader-" + config.host() + ":" + config.port());
+        thread.setDaemon(true);
+        thread.start();
+        watchdog = new Thread(this::watchdog, "binlog-watchdog-" + config.host() + ":" + config.port());
+        watchdog.setDaemon(true);
+        watchdog.start();
+        try {
+            if (!firstConnect.await(config.connectTimeout().toMillis() + 5_000, TimeUnit.MILLISECONDS)) {
+                close();
+                throw new BinlogCaptureException(Reason.CONNECTION, "Could not connect to the binlog of " + config.host() + ":"
+                        + config.port() + " within " + config.connectTimeout().toSeconds() + " s. Check host, port and network.");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            close();
+            throw new BinlogCaptureException(Reason.CONNECTION, "Interrupted while connecting", e);
+        }
+        BinlogCaptureException error = failure.get();
+        if (error != null) {
+            close();
+            throw error;
+        }
+    }
+
+    /**
+     * The next change, waiting at most {@code timeout}; null when none arrived in time.
+     *
+     * @throws BinlogCaptureException when the reader stopped on an error and every queued change has been taken
+     */
+    public CapturedChange poll(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            long remaining = deadline - System.nanoTime();
+            CapturedChange change = queue.poll(Math.max(0, Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(100))), TimeUnit.NANOSECONDS);
+            if (change != null) {
+                metrics.recordChange(change.event().op(), change.event().source().tsMs());
+                return change;
+            }
+            BinlogCaptureException error = failure.get();
+            if (error != null && queue.isEmpty()) {
+                throw error;
+            }
+            if (deadline - System.nanoTime() <= 0) {
+                return null;
+            }
+        }
+    }
+
+    public CaptureMetrics metrics() {
+        return metrics;
+    }
+
+    /** True while a connection to the server is open. */
+    public boolean isConnected() {
+        BinaryLogClient c = client;
+        return c != null && c.isConnected();
+    }
+
+    /** The error that stopped the reader, or null. */
+    public BinlogCaptureException failure() {
+        return failure.get();
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        BinaryLogClient c = client;
+        if (c != null) {
+            disconnectQuietly(c);
+        }
+        if (watchdog != null) {
+            watchdog.interrupt();
+        }
+        Thread t = thread;
+        if (t != null && t != Thread.currentThread()) {
+            t.interrupt();
+            try {
+                t.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void enqueue(CapturedChange change) throws InterruptedException {
+        while (running) {
+            if (queue.offer(change, 200, TimeUnit.MILLISECONDS)) {
+                return;
+            }
+        }
+        throw new InterruptedException("reader closed");
+    }
+
+    private void run() {
+        long backoff = config.reconnectBackoff().toMillis();
+        boolean connectedBefore = false;
+        while (running) {
+            AtomicReference<Exception> streamFailure = new AtomicReference<>();
+            BinaryLogClient c = newClient(processor.currentOffset(), streamFailure);
+            client = c;
+            boolean connected = false;
+            try {
+                c.connect();
+                connected = true;
+            } catch (Exception e) {
+                streamFailure.compareAndSet(null, e);
+            }
+            Exception problem = streamFailure.get();
+            if (!running) {
+                break;
+            }
+            if (problem != null) {
+                BinlogCaptureException fatal = classify(problem);
+                if (fatal != null) {
+                    fail(fatal);
+                    break;
+                }
+                if (!connectedBefore && !c.isConnected() && !connected) {
+                    fail(new BinlogCaptureException(Reason.CONNECTION, "Could not connect to " + config.host() + ":" + config.port()
+                            + ": " + problem.getMessage() + ". Check that the server is running and reachable.", problem));
+                    break;
+                }
+                logger.warn("Binlog connection to " + config.host() + ":" + config.port() + " lost (" + problem.getMessage()
+                        + "); reconnecting in " + backoff + " ms from " + processor.currentOffset());
+            } else if (connected && running) {
+                logger.warn("Binlog connection to " + config.host() + ":" + config.port() + " closed; reconnecting in "
+                        + backoff + " ms from " + processor.currentOffset());
+            }
+            connectedBefore |= connected;
+            if (lastEventMillis > 0 && System.currentTimeMillis() - lastEventMillis < 60_000 && connected) {
+                backoff = config.reconnectBackoff().toMillis();
+            }
+            try {
+                Thread.sleep(backoff);
+            } catch (InterruptedException e) {
+                break;
+            }
+            backoff = Math.min(backoff * 2, config.maxReconnectBackoff().toMillis());
+            processor.prepareReconnect();
+            metrics.recordReconnect();
+        }
+        running = false;
+        firstConnect.countDown();
+    }
+
+    /** Drops a connection that has been silent for three heartbeat intervals, so the run loop reconnects. */
+    private void watchdog() {
+        long interval = Math.max(1_000, config.heartbeatInterval().toMillis());
+        while (running) {
+            try {
+                Thread.sleep(interval);
+            } catch (InterruptedException e) {
+                return;
+            }
+            BinaryLogClient c = client;
+            if (running && c != null && c.isConnected() && System.currentTimeMillis() - lastEventMillis > 3 * interval) {
+                logger.warn("No binlog event or heartbeat from " + config.host() + ":" + config.port() + " for "
+                        + (3 * interval) + " ms; reconnecting");
+                lastEventMillis = System.currentTimeMillis();
+                disconnectQuietly(c);
+            }
+        }
+    }
+
+    private void fail(BinlogCaptureException error) {
+        failure.compareAndSet(null, error);
+        logger.warn(error.getMessage());
+        firstConnect.countDown();
+    }
+
+    private BinaryLogClient newClient(BinlogOffset offset, AtomicReference<Exception> streamFailure) {
+        BinaryLogClient c = new BinaryLogClient(config.host(), config.port(), config.user(), config.password());
+        c.setServerId(config.serverId());
+        c.setKeepAlive(false);
+        c.setConnectTimeout(config.connectTimeout().toMillis());
+        c.setHeartbeatInterval(config.heartbeatInterval().toMillis());
+        c.setEventDeserializer(EventDeserializers.create());
+        c.setSSLMode(SSLMode.valueOf(config.sslMode().name()));
+        SSLContext sslContext = config.sslContext();
+        if (sslContext != null) {
+            c.setSslSocketFactory(socket -> {
+                try {
+                    return (SSLSocket) sslContext.getSocketFactory().createSocket(socket,
+                            socket.getInetAddress().getHostName(), socket.getPort(), true);
+                } catch (IOException e) {
+                    SocketException se = new SocketException("TLS setup failed: " + e.getMessage());
+                    se.initCause(e);
+                    throw se;
+                }
+            });
+        }
+        if (gtidMode) {
+            c.setGtidSet(offset == null ? "" : offset.gtidSet());
+            c.setBinlogFilename("");
+            c.setBinlogPosition(4);
+        } else if (offset != null && offset.file() != null) {
+            c.setBinlogFilename(offset.file());
+            c.setBinlogPosition(Math.max(4, offset.position()));
+        } else if (startPosition instanceof StartPosition.Earliest) {
+            c.setBinlogFilename("");
+            c.setBinlogPosition(4);
+        } else {
+            c.setBinlogFilename(null); // LATEST: the library asks SHOW MASTER STATUS
+        }
+        c.registerEventListener(event -> onEvent(c, event));
+        c.registerLifecycleListener(new BinaryLogClient.AbstractLifecycleListener() {
+            @Override
+            public void onConnect(BinaryLogClient client) {
+                lastEventMillis = System.currentTimeMillis();
+                if (processor.connector() == null) {
+                    processor.setConnector(Boolean.TRUE.equals(client.getMariaDB()) ? "mariadb" : "mysql");
+                }
+                firstConnect.countDown();
+            }
+
+            @Override
+            public void onCommunicationFailure(BinaryLogClient client, Exception ex) {
+                streamFailure.compareAndSet(null, ex);
+            }
+
+            @Override
+            public void onEventDeserializationFailure(BinaryLogClient client, Exception ex) {
+                streamFailure.compareAndSet(null, new BinlogCaptureException(Reason.DECODING, "A binlog event after "
+                        + processor.currentOffset() + " could not be decoded: " + ex.getMessage(), ex));
+                disconnectQuietly(client);
+            }
+        });
+        return c;
+    }
+
+    private void onEvent(BinaryLogClient c, Event event) {
+        if (!running || failure.get() != null) {
+            return;
+        }
+        lastEventMillis = System.currentTimeMillis();
+        EventHeaderV4 header = event.getHeader();
+        metrics.recordEvent(header.getTimestamp());
+        try {
+            processor.accept(event);
+        } catch (InterruptedException e) {
+            disconnectAsync(c);
+        } catch (BinlogCaptureException e) {
+            fail(e);
+            disconnectAsync(c);
+        } catch (RuntimeException e) {
+            fail(new BinlogCaptureException(Reason.DECODING, "Binlog event " + header.getEventType() + " at "
+                    + c.getBinlogFilename() + ":" + header.getPosition() + " could not be processed: " + e.getMessage(), e));
+            disconnectAsync(c);
+        }
+    }
+
+    private static void disconnectAsync(BinaryLogClient c) {
+        Thread t = new Thread(() -> disconnectQuietly(c), "binlog-disconnect");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private static void disconnectQuietly(BinaryLogClient c) {
+        try {
+            c.disconnect();
+        } catch (IOException | RuntimeException ignored) {
+            // closing anyway
+        }
+    }
+
+    /** A fatal, user-facing error for the problem, or null when reconnecting may help. */
+    private BinlogCaptureException classify(Exception problem) {
+        if (problem instanceof BinlogCaptureException e) {
+            return e;
+        }
+        if (failure.get() != null) {
+            return failure.get();
+        }
+        if (problem instanceof AuthenticationException) {
+            return new BinlogCaptureException(Reason.AUTHENTICATION, "The server " + config.host() + ":" + config.port()
+                    + " rejected user '" + config.user() + "': " + problem.getMessage() + ". Check the user name and password.", problem);
+        }
+        if (problem instanceof ServerException se) {
+            int code = se.getErrorCode();
+            String message = se.getMessage() == null ? "" : se.getMessage();
+            if (code == 1045) {
+                return new BinlogCaptureException(Reason.AUTHENTICATION, "The server " + config.host() + ":" + config.port()
+                        + " rejected user '" + config.user() + "': " + message + ". Check the user name and password.", se);
+            }
+            if (code == 1227 || code == 1044 || code == 1142) {
+                return new BinlogCaptureException(Reason.PRIVILEGES, "User '" + config.user() + "' lacks a privilege for"
+                        + " reading the binlog: " + message + ". Run GRANT REPLICATION SLAVE, REPLICATION CLIENT, SELECT ON *.* TO the user.", se);
+            }
+            if (code == 1236) {
+                String lower = message.toLowerCase(java.util.Locale.ROOT);
+                if (lower.contains("server_id") || lower.contains("server_uuid") || lower.contains("server id")) {
+                    return new BinlogCaptureException(Reason.CONFIGURATION, "Another replica with server id " + config.serverId()
+                            + " is connected to " + config.host() + ":" + config.port() + ": " + message
+                            + ". Give this reader a unique Server ID.", se);
+                }
+                return new BinlogCaptureException(Reason.POSITION_UNAVAILABLE, "The binlog position " + processor.currentOffset()
+                        + " is no longer available on " + config.host() + ":" + config.port() + " (the server says: " + message
+                        + "). The binlog was purged or the position never existed, so the changes since then cannot be read."
+                        + " Clear the processor state and start over, e.g. with a snapshot of the tables.", se);
+            }
+            return new BinlogCaptureException(Reason.CONNECTION, "The server " + config.host() + ":" + config.port()
+                    + " refused binlog streaming: " + message + " (error " + code + ")", se);
+        }
+        return null;
+    }
+
+    private BinlogCaptureException classifySql(SQLException e) {
+        int code = e.getErrorCode();
+        if (code == 1045) {
+            return new BinlogCaptureException(Reason.AUTHENTICATION, "The server " + config.host() + ":" + config.port()
+                    + " rejected the JDBC login: " + e.getMessage() + ". Check the user name and password.", e);
+        }
+        return new BinlogCaptureException(Reason.CONNECTION, "Could not query the server " + config.host() + ":" + config.port()
+                + " over JDBC: " + e.getMessage(), e);
+    }
+
+    private static Map<Integer, String> collations(Connection connection) {
+        Map<Integer, String> map = new HashMap<>();
+        try (Statement s = connection.createStatement();
+             ResultSet rs = s.executeQuery("SELECT ID, CHARACTER_SET_NAME FROM information_schema.COLLATIONS WHERE ID IS NOT NULL")) {
+            while (rs.next()) {
+                map.put(rs.getInt(1), rs.getString(2));
+            }
+        } catch (SQLException ignored) {
+            // the built-in table is used
+        }
+        return map;
+    }
+}

@@ -1,0 +1,141 @@
+package dev.nificdc.cdc.binlog;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Checks that a server can be captured: binlog on, ROW format, FULL row image, FULL row metadata, the replication
+ * privileges, GTID mode. The processor's "Verify" and {@link BinlogReader#start()} use the same checks.
+ */
+public final class ServerRequirements {
+
+    /** Outcome of one check. */
+    public enum Status {
+        OK, WARN, FAIL
+    }
+
+    /**
+     * One named check.
+     *
+     * @param name     what was checked, e.g. {@code binlog_format}
+     * @param status   OK, WARN (capture works with a limitation) or FAIL (capture cannot work)
+     * @param actual   the value found
+     * @param required the value needed
+     * @param fix      what to do when not OK (empty when OK)
+     */
+    public record CheckResult(String name, Status status, String actual, String required, String fix) {
+        @Override
+        public String toString() {
+            return name + ": " + status + " (actual " + actual + ", required " + required + ")" + (fix.isEmpty() ? "" : ". " + fix);
+        }
+    }
+
+    private ServerRequirements() {
+    }
+
+    /** Runs every check over an open connection; a failing query yields a FAIL result, never an exception. */
+    public static List<CheckResult> check(Connection connection) {
+        List<CheckResult> results = new ArrayList<>();
+        String version = variable(connection, "version");
+        boolean mariaDb = version != null && version.toLowerCase(Locale.ROOT).contains("mariadb");
+        results.add(new CheckResult("server version", Status.OK, version == null ? "unknown" : version, "MySQL 5.7+ or MariaDB 10.5+", ""));
+
+        String logBin = variable(connection, "log_bin");
+        results.add(equalsCheck("log_bin", logBin, "ON",
+                "Enable the binary log: start the server with log_bin (e.g. log-bin=mysql-bin in my.cnf) and restart it."));
+        results.add(equalsCheck("binlog_format", variable(connection, "binlog_format"), "ROW",
+                "Set binlog_format=ROW in the server configuration (SET GLOBAL binlog_format='ROW' affects new sessions only)."));
+        results.add(equalsCheck("binlog_row_image", variable(connection, "binlog_row_image"), "FULL",
+                "Set binlog_row_image=FULL so every change carries all columns of the row."));
+        String metadata = variable(connection, "binlog_row_metadata");
+        if (metadata == null) {
+            results.add(new CheckResult("binlog_row_metadata", Status.WARN, "not supported", "FULL",
+                    "This server version cannot write column metadata into the binlog (MySQL 8.0.1+, MariaDB 10.5+ can): column"
+                            + " names come from information_schema, so replaying binlog written before an ALTER TABLE can mislabel columns."));
+        } else if (!metadata.equalsIgnoreCase("FULL")) {
+            results.add(new CheckResult("binlog_row_metadata", Status.WARN, metadata, "FULL",
+                    "Set binlog_row_metadata=FULL so each row carries the column names, types and primary key it was written with;"
+                            + " otherwise names come from information_schema and replays across ALTER TABLE can mislabel columns."));
+        } else {
+            results.add(new CheckResult("binlog_row_metadata", Status.OK, metadata, "FULL", ""));
+        }
+        results.add(privileges(connection));
+        results.add(binlogStatus(connection));
+        if (mariaDb) {
+            String pos = variable(connection, "gtid_binlog_pos");
+            results.add(new CheckResult("gtid", Status.OK, "MariaDB GTID position " + (pos == null || pos.isEmpty() ? "(empty)" : pos),
+                    "optional", ""));
+        } else {
+            String gtidMode = variable(connection, "gtid_mode");
+            results.add(new CheckResult("gtid_mode", Status.OK, gtidMode == null ? "not supported" : gtidMode,
+                    "optional (ON allows resuming by GTID after fail-over)", ""));
+        }
+        return results;
+    }
+
+    /** True when no check failed. */
+    public static boolean allPassed(List<CheckResult> results) {
+        return results.stream().noneMatch(r -> r.status() == Status.FAIL);
+    }
+
+    private static CheckResult equalsCheck(String name, String actual, String required, String fix) {
+        boolean ok = actual != null && actual.equalsIgnoreCase(required);
+        return new CheckResult(name, ok ? Status.OK : Status.FAIL, actual == null ? "unknown" : actual, required, ok ? "" : fix);
+    }
+
+    private static CheckResult privileges(Connection connection) {
+        List<String> grants = new ArrayList<>();
+        try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("SHOW GRANTS")) {
+            while (rs.next()) {
+                grants.add(rs.getString(1).toUpperCase(Locale.ROOT));
+            }
+        } catch (SQLException e) {
+            return new CheckResult("privileges", Status.WARN, "SHOW GRANTS failed: " + e.getMessage(),
+                    "REPLICATION SLAVE, REPLICATION CLIENT, SELECT", "Check the grants of the capture user.");
+        }
+        boolean all = grants.stream().anyMatch(g -> g.contains("ALL PRIVILEGES ON *.*"));
+        boolean slave = all || grants.stream().anyMatch(g -> g.contains("REPLICATION SLAVE") || g.contains("REPLICATION REPLICA"));
+        boolean client = all || grants.stream().anyMatch(g -> g.contains("REPLICATION CLIENT") || g.contains("BINLOG MONITOR")
+                || g.contains("SUPER"));
+        List<String> missing = new ArrayList<>();
+        if (!slave) {
+            missing.add("REPLICATION SLAVE");
+        }
+        if (!client) {
+            missing.add("REPLICATION CLIENT");
+        }
+        if (missing.isEmpty()) {
+            return new CheckResult("privileges", Status.OK, "REPLICATION SLAVE, REPLICATION CLIENT", "REPLICATION SLAVE, REPLICATION CLIENT, SELECT", "");
+        }
+        return new CheckResult("privileges", Status.FAIL, "missing " + String.join(", ", missing),
+                "REPLICATION SLAVE, REPLICATION CLIENT, SELECT",
+                "Run GRANT " + String.join(", ", missing) + " ON *.* TO '<user>'@'%' as an administrator.");
+    }
+
+    private static CheckResult binlogStatus(Connection connection) {
+        try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("SHOW MASTER STATUS")) {
+            if (rs.next()) {
+                return new CheckResult("binlog position", Status.OK, rs.getString(1) + ":" + rs.getLong(2), "readable", "");
+            }
+            return new CheckResult("binlog position", Status.FAIL, "none", "readable",
+                    "SHOW MASTER STATUS returned nothing: enable the binary log (log_bin).");
+        } catch (SQLException e) {
+            return new CheckResult("binlog position", Status.FAIL, e.getMessage(), "readable",
+                    "Grant REPLICATION CLIENT (BINLOG MONITOR on MariaDB) to the capture user.");
+        }
+    }
+
+    static String variable(Connection connection, String name) {
+        try (Statement s = connection.createStatement();
+             ResultSet rs = s.executeQuery("SHOW GLOBAL VARIABLES LIKE '" + name.replace("'", "") + "'")) {
+            return rs.next() ? rs.getString(2) : null;
+        } catch (SQLException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package dev.nificdc.cdc.binlog.schema;
+
+import dev.nificdc.cdc.binlog.convert.ValueConverter;
+import dev.nificdc.cdc.record.TableSchema;
+
+import java.io.Serializable;
+import java.util.BitSet;
+
+/**
+ * A captured table as one TABLE_MAP event describes it: the {@link TableSchema} of the change records, which binlog
+ * column feeds each schema column (excluded columns are left out) and how its raw value is converted.
+ */
+public final class TableMapping {
+    private final TableSchema schema;
+    private final int[] binlogColumn;
+    private final ValueConverter[] converters;
+
+    TableMapping(TableSchema schema, int[] binlogColumn, ValueConverter[] converters) {
+        this.schema = schema;
+        this.binlogColumn = binlogColumn;
+        this.converters = converters;
+    }
+
+    public TableSchema schema() {
+        return schema;
+    }
+
+    /**
+     * Converts one row image. {@code raw} holds the values of the columns set in {@code includedColumns}, in order
+     * (the library's layout); columns missing from the image (binlog_row_image other than FULL) become null.
+     */
+    public Object[] convertRow(Serializable[] raw, BitSet includedColumns) {
+        Object[] row = new Object[binlogColumn.length];
+        for (int i = 0; i < binlogColumn.length; i++) {
+            int column = binlogColumn[i];
+            if (!includedColumns.get(column)) {
+                continue;
+            }
+            int index = includedColumns.get(0, column).cardinality();
+            Serializable value = index < raw.length ? raw[index] : null;
+            if (value != null) {
+                try {
+                    row[i] = converters[i].convert(value);
+                } catch (RuntimeException e) {
+                    throw new IllegalStateException("Column " + schema.qualifiedName() + "." + schema.columns().get(i).name()
+                            + " (" + schema.columns().get(i).sourceType() + "): value of type "
+                            + value.getClass().getSimpleName() + " could not be converted: " + e.getMessage(), e);
+                }
+            }
+        }
+        return row;
+    }
+}

@@ -1,0 +1,230 @@
+package dev.nificdc.cdc.processors;
+
+import dev.nificdc.cdc.record.OutputShape;
+import dev.nificdc.registry.SchemaRegistrar;
+import org.apache.nifi.components.PropertyDescriptor;
+import org.apache.nifi.expression.ExpressionLanguageScope;
+import org.apache.nifi.processor.util.StandardValidators;
+import org.apache.nifi.serialization.RecordSetWriterFactory;
+import org.apache.nifi.ssl.SSLContextProvider;
+
+import java.util.List;
+
+/** The property descriptors of {@link CaptureBinlogChange}, in the order NiFi shows them. */
+final class BinlogCaptureProperties {
+    private BinlogCaptureProperties() {
+    }
+
+    static final PropertyDescriptor HOSTS = new PropertyDescriptor.Builder()
+            .name("Hosts")
+            .description("""
+                    The MySQL or MariaDB server as host:port (port 3306 when omitted). A comma-separated list names \
+                    fail-over candidates (e.g. a primary and its replicas with the same binlog), tried in order when \
+                    connecting.""")
+            .required(true)
+            .expressionLanguageSupported(ExpressionLanguageScope.ENVIRONMENT)
+            .addValidator(StandardValidators.HOSTNAME_PORT_LIST_VALIDATOR)
+            .build();
+
+    static final PropertyDescriptor USERNAME = new PropertyDescriptor.Builder()
+            .name("Username")
+            .description("""
+                    The database user. It needs REPLICATION SLAVE and REPLICATION CLIENT to read the binlog and SELECT to read \
+                    table metadata (see the processor's additional details for the GRANT statement).""")
+            .required(true)
+            .expressionLanguageSupported(ExpressionLanguageScope.ENVIRONMENT)
+            .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .build();
+
+    static final PropertyDescriptor PASSWORD = new PropertyDescriptor.Builder()
+            .name("Password")
+            .description("The password of the database user.")
+            .required(false)
+            .sensitive(true)
+            .addValidator(StandardValidators.NON_EMPTY_VALIDATOR)
+            .build();
+
+    static final PropertyDescriptor SERVER_ID = new PropertyDescriptor.Builder()
+            .name("Server ID")
+            .description("""
+                    The replica server id this processor announces to the server. It must differ from the server's own id and \
+                    from every other replica or CDC client of that server: two clients with one id disconnect each other. \
+                    When empty, a random id between 65536 and 2147483647 is chosen each time the processor starts.""")
+            .required(false)
+            .expressionLanguageSupported(ExpressionLanguageScope.ENVIRONMENT)
+            .addValidator(StandardValidators.createLongValidator(1, 4294967295L, true))
+            .build();
+
+    static final PropertyDescriptor CONNECT_TIMEOUT = new PropertyDescriptor.Builder()
+            .name("Connect Timeout")
+            .description("How long to wait for the server when connecting.")
+            .required(true)
+            .defaultValue("30 sec")
+            .addValidator(StandardValidators.TIME_PERIOD_VALIDATOR)
+            .build();
+
+    static final PropertyDescriptor HEARTBEAT_INTERVAL = new PropertyDescriptor.Builder()
+            .name("Heartbeat Interval")
+            .description("""
+                    How often the server sends a heartbeat while there are no changes. A connection that stays silent for \
+                    several intervals is considered dead and is re-established, resuming from the last committed position.""")
+            .required(true)
+            .defaultValue("30 sec")
+            .addValidator(StandardValidators.TIME_PERIOD_VALIDATOR)
+            .build();
+
+    static final PropertyDescriptor SSL_CONTEXT_SERVICE = new PropertyDescriptor.Builder()
+            .name("SSL Context Service")
+            .description("""
+                    When set, the connection is encrypted with TLS (required: the processor will not fall back to plain text) \
+                    and the server certificate is verified against the service's trust store.""")
+            .required(false)
+            .identifiesControllerService(SSLContextProvider.class)
+            .build();
+
+    static final PropertyDescriptor DATABASE_INCLUDE = new PropertyDescriptor.Builder()
+            .name("Database Include Pattern")
+            .description("""
+                    Comma-separated regular expressions; only databases whose whole name matches one are captured. Empty \
+                    captures every database except mysql, sys, information_schema and performance_schema.""")
+            .required(false)
+            .expressionLanguageSupported(ExpressionLanguageScope.ENVIRONMENT)
+            .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .build();
+
+    static final PropertyDescriptor DATABASE_EXCLUDE = new PropertyDescriptor.Builder()
+            .name("Database Exclude Pattern")
+            .description("Comma-separated regular expressions of databases not to capture; wins over the include pattern.")
+            .required(false)
+            .expressionLanguageSupported(ExpressionLanguageScope.ENVIRONMENT)
+            .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .build();
+
+    static final PropertyDescriptor TABLE_INCLUDE = new PropertyDescriptor.Builder()
+            .name("Table Include Pattern")
+            .description("""
+                    Comma-separated regular expressions matched against database.table (e.g. shop\\.orders,shop\\.order_.*); \
+                    only matching tables are captured. Empty captures every table of the included databases.""")
+            .required(false)
+            .expressionLanguageSupported(ExpressionLanguageScope.ENVIRONMENT)
+            .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .build();
+
+    static final PropertyDescriptor TABLE_EXCLUDE = new PropertyDescriptor.Builder()
+            .name("Table Exclude Pattern")
+            .description("Comma-separated regular expressions matched against database.table of tables not to capture.")
+            .required(false)
+            .expressionLanguageSupported(ExpressionLanguageScope.ENVIRONMENT)
+            .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .build();
+
+    static final PropertyDescriptor COLUMN_EXCLUDE = new PropertyDescriptor.Builder()
+            .name("Column Exclude Pattern")
+            .description("""
+                    Comma-separated regular expressions matched against database.table.column of columns left out of the \
+                    records (e.g. secrets or large blobs).""")
+            .required(false)
+            .expressionLanguageSupported(ExpressionLanguageScope.ENVIRONMENT)
+            .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .build();
+
+    static final PropertyDescriptor INITIAL_POSITION = new PropertyDescriptor.Builder()
+            .name("Initial Binlog Position")
+            .description("Where to start reading when the processor has no stored state (first start, or after Clear State).")
+            .required(true)
+            .allowableValues(InitialBinlogPosition.class)
+            .defaultValue(InitialBinlogPosition.LATEST)
+            .build();
+
+    static final PropertyDescriptor INITIAL_FILE = new PropertyDescriptor.Builder()
+            .name("Initial Binlog File")
+            .description("The binlog file to start from, e.g. mysql-bin.000042 (see SHOW BINARY LOGS).")
+            .required(true)
+            .dependsOn(INITIAL_POSITION, InitialBinlogPosition.FILE_POSITION)
+            .expressionLanguageSupported(ExpressionLanguageScope.ENVIRONMENT)
+            .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .build();
+
+    static final PropertyDescriptor INITIAL_FILE_POSITION = new PropertyDescriptor.Builder()
+            .name("Initial Binlog Position Offset")
+            .description("The position in the Initial Binlog File to start from: 4 is the first event of a file.")
+            .required(true)
+            .defaultValue("4")
+            .dependsOn(INITIAL_POSITION, InitialBinlogPosition.FILE_POSITION)
+            .expressionLanguageSupported(ExpressionLanguageScope.ENVIRONMENT)
+            .addValidator(StandardValidators.createLongValidator(4, Long.MAX_VALUE, true))
+            .build();
+
+    static final PropertyDescriptor INITIAL_GTID = new PropertyDescriptor.Builder()
+            .name("Initial GTID")
+            .description("""
+                    Start after these transactions: a MySQL GTID set (uuid:1-42,...) or a MariaDB GTID position (domain-server-sequence, \
+                    e.g. 0-1-42, comma-separated per domain; see SELECT @@gtid_binlog_pos).""")
+            .required(true)
+            .dependsOn(INITIAL_POSITION, InitialBinlogPosition.GTID)
+            .expressionLanguageSupported(ExpressionLanguageScope.ENVIRONMENT)
+            .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .build();
+
+    static final PropertyDescriptor RECORD_WRITER = new PropertyDescriptor.Builder()
+            .name("Record Writer")
+            .description("""
+                    Writes the change records. Use an AvroRecordSetWriter with Schema Access Strategy 'Inherit Record Schema' to \
+                    get the exact derived Avro schema (with every microsecond and DECIMAL digit), or any other writer.""")
+            .required(true)
+            .identifiesControllerService(RecordSetWriterFactory.class)
+            .build();
+
+    static final PropertyDescriptor OUTPUT_SHAPE = new PropertyDescriptor.Builder()
+            .name("Output Shape")
+            .description("What each record looks like.")
+            .required(true)
+            .allowableValues(OutputShape.class)
+            .defaultValue(OutputShape.ENVELOPE)
+            .build();
+
+    static final PropertyDescriptor SCHEMA_REGISTRY = new PropertyDescriptor.Builder()
+            .name("Schema Registry")
+            .description("""
+                    Optional. When set, the processor registers each table's value schema (and key schema) under the subjects \
+                    of the table's topic (cdc.topic) when it first sees the table and after every schema change, and the \
+                    records carry the registry id and version. An AvroRecordSetWriter whose Schema Write Strategy is \
+                    'Schema Reference Writer' with the Confluent Wire Format Writer then writes Confluent-framed records.""")
+            .required(false)
+            .identifiesControllerService(SchemaRegistrar.class)
+            .build();
+
+    static final PropertyDescriptor TOPIC_PREFIX = new PropertyDescriptor.Builder()
+            .name("Topic Prefix")
+            .description("""
+                    The logical name of this source: written into source.name of every record and used as the first part of \
+                    the suggested Kafka topic attribute cdc.topic (<prefix>.<database>.<table>) and of the Avro namespaces. \
+                    When empty, the first host name is used as the logical name and topics are <database>.<table>.""")
+            .required(false)
+            .expressionLanguageSupported(ExpressionLanguageScope.ENVIRONMENT)
+            .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .build();
+
+    static final PropertyDescriptor MAX_EVENTS_PER_FLOWFILE = new PropertyDescriptor.Builder()
+            .name("Max Changes Per FlowFile")
+            .description("The most change records one FlowFile holds; a longer run of changes to one table is split.")
+            .required(true)
+            .defaultValue("10000")
+            .addValidator(StandardValidators.POSITIVE_INTEGER_VALIDATOR)
+            .build();
+
+    static final PropertyDescriptor MAX_WAIT = new PropertyDescriptor.Builder()
+            .name("Max Wait Time")
+            .description("""
+                    How long one run collects changes before it writes what it has as FlowFiles and commits them: a partial \
+                    FlowFile waits at most this long (plus the rest of the transaction in progress) before it is emitted.""")
+            .required(true)
+            .defaultValue("1 sec")
+            .addValidator(StandardValidators.TIME_PERIOD_VALIDATOR)
+            .build();
+
+    static final List<PropertyDescriptor> ALL = List.of(HOSTS, USERNAME, PASSWORD, SERVER_ID, CONNECT_TIMEOUT,
+            HEARTBEAT_INTERVAL, SSL_CONTEXT_SERVICE, DATABASE_INCLUDE, DATABASE_EXCLUDE, TABLE_INCLUDE, TABLE_EXCLUDE,
+            COLUMN_EXCLUDE, INITIAL_POSITION, INITIAL_FILE, INITIAL_FILE_POSITION, INITIAL_GTID, RECORD_WRITER,
+            OUTPUT_SHAPE, SCHEMA_REGISTRY, TOPIC_PREFIX, MAX_EVENTS_PER_FLOWFILE, MAX_WAIT);
+}

@@ -1,0 +1,265 @@
+package dev.nificdc.cdc.processors;
+
+import dev.nificdc.cdc.binlog.BinlogCaptureException;
+import dev.nificdc.cdc.binlog.BinlogOffset;
+import dev.nificdc.cdc.binlog.BinlogReader;
+import dev.nificdc.cdc.binlog.CaptureMetrics;
+import dev.nificdc.cdc.binlog.CapturedChange;
+import dev.nificdc.cdc.emit.ChangeFlowFileWriter;
+import dev.nificdc.cdc.emit.ChangeRecordFactory;
+import dev.nificdc.cdc.record.ChangeEvent;
+import dev.nificdc.cdc.record.Operation;
+import dev.nificdc.cdc.record.OutputShape;
+import org.apache.nifi.annotation.behavior.InputRequirement;
+import org.apache.nifi.annotation.behavior.PrimaryNodeOnly;
+import org.apache.nifi.annotation.behavior.Stateful;
+import org.apache.nifi.annotation.behavior.TriggerSerially;
+import org.apache.nifi.annotation.behavior.WritesAttribute;
+import org.apache.nifi.annotation.behavior.WritesAttributes;
+import org.apache.nifi.annotation.configuration.DefaultSchedule;
+import org.apache.nifi.annotation.documentation.CapabilityDescription;
+import org.apache.nifi.annotation.documentation.SeeAlso;
+import org.apache.nifi.annotation.documentation.Tags;
+import org.apache.nifi.annotation.lifecycle.OnScheduled;
+import org.apache.nifi.annotation.lifecycle.OnStopped;
+import org.apache.nifi.components.ConfigVerificationResult;
+import org.apache.nifi.components.PropertyDescriptor;
+import org.apache.nifi.components.state.Scope;
+import org.apache.nifi.flowfile.FlowFile;
+import org.apache.nifi.logging.ComponentLog;
+import org.apache.nifi.processor.AbstractProcessor;
+import org.apache.nifi.processor.ProcessContext;
+import org.apache.nifi.processor.ProcessSession;
+import org.apache.nifi.processor.Relationship;
+import org.apache.nifi.processor.VerifiableProcessor;
+import org.apache.nifi.processor.exception.ProcessException;
+import org.apache.nifi.scheduling.SchedulingStrategy;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+@PrimaryNodeOnly
+@TriggerSerially
+@InputRequirement(InputRequirement.Requirement.INPUT_FORBIDDEN)
+@DefaultSchedule(strategy = SchedulingStrategy.TIMER_DRIVEN, period = "0 sec")
+@Tags({"cdc", "change data capture", "mysql", "mariadb", "binlog", "replication", "debezium", "avro", "record"})
+@CapabilityDescription("""
+        Captures every committed row change (insert, update, delete) of the chosen MySQL or MariaDB tables by reading the \
+        server's binary log as a replica does, and writes them, in commit order, as records through the configured Record \
+        Writer: one FlowFile per run of changes to one table. Records are Debezium-compatible change events (before, after, \
+        source position, op, transaction) or flattened rows. Table schemas come from the binlog's own table-map metadata \
+        (binlog_row_metadata=FULL), so changes replayed across ALTER TABLE keep the columns they had when they were made. \
+        The binlog position is stored in NiFi state in the same session as the FlowFiles it covers, so after a restart or \
+        crash capture resumes exactly where the last committed FlowFile ended: nothing lost, nothing duplicated in NiFi.""")
+@Stateful(scopes = Scope.CLUSTER, description = """
+        The binlog file and position of the last committed change (and how many changes of a partly emitted transaction \
+        were already emitted), the GTID set or MariaDB GTID position, the server id, and the next FlowFile sequence id. \
+        Clearing state makes the processor start again from its Initial Binlog Position.""")
+@WritesAttributes({
+        @WritesAttribute(attribute = ChangeFlowFileWriter.ATTR_DATABASE, description = "The database of the captured table"),
+        @WritesAttribute(attribute = ChangeFlowFileWriter.ATTR_TABLE, description = "The captured table"),
+        @WritesAttribute(attribute = ChangeFlowFileWriter.ATTR_TOPIC, description = "Suggested Kafka topic: <Topic Prefix>.<database>.<table>"),
+        @WritesAttribute(attribute = ChangeFlowFileWriter.ATTR_OPERATIONS, description = "How many changes of each operation the FlowFile holds, e.g. c=3,u=1,d=0,r=0"),
+        @WritesAttribute(attribute = CaptureBinlogChange.ATTR_SEQUENCE_ID, description = """
+                Increases by one with every FlowFile across all tables, in binlog order; use it with EnforceOrder or a \
+                FIFO prioritizer to keep order downstream"""),
+        @WritesAttribute(attribute = CaptureBinlogChange.ATTR_FIRST_FILE, description = "Binlog file of the first change in the FlowFile"),
+        @WritesAttribute(attribute = CaptureBinlogChange.ATTR_FIRST_POSITION, description = "Binlog position of the first change in the FlowFile"),
+        @WritesAttribute(attribute = CaptureBinlogChange.ATTR_LAST_FILE, description = "Binlog file of the last change in the FlowFile"),
+        @WritesAttribute(attribute = CaptureBinlogChange.ATTR_LAST_POSITION, description = "Binlog position of the last change in the FlowFile"),
+        @WritesAttribute(attribute = CaptureBinlogChange.ATTR_GTID, description = "GTID of the transaction of the last change, when GTIDs are in use"),
+        @WritesAttribute(attribute = "record.count", description = "Number of records in the FlowFile"),
+        @WritesAttribute(attribute = "mime.type", description = "The MIME type the Record Writer declares")
+})
+@SeeAlso(CaptureTimestampChange.class)
+public class CaptureBinlogChange extends AbstractProcessor implements VerifiableProcessor {
+    static final String ATTR_SEQUENCE_ID = "cdc.sequence.id";
+    static final String ATTR_FIRST_FILE = "cdc.binlog.first.file";
+    static final String ATTR_FIRST_POSITION = "cdc.binlog.first.position";
+    static final String ATTR_LAST_FILE = "cdc.binlog.last.file";
+    static final String ATTR_LAST_POSITION = "cdc.binlog.last.position";
+    static final String ATTR_GTID = "cdc.gtid";
+    static final String STATE_SEQUENCE_ID = "sequence.id";
+
+    static final Relationship REL_SUCCESS = new Relationship.Builder()
+            .name("success")
+            .description("FlowFiles of change records, one table per FlowFile, in binlog order")
+            .build();
+
+    static final List<PropertyDescriptor> PROPERTY_DESCRIPTORS = BinlogCaptureProperties.ALL;
+
+    private volatile BinlogCaptureSettings settings;
+    private volatile BinlogReader reader;
+    private volatile boolean readerNeedsReset;
+    private ChangeFlowFileWriter flowFileWriter;
+    private long lastLagMillis;
+
+    @Override
+    protected List<PropertyDescriptor> getSupportedPropertyDescriptors() {
+        return PROPERTY_DESCRIPTORS;
+    }
+
+    @Override
+    public Set<Relationship> getRelationships() {
+        return Set.of(REL_SUCCESS);
+    }
+
+    @OnScheduled
+    public void onScheduled(ProcessContext context) {
+        settings = BinlogCaptureSettings.from(context, getLogger());
+        flowFileWriter = new ChangeFlowFileWriter(settings.writerFactory(),
+                new ChangeRecordFactory(settings.outputShape(), settings.topicPrefix(), settings.schemaIdentifiers()),
+                settings.topicPrefix(), getLogger());
+        readerNeedsReset = false;
+    }
+
+    @OnStopped
+    public void onStopped() {
+        closeReader();
+    }
+
+    @Override
+    public void onTrigger(ProcessContext context, ProcessSession session) throws ProcessException {
+        try {
+            if (readerNeedsReset) {
+                closeReader();
+                readerNeedsReset = false;
+            }
+            Map<String, String> state = new HashMap<>(session.getState(Scope.CLUSTER).toMap());
+            BinlogReader active = reader != null ? reader : openReader(state);
+            captureRun(session, active, state);
+        } catch (BinlogCaptureException e) {
+            closeReader();
+            context.yield();
+            throw new ProcessException(e.getMessage(), e);
+        } catch (IOException e) {
+            closeReader();
+            throw new ProcessException("Could not read or write the processor state: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            closeReader();
+        } catch (RuntimeException e) {
+            // The reader ran ahead of what this failed session would have committed: re-read from the stored state.
+            closeReader();
+            throw e;
+        }
+    }
+
+    /** Drains changes for up to Max Wait Time, writes them as FlowFiles, and commits them with the new offset. */
+    private void captureRun(ProcessSession session, BinlogReader active, Map<String, String> state)
+            throws InterruptedException, IOException {
+        long sequenceId = Long.parseLong(state.getOrDefault(STATE_SEQUENCE_ID, "0"));
+        long deadline = System.nanoTime() + settings.maxWait().toNanos();
+        List<CapturedChange> run = new ArrayList<>();
+        CapturedChange last = null;
+        int flowFiles = 0;
+        while (true) {
+            long remaining = deadline - System.nanoTime();
+            boolean pastDeadline = remaining <= 0;
+            // Past the deadline, keep going only to finish the transaction in progress, so FlowFiles hold whole transactions.
+            if (pastDeadline && (last == null || last.endsTransaction() || remaining < -settings.maxWait().toNanos())) {
+                break;
+            }
+            CapturedChange change = active.poll(pastDeadline ? Duration.ofMillis(50) : Duration.ofNanos(Math.min(remaining, 200_000_000L)));
+            if (change == null) {
+                continue;
+            }
+            if (!run.isEmpty() && (!run.get(0).event().schema().equals(change.event().schema()) || run.size() >= settings.maxEventsPerFlowFile())) {
+                emit(session, run, sequenceId++);
+                flowFiles++;
+                run = new ArrayList<>();
+            }
+            run.add(change);
+            last = change;
+        }
+        if (!run.isEmpty()) {
+            emit(session, run, sequenceId++);
+            flowFiles++;
+        }
+        updateLag(session, active.metrics());
+        if (last == null) {
+            return;
+        }
+        Map<String, String> newState = new HashMap<>(last.offsetAfter().toStateMap());
+        newState.put(STATE_SEQUENCE_ID, String.valueOf(sequenceId));
+        session.setState(newState, Scope.CLUSTER);
+        BinlogOffset committed = last.offsetAfter();
+        int emitted = flowFiles;
+        session.commitAsync(
+                () -> getLogger().debug("Committed {} FlowFiles up to {}", emitted, committed),
+                failure -> {
+                    getLogger().warn("Session commit failed; capture will resume from the last committed position", failure);
+                    readerNeedsReset = true;
+                });
+    }
+
+    private void emit(ProcessSession session, List<CapturedChange> run, long sequenceId) {
+        List<ChangeEvent> events = run.stream().map(CapturedChange::event).toList();
+        FlowFile flowFile = flowFileWriter.write(session, events);
+        ChangeEvent first = events.get(0);
+        ChangeEvent lastEvent = events.get(events.size() - 1);
+        Map<String, String> attributes = new HashMap<>();
+        attributes.put(ATTR_SEQUENCE_ID, String.valueOf(sequenceId));
+        attributes.put(ATTR_FIRST_FILE, String.valueOf(first.source().file()));
+        attributes.put(ATTR_FIRST_POSITION, String.valueOf(first.source().pos()));
+        attributes.put(ATTR_LAST_FILE, String.valueOf(lastEvent.source().file()));
+        attributes.put(ATTR_LAST_POSITION, String.valueOf(lastEvent.source().pos()));
+        if (lastEvent.source().gtid() != null) {
+            attributes.put(ATTR_GTID, lastEvent.source().gtid());
+        }
+        flowFile = session.putAllAttributes(flowFile, attributes);
+        for (Operation op : Operation.values()) {
+            long count = events.stream().filter(e -> e.op() == op).count();
+            if (count > 0) {
+                session.adjustCounter("Changes captured: " + op.name().toLowerCase(), count, false);
+            }
+        }
+        session.getProvenanceReporter().receive(flowFile, settings.transitUri(first.source().db(), first.source().table()));
+        session.transfer(flowFile, REL_SUCCESS);
+    }
+
+    /** Keeps the counter "Binlog lag (ms)" equal to the current lag behind the server (counters only add, so add the delta). */
+    private void updateLag(ProcessSession session, CaptureMetrics metrics) {
+        if (metrics.lastEventSourceMillis() <= 0) {
+            return;
+        }
+        long lag = metrics.lagMillis(System.currentTimeMillis());
+        session.adjustCounter("Binlog lag (ms)", lag - lastLagMillis, true);
+        lastLagMillis = lag;
+    }
+
+    private BinlogReader openReader(Map<String, String> state) {
+        BinlogOffset resume = BinlogOffset.fromStateMap(state);
+        ComponentLog log = getLogger();
+        BinlogReader opened = settings.openReader(resume, new ComponentCaptureLogger(log));
+        if (resume == null) {
+            log.info("No stored binlog position: starting at {}", settings.initialPosition());
+        } else {
+            log.info("Resuming binlog capture at {}", resume);
+        }
+        reader = opened;
+        return opened;
+    }
+
+    private void closeReader() {
+        BinlogReader current = reader;
+        reader = null;
+        if (current != null) {
+            try {
+                current.close();
+            } catch (Exception e) {
+                getLogger().warn("Closing the binlog connection failed", e);
+            }
+        }
+    }
+
+    @Override
+    public List<ConfigVerificationResult> verify(ProcessContext context, ComponentLog verificationLogger, Map<String, String> attributes) {
+        return new BinlogCaptureVerifier(context, verificationLogger).verify();
+    }
+}

@@ -1,0 +1,219 @@
+package dev.nificdc.cdc.processors;
+
+import dev.nificdc.testsupport.MariaDbServer;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.nifi.avro.AvroRecordSetWriter;
+import org.apache.nifi.components.ConfigVerificationResult;
+import org.apache.nifi.components.state.Scope;
+import org.apache.nifi.schema.access.SchemaAccessUtils;
+import org.apache.nifi.util.MockComponentLog;
+import org.apache.nifi.util.MockFlowFile;
+import org.apache.nifi.util.TestRunner;
+import org.apache.nifi.util.TestRunners;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** CaptureBinlogChange in NiFi's test framework against a private MariaDB, with NiFi's real Avro writer. */
+class CaptureBinlogChangeIT {
+    private static MariaDbServer server;
+    private String db;
+    private TestRunner runner;
+    private FailingRecordWriter writer;
+
+    @BeforeAll
+    static void startServer() {
+        server = MariaDbServer.start();
+    }
+
+    @AfterAll
+    static void stopServer() {
+        server.close();
+    }
+
+    @BeforeEach
+    void setUp() throws Exception {
+        db = server.createDatabase("capture");
+        server.execute("CREATE TABLE `" + db + "`.items (id INT PRIMARY KEY, name VARCHAR(40) NOT NULL, price DECIMAL(10,2))");
+        runner = TestRunners.newTestRunner(CaptureBinlogChange.class);
+        AvroRecordSetWriter avro = new AvroRecordSetWriter();
+        runner.addControllerService("avro", avro);
+        runner.setProperty(avro, SchemaAccessUtils.SCHEMA_ACCESS_STRATEGY, "inherit-record-schema");
+        runner.enableControllerService(avro);
+        writer = new FailingRecordWriter(avro);
+        runner.addControllerService("writer", writer);
+        runner.enableControllerService(writer);
+        runner.setProperty(BinlogCaptureProperties.HOSTS, server.host() + ":" + server.port());
+        runner.setProperty(BinlogCaptureProperties.USERNAME, MariaDbServer.CDC_USER);
+        runner.setProperty(BinlogCaptureProperties.PASSWORD, MariaDbServer.CDC_PASSWORD);
+        runner.setProperty(BinlogCaptureProperties.SERVER_ID, "5501");
+        runner.setProperty(BinlogCaptureProperties.DATABASE_INCLUDE, db);
+        runner.setProperty(BinlogCaptureProperties.RECORD_WRITER, "writer");
+        runner.setProperty(BinlogCaptureProperties.TOPIC_PREFIX, "it");
+        runner.setProperty(BinlogCaptureProperties.MAX_WAIT, "300 ms");
+        String[] position = masterStatus();
+        runner.setProperty(BinlogCaptureProperties.INITIAL_POSITION, InitialBinlogPosition.FILE_POSITION.getValue());
+        runner.setProperty(BinlogCaptureProperties.INITIAL_FILE, position[0]);
+        runner.setProperty(BinlogCaptureProperties.INITIAL_FILE_POSITION, position[1]);
+    }
+
+    @Test
+    void capturesInsertsUpdatesAndDeletesInCommitOrder() {
+        server.execute("START TRANSACTION",
+                "INSERT INTO `" + db + "`.items VALUES (1, 'apple', 1.50), (2, 'pear', NULL), (3, 'plum', 0.99)",
+                "COMMIT",
+                "UPDATE `" + db + "`.items SET price = 2.25 WHERE id = 1",
+                "DELETE FROM `" + db + "`.items WHERE id = 2",
+                "UPDATE `" + db + "`.items SET id = 30 WHERE id = 3");
+
+        List<GenericRecord> records = drain(7);
+        assertEquals(List.of("c", "c", "c", "u", "d", "d", "c"), records.stream().map(r -> r.get("op").toString()).toList());
+        GenericRecord update = records.get(3);
+        assertEquals("1.50", decimal(row(update, "before"), "price"));
+        assertEquals("2.25", decimal(row(update, "after"), "price"));
+        assertEquals("apple", row(update, "after").get("name").toString());
+        assertNull(records.get(4).get("after"));
+        assertEquals(2, row(records.get(4), "before").get("id"));
+        assertEquals(3, row(records.get(5), "before").get("id"), "a primary-key change deletes the old key");
+        assertEquals(30, row(records.get(6), "after").get("id"), "and creates the new one");
+        GenericRecord source = (GenericRecord) records.get(0).get("source");
+        assertEquals(db, source.get("db").toString());
+        assertEquals("items", source.get("table").toString());
+        assertEquals("it", source.get("name").toString());
+
+        List<MockFlowFile> flowFiles = runner.getFlowFilesForRelationship(CaptureBinlogChange.REL_SUCCESS);
+        List<Long> sequence = flowFiles.stream().map(f -> Long.parseLong(f.getAttribute(CaptureBinlogChange.ATTR_SEQUENCE_ID))).toList();
+        for (int i = 0; i < sequence.size(); i++) {
+            assertEquals(i, sequence.get(i), "sequence ids count FlowFiles from 0: " + sequence);
+        }
+        flowFiles.forEach(f -> f.assertAttributeEquals("cdc.topic", "it." + db + ".items"));
+        assertEquals(4L, runner.getCounterValue("Changes captured: create"), "three inserts and the re-inserted key");
+        assertEquals(2L, runner.getCounterValue("Changes captured: delete"));
+    }
+
+    @Test
+    void restartResumesAfterTheLastCommittedChangeWithoutLossOrDuplicate() throws Exception {
+        insertRows(1, 5);
+        assertEquals(ids(1, 5), ids(drain(5), "after"));
+        runner.run(1, true, false); // stop: closes the binlog connection
+        Map<String, String> state = runner.getStateManager().getState(Scope.CLUSTER).toMap();
+        assertFalse(state.isEmpty(), "the binlog position is stored");
+
+        insertRows(6, 10);
+        runner.clearTransferState();
+        assertEquals(ids(6, 10), ids(drain(5), "after"));
+    }
+
+    @Test
+    void aRunThatFailsMidwayCommitsNothingAndTheNextRunDeliversEverythingOnce() throws Exception {
+        insertRows(1, 3);
+        assertEquals(ids(1, 3), ids(drain(3), "after"));
+        Map<String, String> committed = runner.getStateManager().getState(Scope.CLUSTER).toMap();
+
+        // Five single-row transactions; the sink dies after two records of the run.
+        insertRows(4, 8);
+        writer.failAfter(2);
+        runner.clearTransferState();
+        assertThrows(Throwable.class, () -> runner.run(1, false, false));
+        runner.assertTransferCount(CaptureBinlogChange.REL_SUCCESS, 0);
+        assertEquals(committed, runner.getStateManager().getState(Scope.CLUSTER).toMap(), "no state change for failed work");
+
+        writer.failAfter(-1);
+        assertEquals(ids(4, 8), ids(drain(5), "after"));
+    }
+
+    @Test
+    void verifyReportsEachServerCheckAndWrongCredentials() {
+        CaptureBinlogChange processor = (CaptureBinlogChange) runner.getProcessor();
+        List<ConfigVerificationResult> ok = processor.verify(runner.getProcessContext(), new MockComponentLog("v", processor), Map.of());
+        assertTrue(ok.size() > 3, "one result per check: " + ok);
+        ok.forEach(r -> assertFalse(r.getOutcome() == ConfigVerificationResult.Outcome.FAILED, r.toString()));
+
+        runner.setProperty(BinlogCaptureProperties.PASSWORD, "wrong");
+        List<ConfigVerificationResult> denied = processor.verify(runner.getProcessContext(), new MockComponentLog("v", processor), Map.of());
+        ConfigVerificationResult connect = denied.stream().filter(r -> r.getVerificationStepName().startsWith("Connect")).findFirst().orElseThrow();
+        assertEquals(ConfigVerificationResult.Outcome.FAILED, connect.getOutcome());
+        assertTrue(connect.getExplanation().contains("password"), connect.getExplanation());
+    }
+
+    @Test
+    void verifyNamesTheServerSettingsToChange() {
+        try (MariaDbServer mixed = MariaDbServer.start(new MariaDbServer.Options().binlogFormat("MIXED").rowMetadata("MINIMAL"))) {
+            runner.setProperty(BinlogCaptureProperties.HOSTS, mixed.host() + ":" + mixed.port());
+            CaptureBinlogChange processor = (CaptureBinlogChange) runner.getProcessor();
+            List<ConfigVerificationResult> results = processor.verify(runner.getProcessContext(), new MockComponentLog("v", processor), Map.of());
+            String failed = results.stream().filter(r -> r.getOutcome() == ConfigVerificationResult.Outcome.FAILED)
+                    .map(ConfigVerificationResult::getExplanation).collect(Collectors.joining("\n"));
+            assertTrue(failed.contains("binlog_format") && failed.contains("ROW"), failed);
+        }
+    }
+
+    /** Triggers the processor until {@code expected} records arrived (or gives up), and returns them in order. */
+    private List<GenericRecord> drain(int expected) {
+        List<GenericRecord> records = new ArrayList<>();
+        for (int attempt = 0; attempt < 40 && records.size() < expected; attempt++) {
+            runner.run(1, false, attempt == 0);
+            records = AvroFlowFiles.records(sortedFlowFiles());
+        }
+        assertEquals(expected, records.size(), "records captured");
+        return records;
+    }
+
+    private List<MockFlowFile> sortedFlowFiles() {
+        List<MockFlowFile> flowFiles = new ArrayList<>(runner.getFlowFilesForRelationship(CaptureBinlogChange.REL_SUCCESS));
+        flowFiles.sort((a, b) -> Long.compare(Long.parseLong(a.getAttribute(CaptureBinlogChange.ATTR_SEQUENCE_ID)),
+                Long.parseLong(b.getAttribute(CaptureBinlogChange.ATTR_SEQUENCE_ID))));
+        return flowFiles;
+    }
+
+    private void insertRows(int from, int to) {
+        for (int id = from; id <= to; id++) {
+            server.execute("INSERT INTO `" + db + "`.items VALUES (" + id + ", 'item " + id + "', " + id + ".00)");
+        }
+    }
+
+    private static List<Integer> ids(int from, int to) {
+        List<Integer> ids = new ArrayList<>();
+        for (int i = from; i <= to; i++) {
+            ids.add(i);
+        }
+        return ids;
+    }
+
+    private static List<Integer> ids(List<GenericRecord> records, String image) {
+        return records.stream().map(r -> (Integer) row(r, image).get("id")).toList();
+    }
+
+    private static GenericRecord row(GenericRecord envelope, String image) {
+        return (GenericRecord) envelope.get(image);
+    }
+
+    private static String decimal(GenericRecord row, String field) {
+        java.nio.ByteBuffer bytes = (java.nio.ByteBuffer) row.get(field);
+        byte[] raw = new byte[bytes.remaining()];
+        bytes.duplicate().get(raw);
+        return new java.math.BigDecimal(new java.math.BigInteger(raw), 2).toPlainString();
+    }
+
+    private static String[] masterStatus() throws Exception {
+        try (Connection c = server.adminConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW MASTER STATUS")) {
+            rs.next();
+            return new String[]{rs.getString(1), String.valueOf(rs.getLong(2))};
+        }
+    }
+}
