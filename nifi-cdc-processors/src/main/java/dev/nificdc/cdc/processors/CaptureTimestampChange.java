@@ -471,13 +471,21 @@ public class CaptureTimestampChange extends AbstractProcessor implements Verifia
                 Map<String, String> newState = new HashMap<>(result.watermark().toState(type, config.scope()));
                 newState.put(STATE_SEQUENCE, Long.toString(batcher.sequence));
                 session.setState(newState, Scope.CLUSTER);
+            } else if (initial && state.containsKey(Watermark.KEY_TIMESTAMP)) {
+                // drop the watermark of the previous configuration, keep the FlowFile sequence
+                session.setState(Map.of(STATE_SEQUENCE, Long.toString(batcher.sequence)), Scope.CLUSTER);
             }
             session.adjustCounter(COUNTER_ROWS, result.rows(), false);
-            getLogger().info("Fetched {} rows of {} in {} FlowFiles with {} queries in {} ms; upper bound {}, watermark {}{}",
-                    result.rows(), table.name(), batcher.flowFiles, result.queries(),
+            String message = "Fetched {} rows of {} in {} FlowFiles with {} queries in {} ms; upper bound {}, watermark {}{}";
+            Object[] arguments = {result.rows(), table.name(), batcher.flowFiles, result.queries(),
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), type.format(result.upper()),
                     result.watermark() == null ? "none (no row yet)" : result.watermark().describe(type),
-                    result.more() ? "; more rows pending (Max Rows Per Run reached)" : "");
+                    result.more() ? "; more rows pending (Max Rows Per Run reached)" : ""};
+            if (result.rows() > 0) {
+                getLogger().info(message, arguments);
+            } else {
+                getLogger().debug(message, arguments);
+            }
             if (result.rows() == 0) {
                 context.yield();
             }
