@@ -1,6 +1,7 @@
 package dev.nificdc.cdc.timestamp;
 
 import dev.nificdc.cdc.record.ChangeEvent;
+import dev.nificdc.cdc.record.ValueKind;
 
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -283,8 +284,10 @@ public final class TimestampFetcher {
     }
 
     private Object idValue(String text) {
-        return switch (table.columns().get(table.idIndex()).jdbcType()) {
-            case Types.TINYINT, Types.SMALLINT, Types.INTEGER, Types.BIGINT -> new BigDecimal(text).longValueExact();
+        JdbcColumnMapper.MappedColumn id = table.columns().get(table.idIndex());
+        return switch (id.jdbcType()) {
+            case Types.TINYINT, Types.SMALLINT, Types.INTEGER, Types.BIGINT ->
+                    id.schema().kind() == ValueKind.DECIMAL ? new BigDecimal(text) : (Object) new BigDecimal(text).longValueExact();
             case Types.NUMERIC, Types.DECIMAL -> new BigDecimal(text);
             default -> text;
         };

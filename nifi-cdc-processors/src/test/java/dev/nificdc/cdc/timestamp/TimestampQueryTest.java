@@ -45,9 +45,20 @@ class TimestampQueryTest {
                 + " ORDER BY \"Updated At\" FETCH FIRST 3 ROWS ONLY", fetcher(SqlDialect.ORACLE, false, null).query(null, UPPER, 3).sql());
     }
 
+    @Test
+    void unsignedBigintIdsBeyondLongAreBoundAsDecimals() {
+        TimestampFetcher fetcher = fetcher(SqlDialect.MYSQL, true, null, "BIGINT UNSIGNED", false);
+        assertEquals(new java.math.BigDecimal("18446744073709551615"),
+                fetcher.query(Watermark.afterRow(LAST, "18446744073709551615"), UPPER, 10).parameters().get(3));
+    }
+
     private static TimestampFetcher fetcher(SqlDialect dialect, boolean withId, String where) {
+        return fetcher(dialect, withId, where, "BIGINT", true);
+    }
+
+    private static TimestampFetcher fetcher(SqlDialect dialect, boolean withId, String where, String idType, boolean signed) {
         List<JdbcColumnMapper.MappedColumn> columns = List.of(
-                JdbcColumnMapper.map("id", Types.BIGINT, "BIGINT", 19, 0, true, false, dialect),
+                JdbcColumnMapper.map("id", Types.BIGINT, idType, 19, 0, signed, false, dialect),
                 JdbcColumnMapper.map("Updated At", Types.TIMESTAMP, "DATETIME", 26, 6, true, false, dialect),
                 JdbcColumnMapper.map("na\"me", Types.VARCHAR, "VARCHAR", 20, 0, true, true, dialect));
         TableName name = TableName.parse("shop.Order Items");
