@@ -222,6 +222,25 @@ class BinlogToKafkaIT {
         assertTrue(registry.requests().contains("GET /schemas/ids/" + valueV1), "the consumer fetched version 1 by id over HTTP");
         assertTrue(registry.requests().contains("GET /schemas/ids/" + valueV2), "the consumer fetched version 2 by id over HTTP");
 
+        // What the registry's BACKWARD check promises: a consumer reading with version 2 reads version 1 messages, note = null.
+        Schema v2 = decoder.schema(valueV2);
+        List<Message> v1Messages = itemMessages.stream().filter(m -> m.valueSchemaId() == valueV1).toList();
+        assertEquals(7, v1Messages.size());
+        for (Message m : v1Messages) {
+            GenericRecord resolved = decoder.decode(m.rawValue(), v2).datum();
+            for (String image : List.of("before", "after")) {
+                GenericRecord written = (GenericRecord) m.value().get(image);
+                GenericRecord read = (GenericRecord) resolved.get(image);
+                if (written == null) {
+                    assertEquals(null, read);
+                    continue;
+                }
+                Map<String, Object> expected = new TreeMap<>(plain(written));
+                expected.put("note", null);
+                assertEquals(expected, plain(read), image + " of " + m.value());
+            }
+        }
+
         // Source metadata rides along on every message.
         for (Message m : itemMessages) {
             GenericRecord source = (GenericRecord) m.value().get("source");
@@ -342,7 +361,8 @@ class BinlogToKafkaIT {
     }
 
     /** A message as a consumer sees it: decoded key and value, their schema ids, the partition and the offset. */
-    private record Message(int partition, long offset, Map<String, Object> key, int keySchemaId, GenericRecord value, int valueSchemaId) {
+    private record Message(int partition, long offset, Map<String, Object> key, int keySchemaId, GenericRecord value, int valueSchemaId,
+                           byte[] rawValue) {
         /** The change's place in the binlog: file, position of its event, row within the event. */
         static final Comparator<Message> SOURCE_ORDER = Comparator
                 .comparing((Message m) -> source(m).get("file").toString())
@@ -376,7 +396,8 @@ class BinlogToKafkaIT {
         for (ConsumerRecord<byte[], byte[]> record : records) {
             ConfluentAvroDecoder.Decoded key = decoder.decode(record.key());
             ConfluentAvroDecoder.Decoded value = decoder.decode(record.value());
-            messages.add(new Message(record.partition(), record.offset(), plain(key.datum()), key.schemaId(), value.datum(), value.schemaId()));
+            messages.add(new Message(record.partition(), record.offset(), plain(key.datum()), key.schemaId(), value.datum(), value.schemaId(),
+                    record.value()));
         }
         return messages;
     }

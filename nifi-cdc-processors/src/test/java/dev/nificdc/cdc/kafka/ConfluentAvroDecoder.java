@@ -44,6 +44,14 @@ final class ConfluentAvroDecoder implements AutoCloseable {
     }
 
     Decoded decode(byte[] message) throws IOException, InterruptedException {
+        return decode(message, null);
+    }
+
+    /**
+     * Decodes with the writer schema of the message's id, resolved to {@code readerSchema} when given (Avro schema
+     * resolution, as a consumer with its own reader schema does).
+     */
+    Decoded decode(byte[] message, Schema readerSchema) throws IOException, InterruptedException {
         if (message == null || message.length < 5) {
             throw new IOException("Message of " + (message == null ? "null" : message.length + " bytes") + " has no Confluent header");
         }
@@ -53,7 +61,7 @@ final class ConfluentAvroDecoder implements AutoCloseable {
         int id = ByteBuffer.wrap(message, 1, 4).getInt();
         Schema schema = schema(id);
         BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(message, 5, message.length - 5, null);
-        GenericRecord datum = new GenericDatumReader<GenericRecord>(schema, schema, data).read(null, decoder);
+        GenericRecord datum = new GenericDatumReader<GenericRecord>(schema, readerSchema == null ? schema : readerSchema, data).read(null, decoder);
         if (!decoder.isEnd()) {
             throw new IOException("Bytes left after the Avro datum of a message with schema id " + id + ": one message must hold one record");
         }
