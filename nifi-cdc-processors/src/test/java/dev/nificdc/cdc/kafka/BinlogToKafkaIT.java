@@ -249,6 +249,36 @@ class BinlogToKafkaIT {
         }
     }
 
+    @Test
+    void flattenedRowsArriveKeyedWithDeletesMarked() throws Exception {
+        database.execute("CREATE TABLE `" + db + "`.users (id BIGINT PRIMARY KEY, email VARCHAR(60) NOT NULL)");
+        String topic = "it." + db + ".users";
+        createTopics(topic);
+        String[] start = binlogEnd();
+        capture.setProperty("Initial Binlog File", start[0]);
+        capture.setProperty("Initial Binlog Position Offset", start[1]);
+        capture.setProperty("Output Shape", "FLATTENED");
+
+        String users = "`" + db + "`.users";
+        database.execute(
+                "INSERT INTO " + users + " VALUES (1, 'ada@example.com'), (2, 'alan@example.com')",
+                "UPDATE " + users + " SET email = 'ada@example.org' WHERE id = 1",
+                "DELETE FROM " + users + " WHERE id = 2");
+        for (MockFlowFile flowFile : capture(4)) {
+            publisher.publish(flowFile);
+        }
+
+        Map<Map<String, Object>, List<List<Object>>> byKey = new LinkedHashMap<>();
+        consume(topic, 4).stream()
+                .sorted(Comparator.comparingInt(Message::partition).thenComparingLong(Message::offset))
+                .forEach(m -> byKey.computeIfAbsent(m.key(), k -> new ArrayList<>()).add(List.of(
+                        m.value().get("__op").toString(), m.value().get("__deleted").toString(), m.value().get("id"), m.value().get("email").toString())));
+        assertEquals(Map.of(
+                key("id", 1L), List.of(List.of("c", "false", 1L, "ada@example.com"), List.of("u", "false", 1L, "ada@example.org")),
+                key("id", 2L), List.of(List.of("c", "false", 2L, "alan@example.com"), List.of("d", "true", 2L, "alan@example.com"))), byKey);
+        assertEquals(1, decoder.subjectVersion(topic + "-value", "latest").get("version").asInt());
+    }
+
     // ---- NiFi side ----
 
     private TestRunner captureRunner() throws Exception {

@@ -97,13 +97,14 @@ final class RecordPublisher {
     }
 
     /**
-     * The message key of a change record: the key schema's fields taken from the after-image, or from the before-image
-     * when there is none (a delete).
+     * The message key of a change record: the key schema's fields taken from the envelope's after-image, or from its
+     * before-image when there is none (a delete); a flattened record holds the row itself.
      */
-    static Record keyRecord(Record envelope, RecordSchema keySchema) {
-        Object image = envelope.getValue("after") != null ? envelope.getValue("after") : envelope.getValue("before");
+    static Record keyRecord(Record change, RecordSchema keySchema) {
+        boolean envelope = change.getSchema().getField("after").isPresent();
+        Object image = !envelope ? change : change.getValue("after") != null ? change.getValue("after") : change.getValue("before");
         if (!(image instanceof Record row)) {
-            throw new IllegalArgumentException("Change record has neither an after- nor a before-image: " + envelope);
+            throw new IllegalArgumentException("Change record has neither an after- nor a before-image: " + change);
         }
         Map<String, Object> values = new LinkedHashMap<>();
         for (String field : keySchema.getFieldNames()) {
