@@ -54,6 +54,7 @@ import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -195,14 +196,15 @@ class BinlogToKafkaIT {
         assertEquals(expectedItems, changesByKey(itemMessages));
         assertEquals(expectedLines, changesByKey(lineMessages));
 
-        // Each key's messages share one partition, so Kafka keeps their order; the key is exactly the registered key schema.
+        // Each key's messages share one partition, so Kafka keeps their order.
         for (List<Message> messages : List.of(itemMessages, lineMessages)) {
             Map<Map<String, Object>, Set<Integer>> partitionsByKey = new LinkedHashMap<>();
             messages.forEach(m -> partitionsByKey.computeIfAbsent(m.key(), k -> new LinkedHashSet<>()).add(m.partition()));
             partitionsByKey.forEach((key, partitions) -> assertEquals(1, partitions.size(), "key " + key + " on " + partitions));
         }
 
-        // The registry: one key schema version, two value schema versions (before and after ALTER TABLE) for items.
+        // The registry: one key schema version (every key framed with its id), two value schema versions (before and after
+        // ALTER TABLE) for items.
         JsonNode keyLatest = decoder.subjectVersion(itemsTopic + "-key", "latest");
         assertEquals(1, keyLatest.get("version").asInt(), "ADD COLUMN does not change the key schema");
         itemMessages.forEach(m -> assertEquals(keyLatest.get("id").asInt(), m.keySchemaId(), "key framed with the registered key schema id"));
@@ -219,8 +221,8 @@ class BinlogToKafkaIT {
         assertTrue(idsInOrder.subList(firstV2, idsInOrder.size()).stream().allMatch(id -> id == valueV2), idsInOrder.toString());
         assertEquals(List.of("id", "name", "price"), rowFields(decoder.schema(valueV1)));
         assertEquals(List.of("id", "name", "price", "note"), rowFields(decoder.schema(valueV2)));
-        assertTrue(registry.requests().contains("GET /schemas/ids/" + valueV1), "the consumer fetched version 1 by id over HTTP");
-        assertTrue(registry.requests().contains("GET /schemas/ids/" + valueV2), "the consumer fetched version 2 by id over HTTP");
+        assertTrue(registry.requests().contains("GET /schemas/ids/" + valueV1), "version 1 was fetched by id over HTTP");
+        assertTrue(registry.requests().contains("GET /schemas/ids/" + valueV2), "version 2 was fetched by id over HTTP");
 
         // What the registry's BACKWARD check promises: a consumer reading with version 2 reads version 1 messages, note = null.
         Schema v2 = decoder.schema(valueV2);
@@ -232,7 +234,7 @@ class BinlogToKafkaIT {
                 GenericRecord written = (GenericRecord) m.value().get(image);
                 GenericRecord read = (GenericRecord) resolved.get(image);
                 if (written == null) {
-                    assertEquals(null, read);
+                    assertNull(read);
                     continue;
                 }
                 Map<String, Object> expected = new TreeMap<>(plain(written));
