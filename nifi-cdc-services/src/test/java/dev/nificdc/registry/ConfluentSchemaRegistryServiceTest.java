@@ -1,6 +1,7 @@
 package dev.nificdc.registry;
 
 import dev.nificdc.registry.SchemaRegistryException.Reason;
+import dev.nificdc.testsupport.ConfluentRegistryFixture;
 import org.apache.avro.Schema;
 import org.apache.nifi.components.ConfigVerificationResult;
 import org.apache.nifi.components.ConfigVerificationResult.Outcome;

@@ -1,5 +1,6 @@
 package dev.nificdc.registry;
 
+import dev.nificdc.testsupport.ConfluentRegistryFixture;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumReader;

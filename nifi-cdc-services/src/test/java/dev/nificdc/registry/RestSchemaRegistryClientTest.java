@@ -3,6 +3,7 @@ package dev.nificdc.registry;
 import dev.nificdc.registry.SchemaRegistryException.Reason;
 import dev.nificdc.registry.client.RestSchemaRegistryClient;
 import dev.nificdc.registry.client.SubjectSchema;
+import dev.nificdc.testsupport.ConfluentRegistryFixture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

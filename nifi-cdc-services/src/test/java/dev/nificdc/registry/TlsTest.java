@@ -1,6 +1,7 @@
 package dev.nificdc.registry;
 
 import dev.nificdc.registry.SchemaRegistryException.Reason;
+import dev.nificdc.testsupport.ConfluentRegistryFixture;
 import org.apache.nifi.controller.AbstractControllerService;
 import org.apache.nifi.ssl.SSLContextProvider;
 import org.apache.nifi.util.NoOpProcessor;

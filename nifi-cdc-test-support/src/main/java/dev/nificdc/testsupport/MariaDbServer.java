@@ -42,6 +42,7 @@ public final class MariaDbServer implements AutoCloseable {
     private final String adminPassword;
     private int port;
     private Process process;
+    private TlsMaterial tls;
 
     private MariaDbServer(Options options) {
         this.options = options;
@@ -81,6 +82,7 @@ public final class MariaDbServer implements AutoCloseable {
         private String rowMetadata = "FULL";
         private String binlogFormat = "ROW";
         private final List<String> extraArgs = new ArrayList<>();
+        private boolean requireTls;
 
         public Options rowMetadata(String value) {
             this.rowMetadata = value;
@@ -92,7 +94,16 @@ public final class MariaDbServer implements AutoCloseable {
             return this;
         }
 
-        /** Any further {@code mariadbd} argument, e.g. {@code --require-secure-transport=ON}. */
+        /**
+         * Serves TLS with a fresh self-signed certificate for 127.0.0.1 and refuses unencrypted connections
+         * ({@code require_secure_transport=ON}); {@link MariaDbServer#tls()} gives clients the trust material.
+         */
+        public Options requireTls() {
+            this.requireTls = true;
+            return this;
+        }
+
+        /** Any further {@code mariadbd} argument, e.g. {@code --max-connections=50}. */
         public Options arg(String argument) {
             extraArgs.add(argument);
             return this;
@@ -128,12 +139,25 @@ public final class MariaDbServer implements AutoCloseable {
         return workDir == null ? null : workDir.resolve("mariadbd.log");
     }
 
+    /** The server's certificate and trust material, when started with {@link Options#requireTls()}; else null. */
+    public TlsMaterial tls() {
+        return tls;
+    }
+
     public Connection adminConnection() throws SQLException {
-        return DriverManager.getConnection(jdbcUrl(null), adminUser, adminPassword);
+        return DriverManager.getConnection(clientUrl(), adminUser, adminPassword);
     }
 
     public Connection cdcConnection() throws SQLException {
-        return DriverManager.getConnection(jdbcUrl(null), CDC_USER, CDC_PASSWORD);
+        return DriverManager.getConnection(clientUrl(), CDC_USER, CDC_PASSWORD);
+    }
+
+    /** The URL the harness itself connects with: verifying the server certificate when TLS is required. */
+    private String clientUrl() {
+        if (tls == null) {
+            return jdbcUrl(null);
+        }
+        return jdbcUrl(null) + "?sslMode=verify-ca&serverSslCert=" + tls.certificatePem();
     }
 
     /** Runs statements as the administrator, in order. */
@@ -234,6 +258,13 @@ public final class MariaDbServer implements AutoCloseable {
                 "--innodb-log-file-size=48M",
                 "--max-connections=200",
                 "--log-error=" + logFile()));
+        if (options.requireTls) {
+            if (tls == null) {
+                tls = TlsMaterial.generate(workDir);
+            }
+            command.addAll(List.of("--ssl-cert=" + tls.certificatePem(), "--ssl-key=" + tls.privateKeyPem(),
+                    "--ssl-ca=" + tls.certificatePem(), "--require-secure-transport=ON"));
+        }
         command.addAll(options.extraArgs);
         try {
             process = new ProcessBuilder(command)

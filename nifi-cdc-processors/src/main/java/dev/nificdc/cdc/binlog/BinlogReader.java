@@ -489,7 +489,9 @@ public final class BinlogReader implements AutoCloseable {
         int code = e.getErrorCode();
         if (code == 1045) {
             return new BinlogCaptureException(Reason.AUTHENTICATION, "The server " + config.host() + ":" + config.port()
-                    + " rejected the JDBC login: " + e.getMessage() + ". Check the user name and password.", e);
+                    + " rejected the JDBC login: " + e.getMessage() + ". Check the user name and password"
+                    + (config.sslContext() == null ? "; if the server requires TLS (require_secure_transport=ON, or the user"
+                    + " was created with REQUIRE SSL), configure an SSL Context Service." : "."), e);
         }
         return new BinlogCaptureException(Reason.CONNECTION, "Could not query the server " + config.host() + ":" + config.port()
                 + " over JDBC: " + e.getMessage(), e);

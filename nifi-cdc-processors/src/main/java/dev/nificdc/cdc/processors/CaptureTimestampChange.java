@@ -2,6 +2,7 @@ package dev.nificdc.cdc.processors;
 
 import dev.nificdc.cdc.emit.ChangeFlowFileWriter;
 import dev.nificdc.cdc.emit.ChangeRecordFactory;
+import dev.nificdc.cdc.emit.RegistrySchemaIdentifiers;
 import dev.nificdc.cdc.record.ChangeEvent;
 import dev.nificdc.cdc.record.OutputShape;
 import dev.nificdc.cdc.timestamp.FetchConfig;
@@ -14,6 +15,7 @@ import dev.nificdc.cdc.timestamp.TableName;
 import dev.nificdc.cdc.timestamp.TimestampFetcher;
 import dev.nificdc.cdc.timestamp.TimestampType;
 import dev.nificdc.cdc.timestamp.Watermark;
+import dev.nificdc.registry.SchemaRegistrar;
 import org.apache.nifi.annotation.behavior.InputRequirement;
 import org.apache.nifi.annotation.behavior.PrimaryNodeOnly;
 import org.apache.nifi.annotation.behavior.Stateful;
@@ -347,6 +349,17 @@ public class CaptureTimestampChange extends AbstractProcessor implements Verifia
             .defaultValue(OutputShape.FLATTENED)
             .build();
 
+    public static final PropertyDescriptor SCHEMA_REGISTRY = new PropertyDescriptor.Builder()
+            .name("Schema Registry")
+            .description("""
+                    Optional. When set, the processor registers the table's value schema (and key schema) under the subjects of \
+                    the table's topic (cdc.topic) when it first sees the table and after every schema change, and the records \
+                    carry the registry id and version. An AvroRecordSetWriter whose Schema Write Strategy is 'Schema Reference \
+                    Writer' with the Confluent Wire Format Writer then writes Confluent-framed records.""")
+            .required(false)
+            .identifiesControllerService(SchemaRegistrar.class)
+            .build();
+
     public static final PropertyDescriptor TOPIC_PREFIX = new PropertyDescriptor.Builder()
             .name("Topic Prefix")
             .description("""
@@ -372,7 +385,7 @@ public class CaptureTimestampChange extends AbstractProcessor implements Verifia
     static final List<PropertyDescriptor> PROPERTY_DESCRIPTORS = List.of(DBCP_SERVICE, TABLE_NAME, TIMESTAMP_COLUMN,
             INCREMENTING_COLUMN, CREATION_COLUMN, SOFT_DELETE_COLUMN, ADDITIONAL_WHERE, COLUMNS_TO_RETURN, COMMIT_LAG,
             INITIAL_POSITION, INITIAL_TIMESTAMP, FETCH_SIZE, MAX_ROWS_PER_FLOWFILE, MAX_ROWS_PER_RUN, RECORD_WRITER,
-            OUTPUT_SHAPE, TOPIC_PREFIX, SQL_DIALECT);
+            OUTPUT_SHAPE, SCHEMA_REGISTRY, TOPIC_PREFIX, SQL_DIALECT);
 
     private static final Set<Relationship> RELATIONSHIPS = Set.of(REL_SUCCESS);
 
@@ -401,7 +414,8 @@ public class CaptureTimestampChange extends AbstractProcessor implements Verifia
         String prefix = context.getProperty(TOPIC_PREFIX).getValue();
         OutputShape shape = context.getProperty(OUTPUT_SHAPE).asAllowableValue(OutputShape.class);
         writer = new ChangeFlowFileWriter(context.getProperty(RECORD_WRITER).asControllerService(RecordSetWriterFactory.class),
-                new ChangeRecordFactory(shape, prefix), prefix, getLogger());
+                new ChangeRecordFactory(shape, prefix, RegistrySchemaIdentifiers.forRegistrar(
+                        context.getProperty(SCHEMA_REGISTRY).asControllerService(SchemaRegistrar.class), prefix)), prefix, getLogger());
     }
 
     @OnStopped
@@ -459,13 +473,21 @@ public class CaptureTimestampChange extends AbstractProcessor implements Verifia
                 Map<String, String> newState = new HashMap<>(result.watermark().toState(type, config.scope()));
                 newState.put(STATE_SEQUENCE, Long.toString(batcher.sequence));
                 session.setState(newState, Scope.CLUSTER);
+            } else if (initial && state.containsKey(Watermark.KEY_TIMESTAMP)) {
+                // drop the watermark of the previous configuration, keep the FlowFile sequence
+                session.setState(Map.of(STATE_SEQUENCE, Long.toString(batcher.sequence)), Scope.CLUSTER);
             }
             session.adjustCounter(COUNTER_ROWS, result.rows(), false);
-            getLogger().info("Fetched {} rows of {} in {} FlowFiles with {} queries in {} ms; upper bound {}, watermark {}{}",
-                    result.rows(), table.name(), batcher.flowFiles, result.queries(),
+            String message = "Fetched {} rows of {} in {} FlowFiles with {} queries in {} ms; upper bound {}, watermark {}{}";
+            Object[] arguments = {result.rows(), table.name(), batcher.flowFiles, result.queries(),
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), type.format(result.upper()),
                     result.watermark() == null ? "none (no row yet)" : result.watermark().describe(type),
-                    result.more() ? "; more rows pending (Max Rows Per Run reached)" : "");
+                    result.more() ? "; more rows pending (Max Rows Per Run reached)" : ""};
+            if (result.rows() > 0) {
+                getLogger().info(message, arguments);
+            } else {
+                getLogger().debug(message, arguments);
+            }
             if (result.rows() == 0) {
                 context.yield();
             }

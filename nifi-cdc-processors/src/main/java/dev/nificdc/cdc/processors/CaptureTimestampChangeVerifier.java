@@ -15,10 +15,7 @@ import org.apache.nifi.processor.ProcessContext;
 
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.temporal.Temporal;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -104,21 +101,15 @@ final class CaptureTimestampChangeVerifier {
             }
 
             TimestampFetcher fetcher = new TimestampFetcher(config, table);
-            Temporal upper = fetcher.upperBound(connection);
-            TimestampFetcher.Query query = fetcher.query(null, upper, 1);
-            try (PreparedStatement ps = connection.prepareStatement(query.sql())) {
-                for (int i = 0; i < query.parameters().size(); i++) {
-                    ps.setObject(i + 1, query.parameters().get(i));
-                }
-                try (ResultSet rs = ps.executeQuery()) {
-                    String first = rs.next() ? "the oldest row to fetch has timestamp "
-                            + formatOrNull(table.timestampType(), table.timestampType().read(rs, table.timestampIndex() + 1))
-                            : "no row is older than the upper bound yet";
-                    add(STEP_QUERY, Outcome.SUCCESSFUL, "Query ran with upper bound " + table.timestampType().format(upper)
-                            + " (database clock minus Commit Lag); " + first + ". SQL: " + query.sql());
-                }
+            try {
+                TimestampFetcher.Peek peek = fetcher.peek(connection, null);
+                String first = peek.first() != null ? "the oldest row to fetch has timestamp " + table.timestampType().format(peek.first())
+                        : "no row is older than the upper bound yet";
+                add(STEP_QUERY, Outcome.SUCCESSFUL, "Query ran with upper bound " + table.timestampType().format(peek.upper())
+                        + " (database clock minus Commit Lag); " + first + ". SQL: " + peek.sql());
             } catch (SQLException e) {
-                add(STEP_QUERY, Outcome.FAILED, "The query failed: " + e.getMessage() + "; check Additional WHERE Clause. SQL: " + query.sql());
+                add(STEP_QUERY, Outcome.FAILED, "The query failed: " + e.getMessage() + "; check Additional WHERE Clause. SQL: "
+                        + fetcher.query(null, table.timestampType().parseUserInput("2000-01-01"), 1).sql());
             }
         } catch (SQLException | RuntimeException e) {
             if (results.stream().noneMatch(r -> r.getVerificationStepName().equals(STEP_CONNECT))) {
@@ -129,10 +120,6 @@ final class CaptureTimestampChangeVerifier {
             }
         }
         return results;
-    }
-
-    private static String formatOrNull(TimestampType type, Temporal value) {
-        return value == null ? "NULL" : type.format(value);
     }
 
     private static String describe(TimestampType type) {

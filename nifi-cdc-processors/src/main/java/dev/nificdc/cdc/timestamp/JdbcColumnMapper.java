@@ -19,8 +19,8 @@ import java.util.Locale;
 
 /**
  * Maps JDBC result columns to {@link ColumnSchema}s and reads their values as the canonical Java values of
- * {@link ValueKind}. Temporal values are read as java.time objects ({@code getObject(i, LocalDateTime.class)} etc.),
- * never as java.sql.Timestamp, so the JVM's default time zone is never applied.
+ * {@link ValueKind}. Temporal values are read as java.time objects through {@link SqlDialect#readTemporal}, never as
+ * java.sql.Timestamp, so the JVM's default time zone is never applied.
  */
 public final class JdbcColumnMapper {
     /** Largest DECIMAL precision mapped to Avro decimal; larger or unknown precision (PostgreSQL bare numeric, Oracle NUMBER) become text. */
@@ -39,31 +39,39 @@ public final class JdbcColumnMapper {
     public record MappedColumn(ColumnSchema schema, int jdbcType, String typeName, ValueReader reader) {
     }
 
-    public static List<MappedColumn> map(ResultSetMetaData md) throws SQLException {
+    public static List<MappedColumn> map(ResultSetMetaData md, SqlDialect dialect) throws SQLException {
         List<MappedColumn> columns = new ArrayList<>(md.getColumnCount());
         for (int i = 1; i <= md.getColumnCount(); i++) {
             columns.add(map(md.getColumnLabel(i), md.getColumnType(i), md.getColumnTypeName(i), md.getPrecision(i),
-                    md.getScale(i), md.isSigned(i), md.isNullable(i) != ResultSetMetaData.columnNoNulls));
+                    md.getScale(i), md.isSigned(i), md.isNullable(i) != ResultSetMetaData.columnNoNulls, dialect));
         }
         return columns;
     }
 
     public static MappedColumn map(String name, int jdbcType, String typeName, int precision, int scale, boolean signed,
-                                   boolean nullable) {
+                                   boolean nullable, SqlDialect dialect) {
         String type = typeName == null ? "" : typeName;
         String lower = type.toLowerCase(Locale.ROOT);
         TimestampType temporal = TimestampType.of(jdbcType, type);
         if (temporal == TimestampType.OFFSET_DATE_TIME) {
             return new MappedColumn(ColumnSchema.of(name, ValueKind.TIMESTAMP_MICROS, nullable, type), jdbcType, type,
                     (rs, c) -> {
-                        OffsetDateTime v = rs.getObject(c, OffsetDateTime.class);
+                        OffsetDateTime v = dialect.readTemporal(rs, c, OffsetDateTime.class);
                         return v == null ? null : micros(v.toEpochSecond(), v.getNano());
+                    });
+        }
+        if (temporal == TimestampType.LOCAL_DATE_TIME && dialect == SqlDialect.MYSQL && lower.equals("timestamp")) {
+            // a MySQL TIMESTAMP is an instant; the fetcher reads it in a UTC session, so its text is UTC
+            return new MappedColumn(ColumnSchema.of(name, ValueKind.TIMESTAMP_MICROS, nullable, type), jdbcType, type,
+                    (rs, c) -> {
+                        LocalDateTime v = dialect.readTemporal(rs, c, LocalDateTime.class);
+                        return v == null ? null : micros(v.toEpochSecond(ZoneOffset.UTC), v.getNano());
                     });
         }
         if (temporal == TimestampType.LOCAL_DATE_TIME) {
             return new MappedColumn(ColumnSchema.of(name, ValueKind.LOCAL_TIMESTAMP_MICROS, nullable, type), jdbcType, type,
                     (rs, c) -> {
-                        LocalDateTime v = rs.getObject(c, LocalDateTime.class);
+                        LocalDateTime v = dialect.readTemporal(rs, c, LocalDateTime.class);
                         return v == null ? null : micros(v.toEpochSecond(ZoneOffset.UTC), v.getNano());
                     });
         }
@@ -98,7 +106,7 @@ public final class JdbcColumnMapper {
             case Types.DATE -> lower.equals("year")
                     ? simple(name, ValueKind.INT, nullable, type, jdbcType, JdbcColumnMapper::readInt)
                     : simple(name, ValueKind.DATE, nullable, type, jdbcType, (rs, c) -> {
-                        LocalDate v = rs.getObject(c, LocalDate.class);
+                        LocalDate v = dialect.readTemporal(rs, c, LocalDate.class);
                         return v == null ? null : Math.toIntExact(v.toEpochDay());
                     });
             case Types.TIME -> simple(name, ValueKind.TIME_MICROS, nullable, type, jdbcType, (rs, c) -> {

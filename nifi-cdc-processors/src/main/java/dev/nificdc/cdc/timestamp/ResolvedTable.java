@@ -25,6 +25,11 @@ public record ResolvedTable(SqlDialect dialect, TableName name, List<JdbcColumnM
         columns = List.copyOf(columns);
     }
 
+    /** Whether the timestamp column is a MySQL/MariaDB TIMESTAMP (an instant shown in the session zone), not a DATETIME. */
+    public boolean mysqlTimestampColumn() {
+        return dialect == SqlDialect.MYSQL && "TIMESTAMP".equalsIgnoreCase(columns.get(timestampIndex).typeName());
+    }
+
     public String quotedTable() {
         return name.quoted(dialect);
     }
@@ -34,6 +39,7 @@ public record ResolvedTable(SqlDialect dialect, TableName name, List<JdbcColumnM
     }
 
     public String selectList() {
-        return String.join(", ", columns.stream().map(c -> dialect.quote(c.schema().name())).toList());
+        return String.join(", ", columns.stream()
+                .map(c -> dialect.selectExpression(dialect.quote(c.schema().name()), c.jdbcType(), c.typeName())).toList());
     }
 }

@@ -1,5 +1,16 @@
 package dev.nificdc.cdc.timestamp;
 
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoField;
+import java.time.temporal.Temporal;
 import java.util.Locale;
 
 /**
@@ -16,7 +27,53 @@ public enum SqlDialect {
 
         @Override
         public String nowQuery(boolean withTimeZone) {
-            return "SELECT CURRENT_TIMESTAMP(6)";
+            return "SELECT CAST(CURRENT_TIMESTAMP(6) AS CHAR)";
+        }
+
+        /**
+         * MariaDB Connector/J (3.5) converts DATETIME values through java.sql.Timestamp in the JVM's default time zone,
+         * even for getString and getObject(LocalDateTime.class): a wall-clock time inside a daylight-saving gap of
+         * the JVM zone moves (02:30 on 2024-03-10 in New York becomes 03:30). So date and time columns are selected as
+         * text ({@code CAST(col AS CHAR)}), which the server formats exactly.
+         */
+        @Override
+        public String selectExpression(String quotedColumn, int jdbcType, String typeName) {
+            boolean temporal = jdbcType == Types.TIMESTAMP || jdbcType == Types.TIME
+                    || jdbcType == Types.DATE && !"YEAR".equalsIgnoreCase(typeName);
+            return temporal ? "CAST(" + quotedColumn + " AS CHAR)" : quotedColumn;
+        }
+
+        /** Parses the text of a column selected by {@link #selectExpression}; zero dates ("0000-00-00") read as NULL. */
+        @Override
+        public <T extends Temporal> T readTemporal(ResultSet rs, int column, Class<T> type) throws SQLException {
+            if (type == OffsetDateTime.class) {
+                return super.readTemporal(rs, column, type);
+            }
+            String text = rs.getString(column);
+            if (text == null || text.startsWith("0000-00-00")) {
+                return null;
+            }
+            String iso = text.trim().replace(' ', 'T');
+            try {
+                if (type == LocalDate.class) {
+                    return type.cast(LocalDate.parse(iso.length() > 10 ? iso.substring(0, 10) : iso));
+                }
+                return type.cast(iso.length() == 10 ? LocalDate.parse(iso).atStartOfDay() : LocalDateTime.parse(iso));
+            } catch (DateTimeParseException e) {
+                throw new SQLException("Cannot read [" + text + "] of column " + column + " as " + type.getSimpleName(), e);
+            }
+        }
+
+        /** Bound as text ({@code 2024-03-10 02:30:00.123456}) so that no driver time-zone conversion touches it. */
+        @Override
+        public Object bindTemporal(Temporal value) {
+            if (value instanceof LocalDateTime ldt) {
+                return MYSQL_DATETIME.format(ldt);
+            }
+            if (value instanceof LocalDate date) {
+                return date.toString();
+            }
+            return value;
         }
     },
     /** PostgreSQL: {@code clock_timestamp()} (the real time, not the transaction start that {@code now()} returns). */
@@ -93,6 +150,28 @@ public enum SqlDialect {
 
     /** A statement returning one row with the database's current time, as a timestamp with or without time zone. */
     public abstract String nowQuery(boolean withTimeZone);
+
+    /** The SELECT-list expression for a column (the quoted column itself unless the driver cannot read its type exactly). */
+    public String selectExpression(String quotedColumn, int jdbcType, String typeName) {
+        return quotedColumn;
+    }
+
+    /**
+     * Reads a date-time value exactly as the database holds it, with no JVM time zone applied.
+     *
+     * @param type LocalDateTime, OffsetDateTime or LocalDate
+     */
+    public <T extends Temporal> T readTemporal(ResultSet rs, int column, Class<T> type) throws SQLException {
+        return rs.getObject(column, type);
+    }
+
+    /** The object to bind for a date-time parameter (java.time by default). */
+    public Object bindTemporal(Temporal value) {
+        return value;
+    }
+
+    private static final DateTimeFormatter MYSQL_DATETIME = new DateTimeFormatterBuilder()
+            .appendPattern("uuuu-MM-dd HH:mm:ss").appendFraction(ChronoField.NANO_OF_SECOND, 0, 9, true).toFormatter();
 
     /** The dialect for a {@link java.sql.DatabaseMetaData#getDatabaseProductName()} value. */
     public static SqlDialect detect(String productName) {

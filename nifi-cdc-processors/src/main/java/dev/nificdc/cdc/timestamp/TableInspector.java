@@ -40,7 +40,7 @@ public final class TableInspector {
         for (TableName candidate : new LinkedHashSet<>(List.of(config.table(), config.table().withCase(false), config.table().withCase(true)))) {
             try (Statement s = connection.createStatement();
                  ResultSet rs = s.executeQuery("SELECT * FROM " + candidate.quoted(dialect) + " WHERE 1=0")) {
-                all = JdbcColumnMapper.map(rs.getMetaData());
+                all = JdbcColumnMapper.map(rs.getMetaData(), dialect);
                 found = candidate;
                 break;
             } catch (SQLException e) {

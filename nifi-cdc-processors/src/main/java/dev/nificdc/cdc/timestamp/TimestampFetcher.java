@@ -1,6 +1,7 @@
 package dev.nificdc.cdc.timestamp;
 
 import dev.nificdc.cdc.record.ChangeEvent;
+import dev.nificdc.cdc.record.ValueKind;
 
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -71,7 +72,7 @@ public final class TimestampFetcher {
             if (!rs.next()) {
                 throw new SQLException("The clock query returned no row: " + sql);
             }
-            Temporal now = rs.getObject(1, type.clockType());
+            Temporal now = table.dialect().readTemporal(rs, 1, type.clockType());
             if (now == null) {
                 throw new SQLException("The clock query returned NULL: " + sql);
             }
@@ -81,12 +82,64 @@ public final class TimestampFetcher {
 
     /** The upper bound of a run starting now: database clock minus commit lag. */
     public Temporal upperBound(Connection connection) throws SQLException {
+        if (table.dialect() == SqlDialect.MYSQL && table.mysqlTimestampColumn()) {
+            try (MySqlSessionZone ignored = MySqlSessionZone.utc(connection)) {
+                return table.timestampType().minus(databaseNow(connection), config.commitLag());
+            }
+        }
         return table.timestampType().minus(databaseNow(connection), config.commitLag());
     }
 
-    /** Reads every row between {@code start} (null = the beginning of the table) and the upper bound. */
+    /**
+     * Reads every row between {@code start} (null = the beginning of the table) and the upper bound.
+     *
+     * <p>On MySQL/MariaDB the rows are read in a UTC session (restored afterwards), so TIMESTAMP columns are exact
+     * instants. The clock is read in the same zone as the timestamp column's values: UTC for a TIMESTAMP column,
+     * the connection's own session zone for a DATETIME column (whose values the writers' sessions produced).
+     */
     public RunResult run(Connection connection, Watermark start, RowHandler handler) throws SQLException, IOException {
-        Temporal upper = upperBound(connection);
+        return inSession(connection, upper -> run(connection, start, upper, handler));
+    }
+
+    /**
+     * The upper bound and the update timestamp of the first row the next run would fetch (null when no row is below
+     * the upper bound), found by running the real query with a page of one row.
+     */
+    public record Peek(Temporal upper, Temporal first, String sql) {
+    }
+
+    public Peek peek(Connection connection, Watermark start) throws SQLException {
+        try {
+            return inSession(connection, upper -> {
+                Query query = query(start, upper, 1);
+                try (PreparedStatement ps = prepare(connection, query); ResultSet rs = ps.executeQuery()) {
+                    return new Peek(upper, rs.next() ? type().read(rs, table.timestampIndex() + 1, table.dialect()) : null, query.sql());
+                }
+            });
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @FunctionalInterface
+    private interface SessionBody<T> {
+        T apply(Temporal upper) throws SQLException, IOException;
+    }
+
+    private <T> T inSession(Connection connection, SessionBody<T> body) throws SQLException, IOException {
+        if (table.dialect() != SqlDialect.MYSQL) {
+            return body.apply(upperBound(connection));
+        }
+        Temporal upper = table.mysqlTimestampColumn() ? null : upperBound(connection);
+        try (MySqlSessionZone ignored = MySqlSessionZone.utc(connection)) {
+            if (upper == null) {
+                upper = table.timestampType().minus(databaseNow(connection), config.commitLag());
+            }
+            return body.apply(upper);
+        }
+    }
+
+    private RunResult run(Connection connection, Watermark start, Temporal upper, RowHandler handler) throws SQLException, IOException {
         TimestampType type = table.timestampType();
         if (start != null && type.compare(start.timestamp(), upper) >= 0) {
             return new RunResult(start, 0, 0, upper, false);
@@ -180,7 +233,7 @@ public final class TimestampFetcher {
         for (int i = 0; i < values.length; i++) {
             values[i] = columns.get(i).reader().read(rs, i + 1);
         }
-        Temporal ts = type().read(rs, table.timestampIndex() + 1);
+        Temporal ts = type().read(rs, table.timestampIndex() + 1, table.dialect());
         return new Row(values, ts);
     }
 
@@ -198,27 +251,27 @@ public final class TimestampFetcher {
         String id = table.idIndex() >= 0 ? table.quotedColumn(table.idIndex()) : null;
         List<Object> params = new ArrayList<>();
         StringBuilder where = new StringBuilder(ts).append(" < ?");
-        params.add(upper);
+        params.add(table.dialect().bindTemporal(upper));
         if (watermark != null) {
             switch (watermark.bound()) {
                 case AFTER_ROW -> {
                     if (id != null) {
                         where.append(" AND (").append(ts).append(" > ? OR (").append(ts).append(" = ? AND ").append(id).append(" > ?))");
-                        params.add(watermark.timestamp());
-                        params.add(watermark.timestamp());
+                        params.add(table.dialect().bindTemporal(watermark.timestamp()));
+                        params.add(table.dialect().bindTemporal(watermark.timestamp()));
                         params.add(idValue(watermark.id()));
                     } else {
                         where.append(" AND ").append(ts).append(" > ?");
-                        params.add(watermark.timestamp());
+                        params.add(table.dialect().bindTemporal(watermark.timestamp()));
                     }
                 }
                 case AFTER_TIMESTAMP -> {
                     where.append(" AND ").append(ts).append(" > ?");
-                    params.add(watermark.timestamp());
+                    params.add(table.dialect().bindTemporal(watermark.timestamp()));
                 }
                 case FROM_TIMESTAMP -> {
                     where.append(" AND ").append(ts).append(" >= ?");
-                    params.add(watermark.timestamp());
+                    params.add(table.dialect().bindTemporal(watermark.timestamp()));
                 }
             }
         }
@@ -231,8 +284,10 @@ public final class TimestampFetcher {
     }
 
     private Object idValue(String text) {
-        return switch (table.columns().get(table.idIndex()).jdbcType()) {
-            case Types.TINYINT, Types.SMALLINT, Types.INTEGER, Types.BIGINT -> new BigDecimal(text).longValueExact();
+        JdbcColumnMapper.MappedColumn id = table.columns().get(table.idIndex());
+        return switch (id.jdbcType()) {
+            case Types.TINYINT, Types.SMALLINT, Types.INTEGER, Types.BIGINT ->
+                    id.schema().kind() == ValueKind.DECIMAL ? new BigDecimal(text) : (Object) new BigDecimal(text).longValueExact();
             case Types.NUMERIC, Types.DECIMAL -> new BigDecimal(text);
             default -> text;
         };

@@ -14,7 +14,7 @@ import java.util.Locale;
 
 /**
  * How the timestamp column's values are read, compared, bound and stored. Values are java.time objects read with
- * {@code ResultSet.getObject(column, Class)}, so no JVM time zone is applied anywhere; in state they are ISO-8601
+ * {@link SqlDialect#readTemporal}, so no JVM time zone is applied anywhere; in state they are ISO-8601
  * text with every fractional digit the database returned.
  */
 public enum TimestampType {
@@ -57,8 +57,8 @@ public enum TimestampType {
     }
 
     /** Reads the column's value (null when SQL NULL). */
-    public Temporal read(ResultSet rs, int column) throws SQLException {
-        return rs.getObject(column, javaType);
+    public Temporal read(ResultSet rs, int column, SqlDialect dialect) throws SQLException {
+        return dialect.readTemporal(rs, column, javaType);
     }
 
     /** ISO-8601 text with all fractional digits. */

@@ -412,6 +412,11 @@ abstract class CaptureTimestampChangeITSupport {
         Thread.sleep(20);
         assertEquals(List.of("new"), runOnce(now).stream().map(r -> string(r, "name")).toList());
 
+        TestRunner otherColumns = restart(now, table, Map.of());
+        otherColumns.removeProperty(CaptureTimestampChange.INCREMENTING_COLUMN);
+        assertEquals(List.of("old", "mid", "new"), runOnce(otherColumns).stream().map(r -> string(r, "name")).toList(),
+                "a watermark stored for other ordering columns is ignored: the run starts from the Initial Position (Beginning)");
+
         TestRunner given = runner(table);
         given.setProperty(CaptureTimestampChange.INITIAL_POSITION, CaptureTimestampChange.InitialPosition.GIVEN_TIMESTAMP.getValue());
         given.setProperty(CaptureTimestampChange.INITIAL_TIMESTAMP, "2022-01-01 00:00:00");
@@ -499,6 +504,17 @@ abstract class CaptureTimestampChangeITSupport {
         assertEquals(rows, ids.size());
         assertEquals(6, runs, "five runs of at most 12,000 rows, then an empty one");
         System.out.printf("%s: %d rows in %d runs; peak heap seen between runs %d MiB%n", getClass().getSimpleName(), rows, runs, peakHeap >> 20);
+    }
+
+    @Test
+    void aDateColumnDeliversEachDayOnceItIsOver() {
+        String table = newTable("day");
+        sql("CREATE TABLE " + quote(table) + " (id BIGINT NOT NULL PRIMARY KEY, name VARCHAR(20), updated_at DATE NOT NULL)",
+                "INSERT INTO " + quote(table) + " VALUES (1, 'a', '2024-01-01'), (2, 'b', '2024-01-02'), (3, 'today', CURRENT_DATE)");
+        TestRunner runner = runner(table);
+        assertEquals(List.of("a", "b"), runOnce(runner).stream().map(r -> string(r, "name")).toList(), "today is not over yet");
+        assertEquals("2024-01-02", state(runner).get(Watermark.KEY_TIMESTAMP));
+        assertEquals(0, runOnce(runner).size());
     }
 
     @Test

@@ -142,6 +142,16 @@ class CaptureTimestampChangePostgresIT extends CaptureTimestampChangeITSupport {
             TestRunner restarted = restart(zoned, table, Map.<PropertyDescriptor, String>of(CaptureTimestampChange.TIMESTAMP_COLUMN, "changed_at"));
             assertEquals(List.of("tie"), runOnce(restarted).stream().map(r -> string(r, "name")).toList(),
                     "the same instant written with another offset is the same tie; only the higher id is new");
+
+            String gapTable = newTable("gap");
+            sql("CREATE TABLE " + quote(gapTable) + " (id BIGINT PRIMARY KEY, name VARCHAR(20), updated_at timestamp(6) NOT NULL)",
+                    "INSERT INTO " + quote(gapTable) + " VALUES (1, 'gap', '2024-03-10 02:30:00.123456')");
+            TestRunner gapRunner = runner(gapTable, setSessionZone());
+            assertEquals(1, runOnce(gapRunner).size());
+            assertEquals("2024-03-10T02:30:00.123456", state(gapRunner).get("timestamp"));
+            sql("INSERT INTO " + quote(gapTable) + " VALUES (2, 'gap-tie', '2024-03-10 02:30:00.123456'), (0, 'gap-behind', '2024-03-10 02:30:00.123456')");
+            assertEquals(List.of("gap-tie"), runOnce(gapRunner).stream().map(r -> string(r, "name")).toList(),
+                    "a watermark inside the JVM zone's daylight-saving gap is bound unchanged");
         } finally {
             TimeZone.setDefault(original);
         }

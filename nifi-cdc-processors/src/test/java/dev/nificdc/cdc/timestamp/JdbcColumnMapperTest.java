@@ -39,6 +39,6 @@ class JdbcColumnMapperTest {
     }
 
     private static ValueKind kind(int type, String name, int precision, int scale, boolean signed) {
-        return JdbcColumnMapper.map("c", type, name, precision, scale, signed, true).schema().kind();
+        return JdbcColumnMapper.map("c", type, name, precision, scale, signed, true, SqlDialect.GENERIC).schema().kind();
     }
 }

@@ -22,7 +22,10 @@ class SqlDialectTest {
         assertEquals("SELECT a FROM t ORDER BY a LIMIT 5", SqlDialect.POSTGRESQL.page("SELECT a FROM t ORDER BY a", 5));
         assertEquals("SELECT a FROM t ORDER BY a FETCH FIRST 5 ROWS ONLY", SqlDialect.ORACLE.page("SELECT a FROM t ORDER BY a", 5));
         assertEquals("SELECT TOP (5) a FROM t ORDER BY a", SqlDialect.SQL_SERVER.page("SELECT a FROM t ORDER BY a", 5));
-        assertEquals("SELECT CURRENT_TIMESTAMP(6)", SqlDialect.MYSQL.nowQuery(false));
+        assertEquals("SELECT CAST(CURRENT_TIMESTAMP(6) AS CHAR)", SqlDialect.MYSQL.nowQuery(false));
+        assertEquals("CAST(`ts` AS CHAR)", SqlDialect.MYSQL.selectExpression("`ts`", java.sql.Types.TIMESTAMP, "DATETIME"));
+        assertEquals("`y`", SqlDialect.MYSQL.selectExpression("`y`", java.sql.Types.DATE, "YEAR"));
+        assertEquals("\"ts\"", SqlDialect.POSTGRESQL.selectExpression("\"ts\"", java.sql.Types.TIMESTAMP, "timestamp"));
         assertEquals("SELECT clock_timestamp()", SqlDialect.POSTGRESQL.nowQuery(true));
         assertEquals("SELECT CAST(clock_timestamp() AS timestamp)", SqlDialect.POSTGRESQL.nowQuery(false));
         assertEquals("SELECT SYSTIMESTAMP FROM DUAL", SqlDialect.ORACLE.nowQuery(true));

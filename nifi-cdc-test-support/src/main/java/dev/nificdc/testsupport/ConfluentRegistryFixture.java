@@ -1,4 +1,4 @@
-package dev.nificdc.registry;
+package dev.nificdc.testsupport;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -54,9 +54,9 @@ import java.util.concurrent.Executors;
  * Ids start at 1. The fixture counts requests so tests can prove caching, and can be told to answer 503 or to demand
  * Basic authentication.
  */
-final class ConfluentRegistryFixture implements AutoCloseable {
+public final class ConfluentRegistryFixture implements AutoCloseable {
 
-    static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
+    public static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
 
     private final ObjectMapper mapper = new ObjectMapper();
     private final HttpServer server;
@@ -78,55 +78,55 @@ final class ConfluentRegistryFixture implements AutoCloseable {
         server.start();
     }
 
-    static ConfluentRegistryFixture start() throws IOException {
+    public static ConfluentRegistryFixture start() throws IOException {
         return new ConfluentRegistryFixture(HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0));
     }
 
-    static ConfluentRegistryFixture startHttps(final SSLContext sslContext) throws IOException {
+    public static ConfluentRegistryFixture startHttps(final SSLContext sslContext) throws IOException {
         final HttpsServer https = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         https.setHttpsConfigurator(new HttpsConfigurator(sslContext));
         return new ConfluentRegistryFixture(https);
     }
 
     /** A URL on which nothing listens (the port was free a moment ago). */
-    static String deadUrl() throws IOException {
+    public static String deadUrl() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return "http://127.0.0.1:" + socket.getLocalPort();
         }
     }
 
-    String url() {
+    public String url() {
         final String scheme = server instanceof HttpsServer ? "https" : "http";
         return scheme + "://127.0.0.1:" + server.getAddress().getPort();
     }
 
-    void requireBasicAuth(final String username, final String password) {
+    public void requireBasicAuth(final String username, final String password) {
         requiredAuthorization = "Basic " + Base64.getEncoder().encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8));
     }
 
-    void serviceUnavailable(final boolean unavailable) {
+    public void serviceUnavailable(final boolean unavailable) {
         serviceUnavailable = unavailable;
     }
 
-    synchronized void setCompatibility(final String subject, final String level) {
+    public synchronized void setCompatibility(final String subject, final String level) {
         compatibilityBySubject.put(subject, level);
     }
 
     /** Every request so far as "METHOD /path". */
-    List<String> requests() {
+    public List<String> requests() {
         return List.copyOf(requests);
     }
 
-    int requestCount() {
+    public int requestCount() {
         return requests.size();
     }
 
-    List<String> requestContentTypes() {
+    public List<String> requestContentTypes() {
         return List.copyOf(requestContentTypes);
     }
 
     /** Registers directly, as another producer would have. */
-    synchronized int registerDirectly(final String subject, final String schemaText) {
+    public synchronized int registerDirectly(final String subject, final String schemaText) {
         final String canonical = new Schema.Parser().parse(schemaText).toString();
         final int id = idsByCanonical.computeIfAbsent(canonical, c -> nextId++);
         schemasById.put(id, canonical);
