@@ -158,7 +158,9 @@ public final class BinlogReader implements AutoCloseable {
                 List<ServerRequirements.CheckResult> failed = results.stream()
                         .filter(r -> r.status() == ServerRequirements.Status.FAIL).toList();
                 if (!failed.isEmpty()) {
-                    throw new BinlogCaptureException(Reason.SERVER_SETTINGS, "The server at " + config.host() + ":" + config.port()
+                    boolean onlyPrivileges = failed.stream().allMatch(r -> r.name().equals("privileges") || r.name().equals("binlog position"))
+                            && "ON".equalsIgnoreCase(ServerRequirements.variable(connection, "log_bin"));
+                    throw new BinlogCaptureException(onlyPrivileges ? Reason.PRIVILEGES : Reason.SERVER_SETTINGS, "The server at " + config.host() + ":" + config.port()
                             + " cannot be captured: " + failed.stream().map(Object::toString).reduce((a, b) -> a + "; " + b).orElse(""));
                 }
                 results.stream().filter(r -> r.status() == ServerRequirements.Status.WARN).forEach(r -> logger.warn(r.toString()));
