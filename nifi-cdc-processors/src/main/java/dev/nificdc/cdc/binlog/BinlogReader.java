@@ -150,8 +150,7 @@ public final class BinlogReader implements AutoCloseable {
         MySqlCharsets charsets = MySqlCharsets.builtIn();
         String connector = null;
         BinlogOffset initial = resumeFrom;
-        gtidMode = resumeFrom != null ? resumeFrom.gtidMode() && !resumeFrom.gtidSet().isEmpty() || resumeFrom.file() == null
-                : startPosition instanceof StartPosition.Gtid;
+        gtidMode = resumeFrom != null ? resumeFrom.gtidMode() : startPosition instanceof StartPosition.Gtid;
         if (jdbc != null) {
             try (Connection connection = jdbc.open()) {
                 List<ServerRequirements.CheckResult> results = ServerRequirements.check(connection);
@@ -372,7 +371,9 @@ public final class BinlogReader implements AutoCloseable {
                 }
             });
         }
-        if (gtidMode) {
+        // in GTID mode connect by GTID once GTIDs are known; before the first transaction a file position is as good
+        boolean byGtid = gtidMode && (offset == null || !offset.gtidSet().isEmpty() || offset.file() == null);
+        if (byGtid) {
             c.setGtidSet(offset == null ? "" : offset.gtidSet());
             c.setBinlogFilename("");
             c.setBinlogPosition(4);

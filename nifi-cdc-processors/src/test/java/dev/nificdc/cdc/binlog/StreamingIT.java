@@ -88,4 +88,19 @@ class StreamingIT {
             assertNull(reader.poll(Duration.ofMillis(300)));
         }
     }
+
+    @Test
+    void anIdleConnectionIsKeptAliveByHeartbeats() throws Exception {
+        BinlogConnectionConfig config = BinlogConnectionConfig.builder(server.host(), server.port(), MariaDbServer.CDC_USER,
+                MariaDbServer.CDC_PASSWORD).serverId(7778).heartbeatInterval(Duration.ofSeconds(1)).build();
+        try (BinlogReader reader = BinlogReader.builder(config).jdbc(server::cdcConnection)
+                .filter(TableFilter.of(List.of(Pattern.quote(db)), List.of(), List.of(), List.of(), List.of()))
+                .startPosition(StartPosition.latest()).build()) {
+            reader.start();
+            assertNull(reader.poll(Duration.ofSeconds(5)));
+            assertEquals(0, reader.metrics().reconnects(), "the watchdog saw heartbeats and kept the connection");
+            server.execute("INSERT INTO " + db + ".keep VALUES (99, 'x', 1)");
+            assertEquals(99, BinlogTestSupport.poll(reader, 1).get(0).event().after()[0]);
+        }
+    }
 }
