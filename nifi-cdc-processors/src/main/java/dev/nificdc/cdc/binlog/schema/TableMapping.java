@@ -14,9 +14,11 @@ public final class TableMapping {
     private final TableSchema schema;
     private final int[] binlogColumn;
     private final ValueConverter[] converters;
+    private final int binlogColumnCount;
 
-    TableMapping(TableSchema schema, int[] binlogColumn, ValueConverter[] converters) {
+    TableMapping(TableSchema schema, int[] binlogColumn, ValueConverter[] converters, int binlogColumnCount) {
         this.schema = schema;
+        this.binlogColumnCount = binlogColumnCount;
         this.binlogColumn = binlogColumn;
         this.converters = converters;
     }
@@ -31,12 +33,13 @@ public final class TableMapping {
      */
     public Object[] convertRow(Serializable[] raw, BitSet includedColumns) {
         Object[] row = new Object[binlogColumn.length];
+        boolean fullImage = includedColumns.cardinality() == binlogColumnCount;
         for (int i = 0; i < binlogColumn.length; i++) {
             int column = binlogColumn[i];
             if (!includedColumns.get(column)) {
                 continue;
             }
-            int index = includedColumns.get(0, column).cardinality();
+            int index = fullImage ? column : includedColumns.get(0, column).cardinality();
             Serializable value = index < raw.length ? raw[index] : null;
             if (value != null) {
                 try {
