@@ -163,6 +163,10 @@ public final class BinlogReader implements AutoCloseable {
                             + " cannot be captured: " + failed.stream().map(Object::toString).reduce((a, b) -> a + "; " + b).orElse(""));
                 }
                 results.stream().filter(r -> r.status() == ServerRequirements.Status.WARN).forEach(r -> logger.warn(r.toString()));
+                ServerRequirements.CheckResult tables = ServerRequirements.checkTables(connection, filter);
+                if (tables.status() != ServerRequirements.Status.OK) {
+                    logger.warn(tables.toString());
+                }
                 charsets = MySqlCharsets.withServerCollations(collations(connection));
                 String version = ServerRequirements.variable(connection, "version");
                 connector = version != null && version.toLowerCase(java.util.Locale.ROOT).contains("mariadb") ? "mariadb" : "mysql";

@@ -146,6 +146,27 @@ class ErrorsIT {
         }
     }
 
+    @Test
+    void misspeltTableFilterIsReported() throws Exception {
+        try (Connection c = server.cdcConnection()) {
+            ServerRequirements.CheckResult none = ServerRequirements.checkTables(c,
+                    TableFilter.of(List.of(db), List.of(), List.of("nosuchdb\\.t"), List.of(), List.of()));
+            assertEquals(ServerRequirements.Status.WARN, none.status());
+            assertTrue(none.fix().contains(db), none.fix());
+            ServerRequirements.CheckResult some = ServerRequirements.checkTables(c,
+                    TableFilter.of(List.of(db), List.of(), List.of(), List.of(), List.of()));
+            assertEquals(ServerRequirements.Status.OK, some.status());
+            assertTrue(some.actual().contains(db + ".t"), some.actual());
+        }
+        List<String> warnings = new java.util.ArrayList<>();
+        try (BinlogReader reader = BinlogReader.builder(BinlogTestSupport.config(server)).jdbc(server::cdcConnection)
+                .filter(TableFilter.of(List.of("nosuchdb"), List.of(), List.of(), List.of(), List.of()))
+                .logger(DdlReplayIT.recording(warnings)).build()) {
+            reader.start();
+        }
+        assertTrue(warnings.stream().anyMatch(w -> w.contains("no existing table matches")), warnings.toString());
+    }
+
     private static ServerRequirements.CheckResult find(List<ServerRequirements.CheckResult> results, String name) {
         return results.stream().filter(r -> r.name().equals(name)).findFirst().orElseThrow();
     }
