@@ -42,7 +42,13 @@ import java.util.concurrent.atomic.AtomicReference;
  * queued changes are drained.
  *
  * <p>Typical use: build, {@link #start()}, call {@code poll} repeatedly, store {@code offsetAfter} of the last change
- * committed downstream, {@link #close()}. After a restart, build a new reader with that offset.
+ * committed downstream, {@link #close()}. After a restart, build a new reader with that offset. A reader is started
+ * once; after a fatal error build a new one. Errors the server reports only once streaming has begun (a purged
+ * position, a missing REPLICATION SLAVE grant when no JDBC access was given) surface from {@code start()} or from the
+ * next {@code poll}, depending on timing.
+ *
+ * <p>Connection drops (server restart, network) are retried forever with back-off; {@link CaptureMetrics#reconnects()}
+ * counts them. A connection silent for three heartbeat intervals is dropped and re-established.
  */
 public final class BinlogReader implements AutoCloseable {
     private final BinlogConnectionConfig config;

@@ -103,4 +103,16 @@ class StreamingIT {
             assertEquals(99, BinlogTestSupport.poll(reader, 1).get(0).event().after()[0]);
         }
     }
+
+    @Test
+    void zeroDatesAreNullOrTheEpochInNotNullColumns() throws Exception {
+        server.execute("CREATE TABLE " + db + ".zero (id INT PRIMARY KEY, d DATE NOT NULL, dt DATETIME(6) NOT NULL, dn DATE NULL)");
+        try (BinlogReader reader = BinlogTestSupport.reader(server, db).startPosition(StartPosition.latest()).build()) {
+            reader.start();
+            server.execute("SET SESSION sql_mode = ''",
+                    "INSERT INTO " + db + ".zero VALUES (1, '0000-00-00', '0000-00-00 00:00:00', '0000-00-00')");
+            CapturedChange c = BinlogTestSupport.poll(reader, 1).get(0);
+            assertEquals(java.util.Arrays.asList(1, 0, 0L, null), java.util.Arrays.asList(c.event().after()));
+        }
+    }
 }
