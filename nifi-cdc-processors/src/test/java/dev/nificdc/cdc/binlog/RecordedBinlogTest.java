@@ -94,4 +94,40 @@ class RecordedBinlogTest {
         ChangeEvent firstActor = changes.get(0).event();
         assertEquals(List.of(1, "PENELOPE", "GUINESS"), Arrays.asList(firstActor.after()).subList(0, 3));
     }
+
+    @Test
+    void resumingFromEveryOffsetOfAMySqlFileYieldsExactlyTheRest() throws Exception {
+        assertResumes("mysql-bin.checksum-crc32", 1);
+        assertResumes("mysql-bin.compressed", 1);
+    }
+
+    @Test
+    void resumingInsideTheLargeSakilaTransactionsYieldsExactlyTheRest() throws Exception {
+        assertResumes("mysql-bin.sakila.gz", 4999);
+    }
+
+    private static void assertResumes(String name, int step) throws Exception {
+        List<CapturedChange> all = read(name);
+        int checked = 0;
+        for (int k = 0; k < all.size(); k += step) {
+            BinlogOffset offset = all.get(k).offsetAfter();
+            Path file = FIXTURES.resolve(name);
+            List<CapturedChange> rest;
+            try (InputStream in = name.endsWith(".gz") ? new GZIPInputStream(Files.newInputStream(file)) : Files.newInputStream(file)) {
+                rest = BinlogFileCapture.readFrom(offset, in, TableFilter.all(), SchemaSource.none(), "fixture",
+                        CaptureLogger.slf4j(RecordedBinlogTest.class));
+            }
+            assertEquals(all.size() - k - 1, rest.size(), name + ": changes after " + offset);
+            for (int i = 0; i < rest.size(); i++) {
+                assertEquals(signature(all.get(k + 1 + i).event()), signature(rest.get(i).event()), name + " after " + offset);
+                assertEquals(all.get(k + 1 + i).offsetAfter(), rest.get(i).offsetAfter());
+            }
+            checked++;
+        }
+        assertTrue(checked > 0);
+    }
+
+    private static String signature(ChangeEvent e) {
+        return e.op() + " " + e.schema().qualifiedName() + " " + Arrays.deepToString(e.before()) + " -> " + Arrays.deepToString(e.after());
+    }
 }
