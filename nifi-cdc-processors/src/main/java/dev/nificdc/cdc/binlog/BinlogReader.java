@@ -308,8 +308,11 @@ public final class BinlogReader implements AutoCloseable {
                     break;
                 }
                 if (!connectedBefore && !c.isConnected() && !connected) {
+                    String hint = isTlsProblem(problem)
+                            ? ". The TLS handshake failed: check the SSL mode and that the SSL context trusts the server certificate."
+                            : ". Check that the server is running and reachable.";
                     fail(new BinlogCaptureException(Reason.CONNECTION, "Could not connect to " + config.host() + ":" + config.port()
-                            + ": " + problem.getMessage() + ". Check that the server is running and reachable.", problem));
+                            + ": " + problem.getMessage() + hint, problem));
                     break;
                 }
                 logger.warn("Binlog connection to " + config.host() + ":" + config.port() + " lost (" + problem.getMessage()
@@ -333,6 +336,15 @@ public final class BinlogReader implements AutoCloseable {
         }
         running = false;
         firstConnect.countDown();
+    }
+
+    private static boolean isTlsProblem(Throwable problem) {
+        for (Throwable t = problem; t != null; t = t.getCause()) {
+            if (t instanceof javax.net.ssl.SSLException || t instanceof java.security.cert.CertificateException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Drops a connection that has been silent for three heartbeat intervals, so the run loop reconnects. */
