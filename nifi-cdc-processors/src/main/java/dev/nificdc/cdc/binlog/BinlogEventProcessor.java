@@ -186,7 +186,8 @@ final class BinlogEventProcessor {
 
     private void onMariaDbGtid(Event event, Position position) throws InterruptedException {
         MariadbGtidEventData data = event.getData();
-        String gtid = data.getDomainId() + "-" + data.getServerId() + "-" + data.getSequence();
+        long origin = data.getServerId() != 0 ? data.getServerId() : ((EventHeaderV4) event.getHeader()).getServerId();
+        String gtid = data.getDomainId() + "-" + origin + "-" + data.getSequence();
         boolean standalone = (data.getFlags() & MariadbGtidEventData.FL_STANDALONE) != 0;
         beginTransaction(position, gtid, !standalone, "mariadb");
     }

@@ -32,13 +32,25 @@ public final class BinlogFileCapture {
     public static List<CapturedChange> readAll(String fileName, InputStream content, TableFilter filter,
                                                SchemaSource schemaSource, String logicalName, CaptureLogger logger)
             throws IOException {
+        return readFrom(BinlogOffset.at(fileName, 4), content, filter, schemaSource, logicalName, logger);
+    }
+
+    /**
+     * Reads the changes after an offset of this file, as a reader resuming there would: events before the offset's
+     * position are decoded but not handled, and the changes the offset counts as emitted are skipped.
+     */
+    public static List<CapturedChange> readFrom(BinlogOffset offset, InputStream content, TableFilter filter,
+                                                SchemaSource schemaSource, String logicalName, CaptureLogger logger)
+            throws IOException {
         List<CapturedChange> changes = new ArrayList<>();
         TableSchemaResolver resolver = new TableSchemaResolver(filter, schemaSource, MySqlCharsets.builtIn(), logger);
-        BinlogEventProcessor processor = new BinlogEventProcessor(BinlogOffset.at(fileName, 4), false, null, logicalName,
-                resolver, logger, changes::add);
+        BinlogEventProcessor processor = new BinlogEventProcessor(offset, false, null, logicalName, resolver, logger, changes::add);
+        String fileName = offset.file();
         try (BinaryLogFileReader reader = new BinaryLogFileReader(content, EventDeserializers.create())) {
             for (Event event = reader.readEvent(); event != null; event = reader.readEvent()) {
-                processor.accept(event);
+                if (((com.github.shyiko.mysql.binlog.event.EventHeaderV4) event.getHeader()).getPosition() >= offset.position()) {
+                    processor.accept(event);
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

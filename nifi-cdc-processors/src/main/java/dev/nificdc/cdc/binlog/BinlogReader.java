@@ -42,7 +42,13 @@ import java.util.concurrent.atomic.AtomicReference;
  * queued changes are drained.
  *
  * <p>Typical use: build, {@link #start()}, call {@code poll} repeatedly, store {@code offsetAfter} of the last change
- * committed downstream, {@link #close()}. After a restart, build a new reader with that offset.
+ * committed downstream, {@link #close()}. After a restart, build a new reader with that offset. A reader is started
+ * once; after a fatal error build a new one. Errors the server reports only once streaming has begun (a purged
+ * position, a missing REPLICATION SLAVE grant when no JDBC access was given) surface from {@code start()} or from the
+ * next {@code poll}, depending on timing.
+ *
+ * <p>Connection drops (server restart, network) are retried forever with back-off; {@link CaptureMetrics#reconnects()}
+ * counts them. A connection silent for three heartbeat intervals is dropped and re-established.
  */
 public final class BinlogReader implements AutoCloseable {
     private final BinlogConnectionConfig config;
@@ -150,18 +156,23 @@ public final class BinlogReader implements AutoCloseable {
         MySqlCharsets charsets = MySqlCharsets.builtIn();
         String connector = null;
         BinlogOffset initial = resumeFrom;
-        gtidMode = resumeFrom != null ? resumeFrom.gtidMode() && !resumeFrom.gtidSet().isEmpty() || resumeFrom.file() == null
-                : startPosition instanceof StartPosition.Gtid;
+        gtidMode = resumeFrom != null ? resumeFrom.gtidMode() : startPosition instanceof StartPosition.Gtid;
         if (jdbc != null) {
             try (Connection connection = jdbc.open()) {
                 List<ServerRequirements.CheckResult> results = ServerRequirements.check(connection);
                 List<ServerRequirements.CheckResult> failed = results.stream()
                         .filter(r -> r.status() == ServerRequirements.Status.FAIL).toList();
                 if (!failed.isEmpty()) {
-                    throw new BinlogCaptureException(Reason.SERVER_SETTINGS, "The server at " + config.host() + ":" + config.port()
+                    boolean onlyPrivileges = failed.stream().allMatch(r -> r.name().equals("privileges") || r.name().equals("binlog position"))
+                            && "ON".equalsIgnoreCase(ServerRequirements.variable(connection, "log_bin"));
+                    throw new BinlogCaptureException(onlyPrivileges ? Reason.PRIVILEGES : Reason.SERVER_SETTINGS, "The server at " + config.host() + ":" + config.port()
                             + " cannot be captured: " + failed.stream().map(Object::toString).reduce((a, b) -> a + "; " + b).orElse(""));
                 }
                 results.stream().filter(r -> r.status() == ServerRequirements.Status.WARN).forEach(r -> logger.warn(r.toString()));
+                ServerRequirements.CheckResult tables = ServerRequirements.checkTables(connection, filter);
+                if (tables.status() != ServerRequirements.Status.OK) {
+                    logger.warn(tables.toString());
+                }
                 charsets = MySqlCharsets.withServerCollations(collations(connection));
                 String version = ServerRequirements.variable(connection, "version");
                 connector = version != null && version.toLowerCase(java.util.Locale.ROOT).contains("mariadb") ? "mariadb" : "mysql";
@@ -297,8 +308,11 @@ public final class BinlogReader implements AutoCloseable {
                     break;
                 }
                 if (!connectedBefore && !c.isConnected() && !connected) {
+                    String hint = isTlsProblem(problem)
+                            ? ". The TLS handshake failed: check the SSL mode and that the SSL context trusts the server certificate."
+                            : ". Check that the server is running and reachable.";
                     fail(new BinlogCaptureException(Reason.CONNECTION, "Could not connect to " + config.host() + ":" + config.port()
-                            + ": " + problem.getMessage() + ". Check that the server is running and reachable.", problem));
+                            + ": " + problem.getMessage() + hint, problem));
                     break;
                 }
                 logger.warn("Binlog connection to " + config.host() + ":" + config.port() + " lost (" + problem.getMessage()
@@ -322,6 +336,15 @@ public final class BinlogReader implements AutoCloseable {
         }
         running = false;
         firstConnect.countDown();
+    }
+
+    private static boolean isTlsProblem(Throwable problem) {
+        for (Throwable t = problem; t != null; t = t.getCause()) {
+            if (t instanceof javax.net.ssl.SSLException || t instanceof java.security.cert.CertificateException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Drops a connection that has been silent for three heartbeat intervals, so the run loop reconnects. */
@@ -370,7 +393,9 @@ public final class BinlogReader implements AutoCloseable {
                 }
             });
         }
-        if (gtidMode) {
+        // in GTID mode connect by GTID once GTIDs are known; before the first transaction a file position is as good
+        boolean byGtid = gtidMode && (offset == null || !offset.gtidSet().isEmpty() || offset.file() == null);
+        if (byGtid) {
             c.setGtidSet(offset == null ? "" : offset.gtidSet());
             c.setBinlogFilename("");
             c.setBinlogPosition(4);

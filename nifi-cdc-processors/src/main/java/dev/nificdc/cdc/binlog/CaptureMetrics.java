@@ -47,7 +47,7 @@ public final class CaptureMetrics {
         return lastChangeSourceMillis.get();
     }
 
-    /** Source timestamp (epoch ms) of the last binlog event received, including heartbeats' predecessors; 0 before the first. */
+    /** Source timestamp (epoch ms) of the last binlog event received (heartbeats carry none and are ignored); 0 before the first. */
     public long lastEventSourceMillis() {
         return lastEventSourceMillis.get();
     }

@@ -78,6 +78,41 @@ public final class ServerRequirements {
         return results;
     }
 
+    /**
+     * Which existing tables the filter captures: WARN when none (a misspelt database or table name, or tables not created
+     * yet), OK with the count and the first few names otherwise. Needs SELECT on the tables (information_schema shows
+     * only tables the user can see).
+     */
+    public static CheckResult checkTables(Connection connection, TableFilter filter) {
+        List<String> matched = new ArrayList<>();
+        List<String> databases = new ArrayList<>();
+        try (Statement s = connection.createStatement();
+             ResultSet rs = s.executeQuery("SELECT TABLE_SCHEMA, TABLE_NAME FROM information_schema.TABLES WHERE TABLE_TYPE = 'BASE TABLE'"
+                     + " ORDER BY TABLE_SCHEMA, TABLE_NAME")) {
+            while (rs.next()) {
+                String db = rs.getString(1);
+                String table = rs.getString(2);
+                if (filter.includesDatabase(db) && !databases.contains(db)) {
+                    databases.add(db);
+                }
+                if (filter.includesTable(db, table)) {
+                    matched.add(db + "." + table);
+                }
+            }
+        } catch (SQLException e) {
+            return new CheckResult("captured tables", Status.WARN, "information_schema not readable: " + e.getMessage(),
+                    "at least one table", "Grant SELECT on the captured tables to the capture user.");
+        }
+        if (matched.isEmpty()) {
+            return new CheckResult("captured tables", Status.WARN, "no existing table matches the filters", "at least one table",
+                    "Check the database and table expressions (regular expressions matched against db and db.table; names are"
+                            + " case-sensitive). Databases the filters include: " + (databases.isEmpty() ? "none" : String.join(", ", databases))
+                            + ". Tables created later are captured when they appear.");
+        }
+        String sample = String.join(", ", matched.subList(0, Math.min(5, matched.size()))) + (matched.size() > 5 ? ", ..." : "");
+        return new CheckResult("captured tables", Status.OK, matched.size() + " tables (" + sample + ")", "at least one table", "");
+    }
+
     /** True when no check failed. */
     public static boolean allPassed(List<CheckResult> results) {
         return results.stream().noneMatch(r -> r.status() == Status.FAIL);

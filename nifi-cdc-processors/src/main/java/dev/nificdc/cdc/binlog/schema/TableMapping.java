@@ -14,9 +14,11 @@ public final class TableMapping {
     private final TableSchema schema;
     private final int[] binlogColumn;
     private final ValueConverter[] converters;
+    private final int binlogColumnCount;
 
-    TableMapping(TableSchema schema, int[] binlogColumn, ValueConverter[] converters) {
+    TableMapping(TableSchema schema, int[] binlogColumn, ValueConverter[] converters, int binlogColumnCount) {
         this.schema = schema;
+        this.binlogColumnCount = binlogColumnCount;
         this.binlogColumn = binlogColumn;
         this.converters = converters;
     }
@@ -31,14 +33,17 @@ public final class TableMapping {
      */
     public Object[] convertRow(Serializable[] raw, BitSet includedColumns) {
         Object[] row = new Object[binlogColumn.length];
+        boolean fullImage = includedColumns.cardinality() == binlogColumnCount;
         for (int i = 0; i < binlogColumn.length; i++) {
             int column = binlogColumn[i];
             if (!includedColumns.get(column)) {
                 continue;
             }
-            int index = includedColumns.get(0, column).cardinality();
+            int index = fullImage ? column : includedColumns.get(0, column).cardinality();
             Serializable value = index < raw.length ? raw[index] : null;
-            if (value != null) {
+            if (value == null) {
+                row[i] = zeroDateOfNotNullColumn(i);
+            } else {
                 try {
                     row[i] = converters[i].convert(value);
                 } catch (RuntimeException e) {
@@ -49,5 +54,21 @@ public final class TableMapping {
             }
         }
         return row;
+    }
+
+    /**
+     * The library returns null for MySQL's zero dates ({@code 0000-00-00}); in a NOT NULL column that null can only be
+     * a zero date, and it becomes the epoch (day 0 / micros 0) as Debezium does, so non-null schemas stay valid.
+     */
+    private Object zeroDateOfNotNullColumn(int i) {
+        var column = schema.columns().get(i);
+        if (column.nullable()) {
+            return null;
+        }
+        return switch (column.kind()) {
+            case DATE -> 0;
+            case LOCAL_TIMESTAMP_MICROS, TIMESTAMP_MICROS -> 0L;
+            default -> null;
+        };
     }
 }

@@ -133,7 +133,7 @@ public final class TableSchemaResolver {
         List<String> pk = primaryKey.values().stream().filter(included::contains).toList();
         TableSchema schema = new TableSchema(db, table, columns, pk);
         return new TableMapping(schema, binlogColumns.stream().mapToInt(Integer::intValue).toArray(),
-                converters.toArray(ValueConverter[]::new));
+                converters.toArray(ValueConverter[]::new), types.length);
     }
 
     private List<SourceColumn> fallbackColumns(String db, String table, int columnCount) {
