@@ -1,0 +1,103 @@
+package dev.nificdc.e2e;
+
+import dev.nificdc.e2e.DatabaseSink.JdbcTarget;
+import dev.nificdc.testsupport.PostgresServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The headless NiFi runs a flow of standard components built only through the REST API:
+ * GenerateFlowFile (JSON) -> PutDatabaseRecord (JsonTreeReader, DBCPConnectionPool) into a private PostgreSQL.
+ */
+class StandardFlowIT {
+    private static PostgresServer postgres;
+    private static NiFiInstance nifi;
+
+    @RegisterExtension
+    static final PrintNiFiDiagnosticsOnFailure DIAGNOSTICS = new PrintNiFiDiagnosticsOnFailure(() -> nifi);
+
+    @BeforeAll
+    static void start() {
+        postgres = PostgresServer.start();
+        nifi = NiFiInstance.start(NiFiHome.fromBuild(), NiFiHome.requiredPath("nifi.e2e.cdc.nar"));
+    }
+
+    @AfterAll
+    static void stop() {
+        try {
+            if (nifi != null) {
+                nifi.close();
+            }
+        } finally {
+            if (postgres != null) {
+                postgres.close();
+            }
+        }
+    }
+
+    @Test
+    void generatedJsonRecordsLandInPostgres() throws Exception {
+        String database = postgres.createDatabase("smoke");
+        try (Connection c = postgres.connection(database); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE people (id INT PRIMARY KEY, name VARCHAR(40) NOT NULL, city VARCHAR(40))");
+        }
+        NiFiRestClient client = nifi.client();
+        String group = client.createProcessGroup(client.rootGroupId(), "Standard flow smoke test");
+        DatabaseSink sink = DatabaseSink.create(client, group, postgresTarget(database), DatabaseSink.JSON_TREE_READER, Map.of(),
+                Map.of("Statement Type", "INSERT", "Table Name", "people"));
+        String generate = client.createProcessor(group, "org.apache.nifi.processors.standard.GenerateFlowFile", "Generate people", Map.of(
+                "Custom Text", """
+                        [{"id": 1, "name": "Ada", "city": "London"},
+                         {"id": 2, "name": "Grace", "city": null},
+                         {"id": 3, "name": "Émilie", "city": "Paris"}]"""));
+        String queue = client.connect(group, generate, sink.putDatabaseRecordId(), "success");
+
+        client.startProcessor(sink.putDatabaseRecordId());
+        client.runProcessorOnce(generate);
+
+        List<String> rows = awaitRows(database, 3);
+        assertEquals(List.of("1|Ada|London", "2|Grace|null", "3|Émilie|Paris"), rows);
+        client.await("the queue into PutDatabaseRecord to drain", () -> client.queued(queue), n -> n == 0L);
+        assertEquals(List.of(), client.processorValidationErrors(sink.putDatabaseRecordId()));
+    }
+
+    private static JdbcTarget postgresTarget(String database) {
+        return new JdbcTarget(postgres.jdbcUrl(database), "org.postgresql.Driver", JdbcTarget.jarOf(org.postgresql.Driver.class),
+                PostgresServer.USER, "", "PostgreSQL");
+    }
+
+    private static List<String> awaitRows(String database, int expected) throws SQLException {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+        List<String> rows = readPeople(database);
+        while (rows.size() < expected && Instant.now().isBefore(deadline)) {
+            NiFiInstance.sleep(250);
+            rows = readPeople(database);
+        }
+        return rows;
+    }
+
+    static List<String> readPeople(String database) throws SQLException {
+        List<String> rows = new ArrayList<>();
+        try (Connection c = postgres.connection(database); Statement s = c.createStatement();
+             ResultSet r = s.executeQuery("SELECT id, name, city FROM people ORDER BY id")) {
+            while (r.next()) {
+                rows.add(r.getInt(1) + "|" + r.getString(2) + "|" + r.getString(3));
+            }
+        }
+        return rows;
+    }
+}
