@@ -16,8 +16,9 @@ import java.util.stream.Stream;
  * <p>There is no NiFi binary distribution on Maven Central, so the home is put together from single artifacts:
  * the build stages NiFi's runtime jars and framework NARs into {@code target/nifi-artifacts} (maven-dependency-plugin)
  * and builds a stand-in for {@code nifi-standard-nar} (module {@code standard-nar-standin}); this class copies both
- * into {@code ~/.cache/nifi-cdc/nifi-2.3.0-home/lib} (or {@code $NIFI_CDC_CACHE/...}). A marker file lists every file
- * with its size; when the staged artifacts change, the home is assembled again.
+ * into {@code ~/.cache/nifi-cdc/nifi-2.3.0-home-<digest>/lib} (or {@code $NIFI_CDC_CACHE/...}). A marker file, written
+ * last, lists every file with its size; the digest in the directory name is taken over that list, so changed
+ * artifacts give a new home.
  */
 public final class NiFiHome {
     public static final String NIFI_VERSION = "2.3.0";
@@ -36,34 +37,41 @@ public final class NiFiHome {
 
     /** Assembles (or reuses) the cached home from the locations the module's pom passes as system properties. */
     public static NiFiHome fromBuild() {
-        return assemble(requiredPath(ARTIFACTS_PROPERTY), requiredPath(STANDARD_NAR_PROPERTY), cacheRoot().resolve("nifi-" + NIFI_VERSION + "-home"));
+        return assemble(requiredPath(ARTIFACTS_PROPERTY), requiredPath(STANDARD_NAR_PROPERTY), cacheRoot());
     }
 
     /**
-     * Makes {@code target} a NiFi home whose {@code lib/} holds every file of {@code artifactsDir} plus {@code standardNar},
-     * unless a previous run already did exactly that.
+     * Returns a NiFi home under {@code cacheRoot} whose {@code lib/} holds every file of {@code artifactsDir} plus
+     * {@code standardNar}, assembling it unless a previous run already did. The directory name carries a digest of
+     * the inputs ({@code nifi-2.3.0-home-1a2b3c4d}), so a changed input gets a new home and a home some other test
+     * run is using is never replaced under it.
      */
-    public static synchronized NiFiHome assemble(Path artifactsDir, Path standardNar, Path target) {
+    public static synchronized NiFiHome assemble(Path artifactsDir, Path standardNar, Path cacheRoot) {
         List<Path> inputs = new ArrayList<>(listFiles(artifactsDir));
         inputs.add(standardNar);
         String inventory = inventory(inputs);
+        Path target = cacheRoot.resolve("nifi-" + NIFI_VERSION + "-home-" + digest(inventory));
         Path marker = target.resolve(MARKER);
         try {
             if (Files.exists(marker) && Files.readString(marker).equals(inventory)) {
                 return new NiFiHome(target);
             }
+            deleteRecursively(target); // left by an interrupted assembly (the marker is written last)
             Path partial = Files.createDirectories(target.resolveSibling(target.getFileName() + ".partial-" + ProcessHandle.current().pid()));
             Path lib = Files.createDirectories(partial.resolve("lib"));
             for (Path input : inputs) {
                 Files.copy(input, lib.resolve(input.getFileName()), StandardCopyOption.REPLACE_EXISTING);
             }
             Files.writeString(partial.resolve(MARKER), inventory);
-            if (Files.exists(target)) {
-                Path stale = target.resolveSibling(target.getFileName() + ".stale-" + ProcessHandle.current().pid());
-                Files.move(target, stale, StandardCopyOption.ATOMIC_MOVE);
-                deleteRecursively(stale);
+            try {
+                Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException raced) {
+                // Another JVM assembled the same home first: use theirs.
+                deleteRecursively(partial);
+                if (!Files.exists(marker)) {
+                    throw raced;
+                }
             }
-            Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
             return new NiFiHome(target);
         } catch (IOException e) {
             throw new UncheckedIOException("Could not assemble the NiFi home in " + target + " from " + artifactsDir
@@ -92,6 +100,15 @@ public final class NiFiHome {
                     }
                 });
         return text.toString();
+    }
+
+    private static String digest(String text) {
+        try {
+            byte[] hash = java.security.MessageDigest.getInstance("SHA-256").digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(hash, 0, 4);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static List<Path> listFiles(Path dir) {

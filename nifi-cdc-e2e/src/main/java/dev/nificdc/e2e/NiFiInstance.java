@@ -113,7 +113,10 @@ public final class NiFiInstance implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("Could not launch " + java, e);
         }
+        Instant launched = Instant.now();
         awaitApi();
+        System.out.printf("NiFi %s answers on %s after %.1f s (pid %d, %s)%n", NiFiHome.NIFI_VERSION, baseUrl(),
+                Duration.between(launched, Instant.now()).toMillis() / 1000.0, process.pid(), dir);
     }
 
     /** Graceful stop: NiFi's shutdown hook stops the flow, then the JVM exits. */

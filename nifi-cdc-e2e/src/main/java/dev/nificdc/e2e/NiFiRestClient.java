@@ -140,6 +140,11 @@ public final class NiFiRestClient {
         return send(request, "POST", "/process-groups/" + parentGroupId + "/process-groups/upload").path("id").asText();
     }
 
+    /** The group as a flow definition (what NiFi's "Download flow definition" saves), as JSON text. */
+    public String downloadFlowDefinition(String groupId) {
+        return get("/process-groups/" + groupId + "/download").toString();
+    }
+
     /** The group's flow: {@code processors}, {@code connections}, {@code processGroups}, ... as NiFi returns them. */
     public JsonNode groupFlow(String groupId) {
         return get("/flow/process-groups/" + groupId).path("processGroupFlow").path("flow");

@@ -1,5 +1,6 @@
 package dev.nificdc.e2e;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.nificdc.e2e.DatabaseSink.JdbcTarget;
 import dev.nificdc.testsupport.PostgresServer;
 import org.junit.jupiter.api.AfterAll;
@@ -16,12 +17,14 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * The headless NiFi runs a flow of standard components built only through the REST API:
- * GenerateFlowFile (JSON) -> PutDatabaseRecord (JsonTreeReader, DBCPConnectionPool) into a private PostgreSQL.
+ * GenerateFlowFile (JSON) -> PutDatabaseRecord (JsonTreeReader, DBCPConnectionPool) into a private PostgreSQL,
+ * and the same kind of flow imported from a flow definition with a parameter context.
  */
 class StandardFlowIT {
     private static PostgresServer postgres;
@@ -75,6 +78,40 @@ class StandardFlowIT {
         assertEquals(List.of(), client.processorValidationErrors(sink.putDatabaseRecordId()));
     }
 
+    /**
+     * A flow definition downloaded from one group imports into another (multipart upload, as the UI's
+     * "Import from file"), takes its table name from a parameter context and runs.
+     */
+    @Test
+    void uploadedFlowDefinitionRunsWithItsParameters() throws Exception {
+        String database = postgres.createDatabase("imported");
+        try (Connection c = postgres.connection(database); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE people (id INT PRIMARY KEY, name VARCHAR(40) NOT NULL, city VARCHAR(40))");
+        }
+        NiFiRestClient client = nifi.client();
+        String root = client.rootGroupId();
+        String template = client.createProcessGroup(root, "Template");
+        DatabaseSink sink = DatabaseSink.create(client, template, postgresTarget(database), DatabaseSink.JSON_TREE_READER, Map.of(),
+                Map.of("Statement Type", "INSERT", "Table Name", "#{target.table}"));
+        String generate = client.createProcessor(template, "org.apache.nifi.processors.standard.GenerateFlowFile", "Generate people",
+                Map.of("Custom Text", "[{\"id\": 7, \"name\": \"Hedy\", \"city\": \"Vienna\"}]"));
+        // Runs once when started, then waits: the imported group is started as a whole.
+        client.updateProcessorConfig(generate, JsonNodeFactory.instance.objectNode().put("schedulingPeriod", "1 day"));
+        client.connect(template, generate, sink.putDatabaseRecordId(), "success");
+        String definition = client.downloadFlowDefinition(template);
+
+        String imported = client.uploadFlowDefinition(root, "Imported", definition);
+        assertEquals(new TreeSet<>(List.of("Generate people", "PutDatabaseRecord")), new TreeSet<>(client.processorIdsByName(imported).keySet()));
+        String context = client.createParameterContext("Imported parameters", Map.of("target.table", "no_such_table"), List.of());
+        client.bindParameterContext(imported, context);
+        client.setParameters(context, Map.of("target.table", "people"), List.of());
+        client.startGroup(imported);
+
+        assertEquals(List.of("7|Hedy|Vienna"), awaitRows(database, 1));
+        client.await("the imported group's queues to drain", () -> client.queuedInGroup(imported), n -> n == 0L);
+        client.stopGroup(imported);
+    }
+
     private static JdbcTarget postgresTarget(String database) {
         return new JdbcTarget(postgres.jdbcUrl(database), "org.postgresql.Driver", JdbcTarget.jarOf(org.postgresql.Driver.class),
                 PostgresServer.USER, "", "PostgreSQL");
@@ -90,7 +127,7 @@ class StandardFlowIT {
         return rows;
     }
 
-    static List<String> readPeople(String database) throws SQLException {
+    private static List<String> readPeople(String database) throws SQLException {
         List<String> rows = new ArrayList<>();
         try (Connection c = postgres.connection(database); Statement s = c.createStatement();
              ResultSet r = s.executeQuery("SELECT id, name, city FROM people ORDER BY id")) {
