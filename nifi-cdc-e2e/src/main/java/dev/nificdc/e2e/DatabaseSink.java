@@ -1,5 +1,6 @@
 package dev.nificdc.e2e;
 
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -28,7 +29,7 @@ public record DatabaseSink(String connectionPoolId, String readerId, String putD
         public static Path jarOf(Class<?> driverClass) {
             try {
                 return Path.of(driverClass.getProtectionDomain().getCodeSource().getLocation().toURI());
-            } catch (java.net.URISyntaxException e) {
+            } catch (URISyntaxException e) {
                 throw new IllegalStateException("Cannot locate the jar of " + driverClass.getName(), e);
             }
         }

@@ -1,9 +1,11 @@
 package dev.nificdc.e2e;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -11,8 +13,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import java.util.zip.GZIPInputStream;
 
 /**
  * One headless NiFi process on a private temporary directory, started from a shared {@link NiFiHome}.
@@ -28,6 +33,13 @@ public final class NiFiInstance implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(180);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
     private static final String SENSITIVE_PROPS_KEY = "nifi-cdc-e2e-only-key";
+
+    /** NiFi JVMs started by this JVM: killed if this JVM exits without closing them (e.g. Ctrl-C). */
+    private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(Process::destroyForcibly), "kill-orphan-nifi"));
+    }
 
     private final NiFiHome home;
     private final Path dir;
@@ -113,6 +125,7 @@ public final class NiFiInstance implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("Could not launch " + java, e);
         }
+        LIVE.add(process);
         Instant launched = Instant.now();
         awaitApi();
         System.out.printf("NiFi %s answers on %s after %.1f s (pid %d, %s)%n", NiFiHome.NIFI_VERSION, baseUrl(),
@@ -128,8 +141,10 @@ public final class NiFiInstance implements AutoCloseable {
         if (!waitForExit(STOP_TIMEOUT)) {
             process.destroyForcibly();
             waitForExit(STOP_TIMEOUT);
+            LIVE.remove(process);
             throw new IllegalStateException("NiFi did not stop within " + STOP_TIMEOUT.toSeconds() + " s and was killed.\n" + diagnostics());
         }
+        LIVE.remove(process);
         process = null;
     }
 
@@ -142,6 +157,7 @@ public final class NiFiInstance implements AutoCloseable {
         if (!waitForExit(STOP_TIMEOUT)) {
             throw new IllegalStateException("NiFi (pid " + process.pid() + ") survived SIGKILL for " + STOP_TIMEOUT.toSeconds() + " s");
         }
+        LIVE.remove(process);
         process = null;
     }
 
@@ -187,8 +203,8 @@ public final class NiFiInstance implements AutoCloseable {
         if (!Files.exists(flow)) {
             return false;
         }
-        try (var in = new java.util.zip.GZIPInputStream(Files.newInputStream(flow))) {
-            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).contains(text);
+        try (InputStream in = new GZIPInputStream(Files.newInputStream(flow))) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8).contains(text);
         } catch (IOException e) {
             return false; // being rewritten right now
         }
@@ -223,6 +239,9 @@ public final class NiFiInstance implements AutoCloseable {
                 }
             }
         } finally {
+            if (process != null) {
+                LIVE.remove(process);
+            }
             process = null;
             if (Boolean.getBoolean("nifi.e2e.keep")) {
                 System.out.println("Keeping NiFi instance directory " + dir);

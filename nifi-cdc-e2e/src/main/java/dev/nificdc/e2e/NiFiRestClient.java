@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * A small client for the parts of NiFi's REST API ({@code /nifi-api}) the end-to-end tests and the demo use:
@@ -370,7 +371,7 @@ public final class NiFiRestClient {
     // ---- helpers --------------------------------------------------------------------------------------------------
 
     /** Polls {@code read} until {@code done} holds, for up to a minute; returns the last value read. */
-    public <T> T await(String what, java.util.function.Supplier<T> read, Predicate<T> done) {
+    public <T> T await(String what, Supplier<T> read, Predicate<T> done) {
         Instant deadline = Instant.now().plus(WAIT_TIMEOUT);
         T value = read.get();
         while (!done.test(value)) {
