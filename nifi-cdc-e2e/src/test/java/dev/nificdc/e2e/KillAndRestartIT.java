@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * NiFi survives a SIGKILL: started again on the same directory it comes back with the flow and the FlowFiles
  * that were queued, and runs them. Also covers a graceful stop and start. The crash tests of the capture
- * processors build on exactly this.
+ * processors build on exactly this; like them, this class starts its own NiFi instead of the {@link SharedNiFi}.
  */
 class KillAndRestartIT {
     private static final String GENERATE_FLOW_FILE = "org.apache.nifi.processors.standard.GenerateFlowFile";
@@ -27,7 +27,7 @@ class KillAndRestartIT {
 
     @BeforeAll
     static void startNiFi() {
-        nifi = NiFiInstance.start(NiFiHome.fromBuild(), NiFiHome.requiredPath("nifi.e2e.cdc.nar"));
+        nifi = NiFiInstance.start(NiFiHome.fromBuild(), NiFiHome.requiredPath(SharedNiFi.CDC_NAR_PROPERTY));
     }
 
     @AfterAll

@@ -2,7 +2,6 @@ package dev.nificdc.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.nificdc.e2e.NiFiRestClient.ComponentType;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -10,7 +9,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -26,26 +24,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class NarLoadsIT {
-    private static final String CDC_NAR_PROPERTY = "nifi.e2e.cdc.nar";
+    @RegisterExtension
+    static final SharedNiFi NIFI = new SharedNiFi();
 
-    private static NiFiInstance nifi;
     private static NarContents nar;
 
-    @RegisterExtension
-    static final PrintNiFiDiagnosticsOnFailure DIAGNOSTICS = new PrintNiFiDiagnosticsOnFailure(() -> nifi);
-
     @BeforeAll
-    static void startNiFi() {
-        Path narFile = NiFiHome.requiredPath(CDC_NAR_PROPERTY);
-        nar = NarContents.read(narFile);
-        nifi = NiFiInstance.start(NiFiHome.fromBuild(), narFile);
-    }
-
-    @AfterAll
-    static void stopNiFi() {
-        if (nifi != null) {
-            nifi.close();
-        }
+    static void readNar() {
+        nar = NarContents.read(NiFiHome.requiredPath(SharedNiFi.CDC_NAR_PROPERTY));
     }
 
     @Test
@@ -58,24 +44,24 @@ class NarLoadsIT {
 
     @Test
     void nifiIsTheVersionWeTestAgainst() {
-        assertEquals(NiFiHome.NIFI_VERSION, nifi.client().version());
+        assertEquals(NiFiHome.NIFI_VERSION, NIFI.client().version());
     }
 
     @Test
     void everyProcessorOfTheNarIsAProcessorTypeOfOurBundle() {
         assertFalse(nar.processors().isEmpty(), "The NAR lists no processor to look for");
-        assertEquals(new TreeSet<>(nar.processors()), typesOfOurBundle(nifi.client().processorTypes()));
+        assertEquals(new TreeSet<>(nar.processors()), typesOfOurBundle(NIFI.client().processorTypes()));
     }
 
     @Test
     void everyControllerServiceOfTheNarIsAControllerServiceTypeOfOurBundle() {
         assertFalse(nar.controllerServices().isEmpty(), "The NAR lists no controller service to look for");
-        assertEquals(new TreeSet<>(nar.controllerServices()), typesOfOurBundle(nifi.client().controllerServiceTypes()));
+        assertEquals(new TreeSet<>(nar.controllerServices()), typesOfOurBundle(NIFI.client().controllerServiceTypes()));
     }
 
     @Test
     void everyComponentOfTheNarCanBeAddedToAFlow() {
-        NiFiRestClient client = nifi.client();
+        NiFiRestClient client = NIFI.client();
         String group = client.createProcessGroup(client.rootGroupId(), "Every component of " + nar.artifact());
         List<String> problems = new ArrayList<>();
         for (String type : nar.processors()) {
@@ -94,7 +80,7 @@ class NarLoadsIT {
     @Test
     @Order(Integer.MAX_VALUE)
     void nifiLogsNoWarningAboutOurBundle() {
-        List<String> complaints = nifi.appLogLines().stream()
+        List<String> complaints = NIFI.instance().appLogLines().stream()
                 .filter(line -> line.contains(" WARN ") || line.contains(" ERROR "))
                 .filter(line -> line.contains(nar.artifact()) || line.contains("dev.nificdc"))
                 .toList();

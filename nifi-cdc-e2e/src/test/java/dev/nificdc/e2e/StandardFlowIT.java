@@ -31,28 +31,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class StandardFlowIT {
     private static final String CREATE_PEOPLE = "CREATE TABLE people (id INT PRIMARY KEY, name VARCHAR(40) NOT NULL, city VARCHAR(40))";
 
-    private static PostgresServer postgres;
-    private static NiFiInstance nifi;
-
     @RegisterExtension
-    static final PrintNiFiDiagnosticsOnFailure DIAGNOSTICS = new PrintNiFiDiagnosticsOnFailure(() -> nifi);
+    static final SharedNiFi NIFI = new SharedNiFi();
+
+    private static PostgresServer postgres;
 
     @BeforeAll
-    static void start() {
+    static void startPostgres() {
         postgres = PostgresServer.start();
-        nifi = NiFiInstance.start(NiFiHome.fromBuild(), NiFiHome.requiredPath("nifi.e2e.cdc.nar"));
     }
 
     @AfterAll
-    static void stop() {
-        try {
-            if (nifi != null) {
-                nifi.close();
-            }
-        } finally {
-            if (postgres != null) {
-                postgres.close();
-            }
+    static void stopPostgres() {
+        if (postgres != null) {
+            postgres.close();
         }
     }
 
@@ -78,7 +70,7 @@ class StandardFlowIT {
 
     /** GenerateFlowFile (three JSON records, run once) -> PutDatabaseRecord into {@code people} of {@code target}. */
     private static void runGenerateToPutDatabaseRecord(JdbcTarget target, RowReader rows) throws Exception {
-        NiFiRestClient client = nifi.client();
+        NiFiRestClient client = NIFI.client();
         String group = client.createProcessGroup(client.rootGroupId(), "Standard flow into " + target.databaseType());
         DatabaseSink sink = DatabaseSink.create(client, group, target, DatabaseSink.JSON_TREE_READER, Map.of(),
                 Map.of("Statement Type", "INSERT", "Table Name", "people"));
@@ -107,7 +99,7 @@ class StandardFlowIT {
         try (Connection c = postgres.connection(database); Statement s = c.createStatement()) {
             s.execute(CREATE_PEOPLE);
         }
-        NiFiRestClient client = nifi.client();
+        NiFiRestClient client = NIFI.client();
         String root = client.rootGroupId();
         String template = client.createProcessGroup(root, "Template");
         DatabaseSink sink = DatabaseSink.create(client, template, JdbcTargets.postgres(postgres, database), DatabaseSink.JSON_TREE_READER, Map.of(),
