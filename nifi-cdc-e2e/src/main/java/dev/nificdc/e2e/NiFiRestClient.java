@@ -233,9 +233,11 @@ public final class NiFiRestClient {
                 && "Stopped".equals(p.path("status").path("runStatus").asText()));
     }
 
-    /** Triggers the processor once (NiFi's "Run Once"). */
+    /** Triggers the processor once (NiFi's "Run Once") and waits until that run has finished. */
     public void runProcessorOnce(String id) {
         setProcessorState(id, "RUN_ONCE");
+        await("processor " + id + " to finish its run", () -> processor(id),
+                p -> p.path("status").path("aggregateSnapshot").path("activeThreadCount").asInt() == 0);
     }
 
     /** The processor's validation errors (empty when valid); waits while NiFi is still validating. */
@@ -249,10 +251,23 @@ public final class NiFiRestClient {
         if (!"STOPPED".equals(state)) {
             requireValid("processor", id, processorValidationErrors(id));
         }
-        JsonNode current = processor(id);
-        ObjectNode body = json.createObjectNode().put("state", state).put("disconnectedNodeAcknowledged", false);
-        body.set("revision", current.path("revision"));
-        put("/processors/" + id + "/run-status", body);
+        Instant deadline = Instant.now().plus(WAIT_TIMEOUT);
+        while (true) {
+            JsonNode current = processor(id);
+            ObjectNode body = json.createObjectNode().put("state", state).put("disconnectedNodeAcknowledged", false);
+            body.set("revision", current.path("revision"));
+            try {
+                put("/processors/" + id + "/run-status", body);
+                return;
+            } catch (IllegalStateException e) {
+                // A processor whose last run is still finishing is STOPPING (reported as stopped): NiFi answers 409.
+                boolean stillStopping = e.getMessage().contains("answered 409") && e.getMessage().contains("STOPPING");
+                if (!stillStopping || Instant.now().isAfter(deadline)) {
+                    throw e;
+                }
+                NiFiInstance.sleep(250);
+            }
+        }
     }
 
     // ---- controller services ------------------------------------------------------------------------------------
