@@ -85,7 +85,7 @@ public final class ChangeSchemas {
      * The record PublishKafka reads with Publish Strategy "Use Wrapper" ({@code <namespace>.KafkaRecord}):
      * <ul>
      *   <li>{@code metadata}: {@code {topic: string, partition: ["null", int]}}, read only with Record Metadata Strategy
-     *       "Metadata from Record"; a null topic or partition falls back to the processor's Topic Name and partitioner;</li>
+     *       "Metadata From Record"; a null topic or partition falls back to the processor's Topic Name and partitioner;</li>
      *   <li>{@code key}: the table's {@link #key Key} record, written by PublishKafka's Record Key Writer; absent when
      *       the table has no primary key (PublishKafka then sends no key);</li>
      *   <li>{@code value}: {@code ["null", Envelope]}, written by the Record Writer; null makes a tombstone.</li>

@@ -51,7 +51,7 @@ import java.util.concurrent.TimeUnit;
  * Record Key Writer and the field {@code value} by the Record Writer, each with a NEW writer
  * ({@code getSchema(flowFile attributes, field schema)}, {@code createWriter}, one {@code write}, {@code flush}); a null
  * field gives a null key or value (a tombstone); {@code headers}, when present, must be a record and each field becomes a
- * UTF-8 header; with "Record Metadata Strategy" = "Metadata from Record" the topic and partition come from the
+ * UTF-8 header; with "Record Metadata Strategy" = "Metadata From Record" the topic and partition come from the
  * {@code metadata} record, a null one falling back to "Topic Name" ({@code ${cdc.topic}}) and the partitioner.</p>
  */
 final class RecordPublisher {
@@ -62,7 +62,7 @@ final class RecordPublisher {
     enum Strategy {
         /** "Use Content as Record Value", the key projected from the envelope (see the class comment). */
         USE_VALUE,
-        /** "Use Wrapper" with "Record Metadata Strategy" = "Metadata from Record". */
+        /** "Use Wrapper" with "Record Metadata Strategy" = "Metadata From Record". */
         USE_WRAPPER
     }
 
