@@ -12,7 +12,9 @@ import org.apache.nifi.processor.exception.ProcessException;
 import org.apache.nifi.serialization.RecordSetWriter;
 import org.apache.nifi.serialization.RecordSetWriterFactory;
 import org.apache.nifi.serialization.WriteResult;
+import org.apache.nifi.serialization.record.Record;
 import org.apache.nifi.serialization.record.RecordSchema;
+import org.apache.nifi.serialization.record.SchemaIdentifier;
 
 import java.io.OutputStream;
 import java.util.EnumMap;
@@ -31,6 +33,12 @@ public final class ChangeFlowFileWriter {
     public static final String ATTR_OPERATIONS = "cdc.operations";
     public static final String ATTR_TOPIC = "cdc.topic";
     public static final String ATTR_RECORD_COUNT = "record.count";
+    /** Registry id and version of the value schema (the envelope or flattened row), when a registry is configured. */
+    public static final String ATTR_VALUE_SCHEMA_ID = "cdc.value.schema.id";
+    public static final String ATTR_VALUE_SCHEMA_VERSION = "cdc.value.schema.version";
+    /** Registry id and version of the key schema (the primary key), when a registry is configured and the table has one. */
+    public static final String ATTR_KEY_SCHEMA_ID = "cdc.key.schema.id";
+    public static final String ATTR_KEY_SCHEMA_VERSION = "cdc.key.schema.version";
 
     private final RecordSetWriterFactory writerFactory;
     private final ChangeRecordFactory records;
@@ -59,6 +67,9 @@ public final class ChangeFlowFileWriter {
         attributes.put(ATTR_DATABASE, table.database() == null ? "" : table.database());
         attributes.put(ATTR_TABLE, table.table());
         attributes.put(ATTR_TOPIC, topic(table));
+        // One table schema per FlowFile, so these name exactly the schemas of every record in it.
+        putIdentifier(attributes, records.valueSchemaIdentifier(table), ATTR_VALUE_SCHEMA_ID, ATTR_VALUE_SCHEMA_VERSION);
+        putIdentifier(attributes, records.keySchemaIdentifier(table), ATTR_KEY_SCHEMA_ID, ATTR_KEY_SCHEMA_VERSION);
         try {
             Map<String, String> writerAttributes = new HashMap<>();
             flowFile = session.write(flowFile, out -> writerAttributes.putAll(writeRecords(out, events, schema, attributes, table)));
@@ -87,7 +98,9 @@ public final class ChangeFlowFileWriter {
                     if (!event.schema().equals(table)) {
                         throw new IllegalArgumentException("Events of one FlowFile must share one table schema");
                     }
-                    writer.write(records.toRecord(event));
+                    for (Record record : records.toRecords(event)) {
+                        writer.write(record);
+                    }
                 }
                 WriteResult result = writer.finishRecordSet();
                 Map<String, String> written = new HashMap<>(result.getAttributes());
@@ -98,6 +111,11 @@ public final class ChangeFlowFileWriter {
         } catch (Exception e) {
             throw e instanceof RuntimeException re ? re : new ProcessException(e);
         }
+    }
+
+    private static void putIdentifier(Map<String, String> attributes, SchemaIdentifier identifier, String idAttribute, String versionAttribute) {
+        identifier.getIdentifier().ifPresent(id -> attributes.put(idAttribute, String.valueOf(id)));
+        identifier.getVersion().ifPresent(version -> attributes.put(versionAttribute, String.valueOf(version)));
     }
 
     /** E.g. {@code c=3,u=1,d=0,r=0}: how many events of each operation the FlowFile holds. */

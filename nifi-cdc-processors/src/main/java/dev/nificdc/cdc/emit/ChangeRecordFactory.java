@@ -2,7 +2,9 @@ package dev.nificdc.cdc.emit;
 
 import dev.nificdc.cdc.record.ChangeEvent;
 import dev.nificdc.cdc.record.ChangeSchemas;
+import dev.nificdc.cdc.record.ChangeTopics;
 import dev.nificdc.cdc.record.ColumnSchema;
+import dev.nificdc.cdc.record.Operation;
 import dev.nificdc.cdc.record.OutputShape;
 import dev.nificdc.cdc.record.SourceInfo;
 import dev.nificdc.cdc.record.TableSchema;
@@ -36,11 +38,16 @@ public final class ChangeRecordFactory {
     private final OutputShape shape;
     private final String topicPrefix;
     private final BiFunction<TableSchema, Schema, SchemaIdentifier> identifiers;
-    private final Map<TableSchema, RecordSchema> recordSchemas = new HashMap<>();
+    private final Map<TableSchema, TableSchemas> schemas = new HashMap<>();
+
+    /** Per table schema: the record schema records are written with, and the registry identifiers of value and key. */
+    private record TableSchemas(RecordSchema record, SchemaIdentifier value, SchemaIdentifier key) {
+    }
 
     /**
-     * @param identifiers gives the schema identifier (e.g. registry id and version) of each derived Avro schema;
-     *                    return {@link SchemaIdentifier#EMPTY} when there is no registry
+     * @param identifiers gives the schema identifier (e.g. registry id and version) of each derived value schema;
+     *                    return {@link SchemaIdentifier#EMPTY} when there is no registry. When it is a
+     *                    {@link SchemaIdentifiers}, its {@link SchemaIdentifiers#keyIdentifier key identifiers} are used too.
      */
     public ChangeRecordFactory(OutputShape shape, String topicPrefix, BiFunction<TableSchema, Schema, SchemaIdentifier> identifiers) {
         this.shape = shape;
@@ -49,25 +56,103 @@ public final class ChangeRecordFactory {
     }
 
     public ChangeRecordFactory(OutputShape shape, String topicPrefix) {
-        this(shape, topicPrefix, (table, schema) -> SchemaIdentifier.EMPTY);
+        this(shape, topicPrefix, SchemaIdentifiers.NONE);
     }
 
-    /** The record schema every event of {@code table} is written with. */
+    /** The record schema every record of {@code table} is written with. */
     public RecordSchema recordSchema(TableSchema table) {
-        return recordSchemas.computeIfAbsent(table, t -> {
-            Schema avro = avroSchema(t);
-            return AvroTypeUtil.createSchema(avro, avro.toString(), identifiers.apply(t, avro));
-        });
+        return schemas(table).record();
+    }
+
+    /**
+     * The registry identifier of the value schema of {@code table} (the envelope or flattened row; for the Kafka wrapper
+     * the envelope in its {@code value} field), or {@link SchemaIdentifier#EMPTY} without a registry.
+     */
+    public SchemaIdentifier valueSchemaIdentifier(TableSchema table) {
+        return schemas(table).value();
+    }
+
+    /** The registry identifier of the key schema of {@code table}, or {@link SchemaIdentifier#EMPTY}. */
+    public SchemaIdentifier keySchemaIdentifier(TableSchema table) {
+        return schemas(table).key();
     }
 
     /** The Avro schema of this factory's output shape for {@code table}. */
     public Schema avroSchema(TableSchema table) {
-        return shape == OutputShape.ENVELOPE ? ChangeSchemas.envelope(table, topicPrefix) : ChangeSchemas.flattened(table, topicPrefix);
+        return switch (shape) {
+            case ENVELOPE -> ChangeSchemas.envelope(table, topicPrefix);
+            case FLATTENED -> ChangeSchemas.flattened(table, topicPrefix);
+            case KAFKA_WRAPPER -> ChangeSchemas.kafkaWrapper(table, topicPrefix);
+        };
     }
 
+    private TableSchemas schemas(TableSchema table) {
+        return schemas.computeIfAbsent(table, t -> {
+            Schema avro = avroSchema(t);
+            if (shape == OutputShape.KAFKA_WRAPPER) {
+                // The registry holds the envelope (the Kafka value) and the key; the wrapper itself is only the FlowFile's
+                // schema, so it carries no registry identifier: write it with an embedded schema.
+                SchemaIdentifier value = identifiers.apply(t, ChangeSchemas.envelope(t, topicPrefix));
+                return new TableSchemas(AvroTypeUtil.createSchema(avro, avro.toString(), SchemaIdentifier.EMPTY), value, keyIdentifier(t));
+            }
+            SchemaIdentifier value = identifiers.apply(t, avro);
+            return new TableSchemas(AvroTypeUtil.createSchema(avro, avro.toString(), value), value, keyIdentifier(t));
+        });
+    }
+
+    private SchemaIdentifier keyIdentifier(TableSchema table) {
+        return identifiers instanceof SchemaIdentifiers keyed ? keyed.keyIdentifier(table) : SchemaIdentifier.EMPTY;
+    }
+
+    /** The one record of {@code event}; for the Kafka wrapper shape, the first of {@link #toRecords}. */
     public Record toRecord(ChangeEvent event) {
+        return toRecords(event).get(0);
+    }
+
+    /**
+     * The records of {@code event}: one, except for a delete in the Kafka wrapper shape of a table with a primary key,
+     * which is followed by its tombstone (same key, null value), as Debezium does by default.
+     */
+    public List<Record> toRecords(ChangeEvent event) {
         RecordSchema schema = recordSchema(event.schema());
-        return shape == OutputShape.ENVELOPE ? envelope(event, schema) : flattened(event, schema);
+        return switch (shape) {
+            case ENVELOPE -> List.of(envelope(event, schema));
+            case FLATTENED -> List.of(flattened(event, schema));
+            case KAFKA_WRAPPER -> kafkaWrapper(event, schema);
+        };
+    }
+
+    private List<Record> kafkaWrapper(ChangeEvent event, RecordSchema schema) {
+        Map<String, Object> metadata = new LinkedHashMap<>();
+        metadata.put(ChangeSchemas.METADATA_TOPIC, ChangeTopics.of(topicPrefix, event.schema()));
+        metadata.put(ChangeSchemas.METADATA_PARTITION, null);
+        Record metadataRecord = new MapRecord(childSchema(schema, ChangeSchemas.WRAPPER_METADATA), metadata);
+        Record key = schema.getField(ChangeSchemas.WRAPPER_KEY).isPresent()
+                ? key(event, childSchema(schema, ChangeSchemas.WRAPPER_KEY)) : null;
+
+        Map<String, Object> values = new LinkedHashMap<>();
+        values.put(ChangeSchemas.WRAPPER_METADATA, metadataRecord);
+        values.put(ChangeSchemas.WRAPPER_KEY, key);
+        values.put(ChangeSchemas.WRAPPER_VALUE, envelope(event, childSchema(schema, ChangeSchemas.WRAPPER_VALUE)));
+        Record change = new MapRecord(schema, values);
+        if (event.op() != Operation.DELETE || key == null) {
+            return List.of(change);
+        }
+        Map<String, Object> tombstone = new LinkedHashMap<>(values);
+        tombstone.put(ChangeSchemas.WRAPPER_VALUE, null);
+        return List.of(change, new MapRecord(schema, tombstone));
+    }
+
+    /** The primary-key values of the after-image, or of the before-image for a delete. */
+    private static Record key(ChangeEvent event, RecordSchema keySchema) {
+        TableSchema table = event.schema();
+        Object[] image = event.after() != null ? event.after() : event.before();
+        Map<String, Object> values = new LinkedHashMap<>();
+        for (String pk : table.primaryKey()) {
+            ColumnSchema column = table.columns().get(table.indexOf(pk));
+            values.put(ChangeSchemas.fieldName(column), recordValue(column, image[table.indexOf(pk)]));
+        }
+        return new MapRecord(keySchema, values);
     }
 
     private Record envelope(ChangeEvent event, RecordSchema schema) {

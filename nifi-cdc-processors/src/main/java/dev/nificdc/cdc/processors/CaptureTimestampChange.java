@@ -85,6 +85,10 @@ import java.util.concurrent.TimeUnit;
         @WritesAttribute(attribute = ChangeFlowFileWriter.ATTR_OPERATIONS, description = "How many records of each op (c, u, d, r) the FlowFile holds"),
         @WritesAttribute(attribute = ChangeFlowFileWriter.ATTR_RECORD_COUNT, description = "Number of records in the FlowFile"),
         @WritesAttribute(attribute = "mime.type", description = "The Record Writer's MIME type"),
+        @WritesAttribute(attribute = ChangeFlowFileWriter.ATTR_VALUE_SCHEMA_ID, description = "Registry id of the value schema (with a Schema Registry)"),
+        @WritesAttribute(attribute = ChangeFlowFileWriter.ATTR_VALUE_SCHEMA_VERSION, description = "Registry version of the value schema (with a Schema Registry)"),
+        @WritesAttribute(attribute = ChangeFlowFileWriter.ATTR_KEY_SCHEMA_ID, description = "Registry id of the key schema (with a Schema Registry and a key)"),
+        @WritesAttribute(attribute = ChangeFlowFileWriter.ATTR_KEY_SCHEMA_VERSION, description = "Registry version of the key schema (with a Schema Registry and a key)"),
         @WritesAttribute(attribute = CaptureTimestampChange.ATTR_FIRST_TIMESTAMP, description = "Update timestamp of the first row in the FlowFile (ISO-8601)"),
         @WritesAttribute(attribute = CaptureTimestampChange.ATTR_LAST_TIMESTAMP, description = "Update timestamp of the last row in the FlowFile (ISO-8601)"),
         @WritesAttribute(attribute = CaptureTimestampChange.ATTR_SEQUENCE, description = """

@@ -39,6 +39,14 @@ public final class ChangeSchemas {
     public static final String ROW = "__row";
     public static final String GTID = "__gtid";
 
+    /** Field names of PublishKafka's "Use Wrapper" record (NiFi's {@code WrapperRecord}). */
+    public static final String WRAPPER_KEY = "key";
+    public static final String WRAPPER_VALUE = "value";
+    public static final String WRAPPER_METADATA = "metadata";
+    public static final String METADATA_TOPIC = "topic";
+    public static final String METADATA_PARTITION = "partition";
+    public static final String KAFKA_METADATA_SCHEMA_NAME = "dev.nificdc.cdc.KafkaMetadata";
+
     private ChangeSchemas() {
     }
 
@@ -71,6 +79,36 @@ public final class ChangeSchemas {
                 new Schema.Field(ROW, Schema.create(Schema.Type.INT)),
                 new Schema.Field(GTID, optional(Schema.create(Schema.Type.STRING)), null, Schema.Field.NULL_DEFAULT_VALUE));
         return rowRecord(table, namespace(table, topicPrefix), "Value", metadata);
+    }
+
+    /**
+     * The record PublishKafka reads with Publish Strategy "Use Wrapper" ({@code <namespace>.KafkaRecord}):
+     * <ul>
+     *   <li>{@code metadata}: {@code {topic: string, partition: ["null", int]}}, read only with Record Metadata Strategy
+     *       "Metadata From Record"; a null topic or partition falls back to the processor's Topic Name and partitioner;</li>
+     *   <li>{@code key}: the table's {@link #key Key} record, written by PublishKafka's Record Key Writer; absent when
+     *       the table has no primary key (PublishKafka then sends no key);</li>
+     *   <li>{@code value}: {@code ["null", Envelope]}, written by the Record Writer; null makes a tombstone.</li>
+     * </ul>
+     * There is no {@code headers} field: PublishKafka reads it as a record of string values, while an Avro map (what
+     * ConsumeKafka's wrapper writes) fails its cast, and our records carry nothing for headers.
+     */
+    public static Schema kafkaWrapper(TableSchema table, String topicPrefix) {
+        Schema envelope = envelope(table, topicPrefix);
+        Schema key = key(table, topicPrefix);
+        SchemaBuilder.FieldAssembler<Schema> fields = SchemaBuilder.record("KafkaRecord").namespace(namespace(table, topicPrefix)).fields()
+                .name(WRAPPER_METADATA).type(kafkaMetadataSchema()).noDefault();
+        if (key != null) {
+            fields = fields.name(WRAPPER_KEY).type(key).noDefault();
+        }
+        return fields.name(WRAPPER_VALUE).type(optional(envelope)).withDefault(null).endRecord();
+    }
+
+    static Schema kafkaMetadataSchema() {
+        return SchemaBuilder.record(KAFKA_METADATA_SCHEMA_NAME).fields()
+                .name(METADATA_TOPIC).type().stringType().noDefault()
+                .name(METADATA_PARTITION).type().optional().intType()
+                .endRecord();
     }
 
     /** The key: the primary-key columns, or null when the table has no primary key. */

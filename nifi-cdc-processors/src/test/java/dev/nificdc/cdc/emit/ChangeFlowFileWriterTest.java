@@ -1,6 +1,7 @@
 package dev.nificdc.cdc.emit;
 
 import dev.nificdc.cdc.record.ChangeEvent;
+import dev.nificdc.cdc.record.ChangeSchemas;
 import dev.nificdc.cdc.record.ColumnSchema;
 import dev.nificdc.cdc.record.Operation;
 import dev.nificdc.cdc.record.OutputShape;
@@ -110,7 +111,55 @@ class ChangeFlowFileWriterTest {
         assertEquals(2, row.get("__row"));
     }
 
+    @Test
+    void kafkaWrapperCarriesTopicKeyAndEnvelopeAndFollowsADeleteWithATombstone() throws Exception {
+        SourceInfo source = new SourceInfo("mariadb", "prod", 1, 1000L, "false", "shop", "order items", "mysql-bin.000003", 99, 0, null, null);
+        Object[] seven = {7L, BigDecimal.ONE.setScale(30), DATETIME_MICROS, TIMESTAMP_MICROS, null, null, null, "a"};
+        Object[] nine = {9L, null, null, null, null, null, null, "b"};
+        ChangeEvent create = new ChangeEvent(Operation.CREATE, TABLE, null, seven, source, 2000L, null);
+        ChangeEvent delete = new ChangeEvent(Operation.DELETE, TABLE, nine, null, source, 2001L, null);
+
+        List<GenericRecord> records = writeAndRead(OutputShape.KAFKA_WRAPPER, List.of(create, delete), 3);
+        Schema wrapper = records.get(0).getSchema();
+        assertEquals(List.of("metadata", "key", "value"), wrapper.getFields().stream().map(Schema.Field::name).toList());
+        assertEquals(ChangeSchemas.key(TABLE, "prod"), wrapper.getField("key").schema(), "key field holds exactly the registered key schema");
+        assertEquals(Schema.createUnion(Schema.create(Schema.Type.NULL), ChangeSchemas.envelope(TABLE, "prod")), wrapper.getField("value").schema(),
+                "value field holds exactly the registered envelope schema, or null");
+
+        GenericRecord created = records.get(0);
+        assertEquals("prod.shop.order items", ((GenericRecord) created.get("metadata")).get("topic").toString());
+        assertNull(((GenericRecord) created.get("metadata")).get("partition"), "null partition: PublishKafka's partitioner decides");
+        assertEquals(7L, ((GenericRecord) created.get("key")).get("id"));
+        GenericRecord envelope = (GenericRecord) created.get("value");
+        assertEquals("c", envelope.get("op").toString());
+        GenericRecord after = (GenericRecord) envelope.get("after");
+        assertEquals(DATETIME_MICROS, after.get("created"));
+        assertEquals(TIMESTAMP_MICROS * 1000, after.get("changed"));
+
+        GenericRecord deleted = records.get(1);
+        assertEquals(9L, ((GenericRecord) deleted.get("key")).get("id"), "a delete is keyed by its before-image");
+        assertEquals("d", ((GenericRecord) deleted.get("value")).get("op").toString());
+        GenericRecord tombstone = records.get(2);
+        assertEquals(9L, ((GenericRecord) tombstone.get("key")).get("id"));
+        assertNull(tombstone.get("value"), "the tombstone after a delete has a null value");
+    }
+
+    @Test
+    void kafkaWrapperOfATableWithoutPrimaryKeyHasNoKeyFieldAndNoTombstone() throws Exception {
+        TableSchema noKey = new TableSchema("shop", "order items", List.of(ColumnSchema.of("note", ValueKind.STRING, true, "text")), List.of());
+        SourceInfo source = new SourceInfo("mariadb", "prod", 1, 1000L, "false", "shop", "order items", "mysql-bin.000003", 5, 0, null, null);
+        ChangeEvent delete = new ChangeEvent(Operation.DELETE, noKey, new Object[]{"x"}, null, source, 2000L, null);
+
+        List<GenericRecord> records = writeAndRead(OutputShape.KAFKA_WRAPPER, List.of(delete), 1);
+        assertNull(records.get(0).getSchema().getField("key"));
+        assertEquals("x", ((GenericRecord) ((GenericRecord) records.get(0).get("value")).get("before")).get("note").toString());
+    }
+
     private static List<GenericRecord> writeAndRead(OutputShape shape, List<ChangeEvent> events) throws Exception {
+        return writeAndRead(shape, events, events.size());
+    }
+
+    private static List<GenericRecord> writeAndRead(OutputShape shape, List<ChangeEvent> events, int expectedRecords) throws Exception {
         WritingProcessor processor = new WritingProcessor(shape, events);
         TestRunner runner = TestRunners.newTestRunner(processor);
         AvroRecordSetWriter writer = new AvroRecordSetWriter();
@@ -121,12 +170,15 @@ class ChangeFlowFileWriterTest {
         runner.run();
         runner.assertAllFlowFilesTransferred(WritingProcessor.SUCCESS, 1);
         MockFlowFile flowFile = runner.getFlowFilesForRelationship(WritingProcessor.SUCCESS).get(0);
-        flowFile.assertAttributeEquals("record.count", String.valueOf(events.size()));
+        flowFile.assertAttributeEquals("record.count", String.valueOf(expectedRecords));
+        flowFile.assertAttributeNotExists(ChangeFlowFileWriter.ATTR_VALUE_SCHEMA_VERSION);
+        flowFile.assertAttributeNotExists(ChangeFlowFileWriter.ATTR_KEY_SCHEMA_VERSION);
         flowFile.assertAttributeEquals(ChangeFlowFileWriter.ATTR_TOPIC, "prod.shop.order items");
         List<GenericRecord> records = new ArrayList<>();
         try (DataFileStream<GenericRecord> in = new DataFileStream<>(new ByteArrayInputStream(flowFile.toByteArray()), new GenericDatumReader<>())) {
             in.forEach(records::add);
         }
+        assertEquals(expectedRecords, records.size());
         return records;
     }
 

@@ -10,6 +10,8 @@ import dev.nificdc.testsupport.ConfluentRegistryFixture;
 import dev.nificdc.testsupport.KafkaBroker;
 import dev.nificdc.testsupport.MariaDbServer;
 import org.apache.avro.Schema;
+import org.apache.avro.file.DataFileStream;
+import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -36,6 +38,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.io.ByteArrayInputStream;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -75,6 +78,7 @@ class BinlogToKafkaIT {
     private TestRunner capture;
     private TestRunner publish;
     private RecordPublisher publisher;
+    private RecordPublisher wrapperPublisher;
     private KafkaProducer<byte[], byte[]> producer;
     private ConfluentAvroDecoder decoder;
 
@@ -107,6 +111,11 @@ class BinlogToKafkaIT {
         publisher = new RecordPublisher(
                 publish.getControllerService("avro-reader", AvroReader.class),
                 publish.getControllerService("value-writer", AvroRecordSetWriter.class),
+                publish.getControllerService("key-writer", AvroRecordSetWriter.class),
+                producer, publish.getLogger());
+        wrapperPublisher = new RecordPublisher(RecordPublisher.Strategy.USE_WRAPPER,
+                publish.getControllerService("wrapper-reader", AvroReader.class),
+                publish.getControllerService("value-writer-by-name", AvroRecordSetWriter.class),
                 publish.getControllerService("key-writer", AvroRecordSetWriter.class),
                 producer, publish.getLogger());
         decoder = new ConfluentAvroDecoder(registry.url());
@@ -281,6 +290,94 @@ class BinlogToKafkaIT {
         assertEquals(1, decoder.subjectVersion(topic + "-value", "latest").get("version").asInt());
     }
 
+    /**
+     * Output Shape "Kafka Record Wrapper" published as PublishKafka "Use Wrapper" does: key and value each written by its own
+     * writer, looked up by subject name ({@code ${cdc.topic}-key} / {@code -value}) and the version the processor put on the
+     * FlowFile. Everything is captured (so version 2 is already the latest) before anything is published: records written
+     * before ALTER TABLE must still be framed with version 1's id, which "latest" would get wrong.
+     */
+    @Test
+    void wrapperRecordsArriveKeyedFramedWithTheirOwnSchemaVersionAndTombstonedAfterDeletes() throws Exception {
+        database.execute("CREATE TABLE `" + db + "`.items (id INT PRIMARY KEY, name VARCHAR(40) NOT NULL)");
+        String topic = "it." + db + ".items";
+        createTopics(topic);
+        String[] start = binlogEnd();
+        capture.setProperty("Initial Binlog File", start[0]);
+        capture.setProperty("Initial Binlog Position Offset", start[1]);
+        capture.setProperty("Output Shape", "KAFKA_WRAPPER");
+        capture.setProperty("Record Writer", "embedded-writer");
+
+        String items = "`" + db + "`.items";
+        database.execute(
+                "INSERT INTO " + items + " VALUES (1, 'apple'), (2, 'pear')",
+                "UPDATE " + items + " SET name = 'green apple' WHERE id = 1",
+                "DELETE FROM " + items + " WHERE id = 2",
+                "ALTER TABLE " + items + " ADD COLUMN note VARCHAR(20) NULL",
+                "INSERT INTO " + items + " VALUES (3, 'fig', 'new')",
+                "UPDATE " + items + " SET note = 'ripe' WHERE id = 1",
+                "DELETE FROM " + items + " WHERE id = 3");
+        // Seven changes, and a tombstone after each of the two deletes.
+        List<MockFlowFile> flowFiles = capture(9);
+
+        int valueV1 = decoder.subjectVersion(topic + "-value", "1").get("id").asInt();
+        JsonNode valueLatest = decoder.subjectVersion(topic + "-value", "latest");
+        assertEquals(2, valueLatest.get("version").asInt(), "both value versions are registered before anything is published");
+        int valueV2 = valueLatest.get("id").asInt();
+        JsonNode keyV1 = decoder.subjectVersion(topic + "-key", "1");
+        Set<String> versionsSeen = new LinkedHashSet<>();
+        for (MockFlowFile flowFile : flowFiles) {
+            // The FlowFile embeds the wrapper schema; its envelope tells which table schema the records have.
+            Schema wrapper;
+            try (DataFileStream<GenericRecord> in = new DataFileStream<>(new ByteArrayInputStream(flowFile.toByteArray()), new GenericDatumReader<>())) {
+                wrapper = in.getSchema();
+            }
+            Schema envelope = wrapper.getField("value").schema().getTypes().get(1);
+            boolean afterAlter = rowFields(envelope).contains("note");
+            versionsSeen.add(flowFile.getAttribute("cdc.value.schema.version"));
+            flowFile.assertAttributeEquals("cdc.value.schema.version", afterAlter ? "2" : "1");
+            flowFile.assertAttributeEquals("cdc.value.schema.id", String.valueOf(afterAlter ? valueV2 : valueV1));
+            flowFile.assertAttributeEquals("cdc.key.schema.version", "1");
+            flowFile.assertAttributeEquals("cdc.key.schema.id", keyV1.get("id").asText());
+        }
+        assertEquals(Set.of("1", "2"), versionsSeen);
+
+        int published = 0;
+        for (MockFlowFile flowFile : flowFiles) {
+            published += wrapperPublisher.publish(flowFile).size();
+        }
+        assertEquals(9, published);
+
+        List<Message> messages = consume(topic, 9);
+        Map<Map<String, Object>, List<String>> byKey = new LinkedHashMap<>();
+        messages.stream()
+                .sorted(Comparator.comparingInt(Message::partition).thenComparingLong(Message::offset))
+                .forEach(m -> {
+                    assertEquals(keyV1.get("id").asInt(), m.keySchemaId(), "key framed with the registered key schema id");
+                    String description;
+                    if (m.value() == null) {
+                        description = "tombstone";
+                    } else {
+                        GenericRecord after = (GenericRecord) m.value().get("after");
+                        GenericRecord image = after != null ? after : (GenericRecord) m.value().get("before");
+                        assertEquals(m.key().get("id"), image.get("id"), "key matches the row of " + m.value());
+                        int version = m.valueSchemaId() == valueV1 ? 1 : m.valueSchemaId() == valueV2 ? 2 : -1;
+                        description = m.value().get("op") + "@v" + version + ":" + image.get("name")
+                                + (image.getSchema().getField("note") == null ? "" : "/" + image.get("note"));
+                    }
+                    byKey.computeIfAbsent(m.key(), k -> new ArrayList<>()).add(description);
+                });
+        assertEquals(Map.of(
+                key("id", 1), List.of("c@v1:apple", "u@v1:green apple", "u@v2:green apple/ripe"),
+                key("id", 2), List.of("c@v1:pear", "d@v1:pear", "tombstone"),
+                key("id", 3), List.of("c@v2:fig/new", "d@v2:fig/new", "tombstone")), byKey);
+
+        Map<Map<String, Object>, Set<Integer>> partitionsByKey = new LinkedHashMap<>();
+        messages.forEach(m -> partitionsByKey.computeIfAbsent(m.key(), k -> new LinkedHashSet<>()).add(m.partition()));
+        partitionsByKey.forEach((key, partitions) -> assertEquals(1, partitions.size(), "key " + key + " on " + partitions));
+        assertEquals(List.of("id", "name"), rowFields(decoder.schema(valueV1)));
+        assertEquals(List.of("id", "name", "note"), rowFields(decoder.schema(valueV2)));
+    }
+
     // ---- NiFi side ----
 
     private TestRunner captureRunner() throws Exception {
@@ -298,6 +395,11 @@ class BinlogToKafkaIT {
         runner.setProperty(avro, SchemaRegistryRecordSetWriter.SCHEMA_REFERENCE_WRITER_SERVICE, "wire-writer");
         runner.setProperty(avro, SchemaAccessUtils.SCHEMA_ACCESS_STRATEGY, SchemaAccessUtils.INHERIT_RECORD_SCHEMA.getValue());
         runner.enableControllerService(avro);
+        // For the Kafka Record Wrapper shape: the wrapper is not a registered schema, so the FlowFile embeds it.
+        AvroRecordSetWriter embedded = new AvroRecordSetWriter();
+        runner.addControllerService("embedded-writer", embedded);
+        runner.setProperty(embedded, SchemaAccessUtils.SCHEMA_ACCESS_STRATEGY, SchemaAccessUtils.INHERIT_RECORD_SCHEMA.getValue());
+        runner.enableControllerService(embedded);
 
         // Property names as a flow definition would set them.
         runner.setProperty("Hosts", database.host() + ":" + database.port());
@@ -342,7 +444,24 @@ class BinlogToKafkaIT {
         runner.setProperty(valueWriter, SchemaAccessUtils.SCHEMA_ACCESS_STRATEGY, SchemaAccessUtils.INHERIT_RECORD_SCHEMA.getValue());
         runner.enableControllerService(valueWriter);
 
-        // Record Key Writer: the key schema the processor registered under <topic>-key, looked up by subject name.
+        // "Use Wrapper": the Record Reader reads the FlowFile's embedded wrapper schema; the Record Writer writes the value
+        // with the registered envelope of the FlowFile's version, looked up by subject name and version.
+        AvroReader wrapperReader = new AvroReader();
+        runner.addControllerService("wrapper-reader", wrapperReader);
+        runner.setProperty(wrapperReader, SchemaAccessUtils.SCHEMA_ACCESS_STRATEGY, "embedded-avro-schema");
+        runner.enableControllerService(wrapperReader);
+        AvroRecordSetWriter valueByName = new AvroRecordSetWriter();
+        runner.addControllerService("value-writer-by-name", valueByName);
+        runner.setProperty(valueByName, "Schema Write Strategy", SchemaRegistryRecordSetWriter.SCHEMA_REFERENCE_WRITER.getValue());
+        runner.setProperty(valueByName, SchemaRegistryRecordSetWriter.SCHEMA_REFERENCE_WRITER_SERVICE, "wire-writer");
+        runner.setProperty(valueByName, SchemaAccessUtils.SCHEMA_ACCESS_STRATEGY, SchemaAccessUtils.SCHEMA_NAME_PROPERTY.getValue());
+        runner.setProperty(valueByName, SchemaAccessUtils.SCHEMA_REGISTRY, "registry");
+        runner.setProperty(valueByName, SchemaAccessUtils.SCHEMA_NAME, "${cdc.topic}-value");
+        runner.setProperty(valueByName, SchemaAccessUtils.SCHEMA_VERSION, "${cdc.value.schema.version}");
+        runner.enableControllerService(valueByName);
+
+        // Record Key Writer: the key schema the processor registered under <topic>-key, looked up by subject name and the
+        // version the processor put on the FlowFile.
         AvroRecordSetWriter keyWriter = new AvroRecordSetWriter();
         runner.addControllerService("key-writer", keyWriter);
         runner.setProperty(keyWriter, "Schema Write Strategy", SchemaRegistryRecordSetWriter.SCHEMA_REFERENCE_WRITER.getValue());
@@ -350,6 +469,7 @@ class BinlogToKafkaIT {
         runner.setProperty(keyWriter, SchemaAccessUtils.SCHEMA_ACCESS_STRATEGY, SchemaAccessUtils.SCHEMA_NAME_PROPERTY.getValue());
         runner.setProperty(keyWriter, SchemaAccessUtils.SCHEMA_REGISTRY, "registry");
         runner.setProperty(keyWriter, SchemaAccessUtils.SCHEMA_NAME, "${cdc.topic}-key");
+        runner.setProperty(keyWriter, SchemaAccessUtils.SCHEMA_VERSION, "${cdc.key.schema.version}");
         runner.enableControllerService(keyWriter);
         return runner;
     }
@@ -392,7 +512,7 @@ class BinlogToKafkaIT {
         }
     }
 
-    /** A message as a consumer sees it: decoded key and value, their schema ids, the partition and the offset. */
+    /** A message as a consumer sees it: decoded key and value (null for a tombstone), their schema ids, the partition and the offset. */
     private record Message(int partition, long offset, Map<String, Object> key, int keySchemaId, GenericRecord value, int valueSchemaId,
                            byte[] rawValue) {
         /** The change's place in the binlog: file, position of its event, row within the event. */
@@ -427,6 +547,11 @@ class BinlogToKafkaIT {
         List<Message> messages = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> record : records) {
             ConfluentAvroDecoder.Decoded key = decoder.decode(record.key());
+            if (record.value() == null) {
+                // A tombstone: key only.
+                messages.add(new Message(record.partition(), record.offset(), plain(key.datum()), key.schemaId(), null, -1, null));
+                continue;
+            }
             ConfluentAvroDecoder.Decoded value = decoder.decode(record.value());
             messages.add(new Message(record.partition(), record.offset(), plain(key.datum()), key.schemaId(), value.datum(), value.schemaId(),
                     record.value()));

@@ -3,6 +3,8 @@ package dev.nificdc.cdc.kafka;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.nifi.logging.ComponentLog;
 import org.apache.nifi.serialization.RecordReader;
 import org.apache.nifi.serialization.RecordReaderFactory;
@@ -17,6 +19,7 @@ import org.apache.nifi.util.MockFlowFile;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,11 +44,29 @@ import java.util.concurrent.TimeUnit;
  * names a top-level field, and the envelope's primary-key columns sit inside {@code after} (or {@code before} for a
  * delete). This publisher projects the key from that image onto the key schema the Record Key Writer resolves from the
  * registry (subject {@code <topic>-key}); see {@link #keyRecord(Record, RecordSchema)}.
+ *
+ * <p>{@link Strategy#USE_WRAPPER} mirrors PublishKafka's "Publish Strategy" = "Use Wrapper" instead
+ * ({@code RecordWrapperStreamKafkaRecordConverter} with {@code RecordFieldConverter}), which is what the Output Shape
+ * "Kafka Record Wrapper" is for: per record read from the FlowFile, the field {@code key} (a record) is written by the
+ * Record Key Writer and the field {@code value} by the Record Writer, each with a NEW writer
+ * ({@code getSchema(flowFile attributes, field schema)}, {@code createWriter}, one {@code write}, {@code flush}); a null
+ * field gives a null key or value (a tombstone); {@code headers}, when present, must be a record and each field becomes a
+ * UTF-8 header; with "Record Metadata Strategy" = "Metadata From Record" the topic and partition come from the
+ * {@code metadata} record, a null one falling back to "Topic Name" ({@code ${cdc.topic}}) and the partitioner.</p>
  */
 final class RecordPublisher {
     /** The FlowFile attribute holding the suggested topic, as PublishKafka's "Topic Name" = {@code ${cdc.topic}}. */
     static final String TOPIC_ATTRIBUTE = "cdc.topic";
 
+    /** PublishKafka's "Publish Strategy". */
+    enum Strategy {
+        /** "Use Content as Record Value", the key projected from the envelope (see the class comment). */
+        USE_VALUE,
+        /** "Use Wrapper" with "Record Metadata Strategy" = "Metadata From Record". */
+        USE_WRAPPER
+    }
+
+    private final Strategy strategy;
     private final RecordReaderFactory readerFactory;
     private final RecordSetWriterFactory writerFactory;
     private final RecordSetWriterFactory keyWriterFactory;
@@ -54,6 +75,12 @@ final class RecordPublisher {
 
     RecordPublisher(RecordReaderFactory readerFactory, RecordSetWriterFactory writerFactory, RecordSetWriterFactory keyWriterFactory,
                     Producer<byte[], byte[]> producer, ComponentLog logger) {
+        this(Strategy.USE_VALUE, readerFactory, writerFactory, keyWriterFactory, producer, logger);
+    }
+
+    RecordPublisher(Strategy strategy, RecordReaderFactory readerFactory, RecordSetWriterFactory writerFactory,
+                    RecordSetWriterFactory keyWriterFactory, Producer<byte[], byte[]> producer, ComponentLog logger) {
+        this.strategy = strategy;
         this.readerFactory = readerFactory;
         this.writerFactory = writerFactory;
         this.keyWriterFactory = keyWriterFactory;
@@ -63,6 +90,9 @@ final class RecordPublisher {
 
     /** Sends every record of the FlowFile and waits until Kafka acknowledged each; returns the acknowledgements in order. */
     List<RecordMetadata> publish(MockFlowFile flowFile) throws Exception {
+        if (strategy == Strategy.USE_WRAPPER) {
+            return publishWrapped(flowFile);
+        }
         Map<String, String> attributes = flowFile.getAttributes();
         String topic = attributes.get(TOPIC_ATTRIBUTE);
         if (topic == null) {
@@ -94,6 +124,57 @@ final class RecordPublisher {
             acknowledged.add(future.get(30, TimeUnit.SECONDS));
         }
         return acknowledged;
+    }
+
+    private List<RecordMetadata> publishWrapped(MockFlowFile flowFile) throws Exception {
+        Map<String, String> attributes = flowFile.getAttributes();
+        String topicProperty = attributes.get(TOPIC_ATTRIBUTE);
+        byte[] content = flowFile.toByteArray();
+        List<Future<RecordMetadata>> sent = new ArrayList<>();
+        try (RecordReader reader = readerFactory.createRecordReader(attributes, new ByteArrayInputStream(content), content.length, logger)) {
+            PushBackRecordSet records = new PushBackRecordSet(reader.createRecordSet());
+            while (records.isAnotherRecord()) {
+                Record wrapper = records.next();
+                byte[] key = fieldBytes(wrapper, "key", keyWriterFactory, attributes);
+                byte[] value = fieldBytes(wrapper, "value", writerFactory, attributes);
+                List<Header> headers = new ArrayList<>();
+                MapRecord headersRecord = (MapRecord) wrapper.getValue("headers");
+                if (headersRecord != null) {
+                    headersRecord.toMap().forEach((name, header) -> headers.add(new RecordHeader(name, header.toString().getBytes(StandardCharsets.UTF_8))));
+                }
+                MapRecord metadata = (MapRecord) wrapper.getValue("metadata");
+                String topic = metadata.getAsString("topic");
+                Integer partition = metadata.getAsInt("partition");
+                sent.add(producer.send(new ProducerRecord<>(topic == null ? topicProperty : topic, partition, null, key, value, headers)));
+            }
+        }
+        producer.flush();
+        List<RecordMetadata> acknowledged = new ArrayList<>();
+        for (Future<RecordMetadata> future : sent) {
+            acknowledged.add(future.get(30, TimeUnit.SECONDS));
+        }
+        return acknowledged;
+    }
+
+    /** {@code RecordFieldConverter.toBytes}: null stays null, a record is written by a new writer of {@code factory}, text as UTF-8. */
+    private byte[] fieldBytes(Record wrapper, String field, RecordSetWriterFactory factory, Map<String, String> attributes) throws Exception {
+        Object value = wrapper.getValue(field);
+        if (value == null) {
+            return null;
+        }
+        if (value instanceof String text) {
+            return text.getBytes(StandardCharsets.UTF_8);
+        }
+        if (!(value instanceof Record record)) {
+            throw new IllegalArgumentException("Failed to convert [" + field + "] record data to byte array: " + value.getClass());
+        }
+        RecordSchema schema = factory.getSchema(attributes, record.getSchema());
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (RecordSetWriter writer = factory.createWriter(logger, schema, out, attributes)) {
+            writer.write(record);
+            writer.flush();
+        }
+        return out.toByteArray();
     }
 
     /**
