@@ -8,6 +8,7 @@ import dev.nificdc.cdc.record.Operation;
 import dev.nificdc.cdc.record.OutputShape;
 import dev.nificdc.cdc.record.SourceInfo;
 import dev.nificdc.cdc.record.TableSchema;
+import dev.nificdc.cdc.record.TemporalText;
 import org.apache.avro.Schema;
 import org.apache.nifi.avro.AvroTypeUtil;
 import org.apache.nifi.serialization.record.DataType;
@@ -178,7 +179,7 @@ public final class ChangeRecordFactory {
 
     private Record flattened(ChangeEvent event, RecordSchema schema) {
         boolean deleted = event.after() == null;
-        Map<String, Object> values = rowValues(event.schema(), deleted ? event.before() : event.after());
+        Map<String, Object> values = rowValues(event.schema(), deleted ? event.before() : event.after(), true);
         SourceInfo source = event.source();
         values.put(ChangeSchemas.OP, event.op().code());
         values.put(ChangeSchemas.DELETED, Boolean.toString(deleted));
@@ -194,15 +195,19 @@ public final class ChangeRecordFactory {
     }
 
     private static Record row(TableSchema table, Object[] row, RecordSchema rowSchema) {
-        return new MapRecord(rowSchema, rowValues(table, row));
+        return new MapRecord(rowSchema, rowValues(table, row, false));
     }
 
-    private static Map<String, Object> rowValues(TableSchema table, Object[] row) {
+    private static Map<String, Object> rowValues(TableSchema table, Object[] row, boolean temporalText) {
         List<ColumnSchema> columns = table.columns();
         Map<String, Object> values = new LinkedHashMap<>();
         for (int i = 0; i < columns.size(); i++) {
             ColumnSchema column = columns.get(i);
-            values.put(ChangeSchemas.fieldName(column), recordValue(column, row[i]));
+            Object value = row[i];
+            boolean asText = temporalText && value != null && TemporalText.isTextual(column.kind());
+            values.put(ChangeSchemas.fieldName(column), asText
+                    ? TemporalText.format(column.kind(), ((Number) value).longValue())
+                    : recordValue(column, value));
         }
         return values;
     }

@@ -18,6 +18,10 @@ import java.util.List;
  * TIMESTAMP is {@code long timestamp-nanos} (MySQL's TIMESTAMP range, 1970-2038, fits), and TIME is a plain
  * {@code long} of signed microseconds tagged {@code "nifi.cdc.type": "duration-micros"} (TIME is a duration up to
  * ±838 hours, not a time of day).
+ *
+ * <p>The flattened row is meant for database sinks such as PutDatabaseRecord, which convert a number for a date-time
+ * column as epoch milliseconds: there DATETIME, TIMESTAMP (in UTC) and TIME are SQL literal text ({@link TemporalText}),
+ * which the target database parses exactly.
  */
 public final class ChangeSchemas {
     public static final String SOURCE_SCHEMA_NAME = "dev.nificdc.cdc.Source";
@@ -53,7 +57,7 @@ public final class ChangeSchemas {
     /** The envelope schema: {@code {before, after, source, transaction, op, ts_ms}}. */
     public static Schema envelope(TableSchema table, String topicPrefix) {
         String namespace = namespace(table, topicPrefix);
-        Schema row = rowRecord(table, namespace, "Value", List.of());
+        Schema row = rowRecord(table, namespace, "Value", List.of(), false);
         Schema optionalRow = Schema.createUnion(Schema.create(Schema.Type.NULL), row);
         return SchemaBuilder.record("Envelope").namespace(namespace).fields()
                 .name("before").type(optionalRow).withDefault(null)
@@ -78,7 +82,7 @@ public final class ChangeSchemas {
                 new Schema.Field(POS, Schema.create(Schema.Type.LONG)),
                 new Schema.Field(ROW, Schema.create(Schema.Type.INT)),
                 new Schema.Field(GTID, optional(Schema.create(Schema.Type.STRING)), null, Schema.Field.NULL_DEFAULT_VALUE));
-        return rowRecord(table, namespace(table, topicPrefix), "Value", metadata);
+        return rowRecord(table, namespace(table, topicPrefix), "Value", metadata, true);
     }
 
     /**
@@ -181,10 +185,10 @@ public final class ChangeSchemas {
                 .endRecord();
     }
 
-    private static Schema rowRecord(TableSchema table, String namespace, String name, List<Schema.Field> extra) {
+    private static Schema rowRecord(TableSchema table, String namespace, String name, List<Schema.Field> extra, boolean temporalText) {
         List<Schema.Field> fields = new ArrayList<>();
         for (ColumnSchema column : table.columns()) {
-            fields.add(columnField(column));
+            fields.add(temporalText && TemporalText.isTextual(column.kind()) ? textField(column) : columnField(column));
         }
         for (Schema.Field field : extra) {
             fields.add(new Schema.Field(field, field.schema()));
@@ -192,11 +196,27 @@ public final class ChangeSchemas {
         return Schema.createRecord(name, null, namespace, false, fields);
     }
 
+    /** A DATETIME/TIMESTAMP/TIME column as SQL literal text (see {@link TemporalText}), for database sinks. */
+    private static Schema.Field textField(ColumnSchema column) {
+        Schema text = Schema.create(Schema.Type.STRING);
+        text.addProp(PROP_TYPE, switch (column.kind()) {
+            case TIMESTAMP_MICROS -> "timestamp-utc-text";
+            case TIME_MICROS -> "duration-text";
+            default -> "local-timestamp-text";
+        });
+        return describe(column, column.nullable()
+                ? new Schema.Field(fieldName(column), optional(text), null, Schema.Field.NULL_DEFAULT_VALUE)
+                : new Schema.Field(fieldName(column), text));
+    }
+
     private static Schema.Field columnField(ColumnSchema column) {
         Schema type = columnType(column);
-        Schema.Field field = column.nullable()
+        return describe(column, column.nullable()
                 ? new Schema.Field(fieldName(column), type, null, Schema.Field.NULL_DEFAULT_VALUE)
-                : new Schema.Field(fieldName(column), type);
+                : new Schema.Field(fieldName(column), type));
+    }
+
+    private static Schema.Field describe(ColumnSchema column, Schema.Field field) {
         if (!column.sourceType().isEmpty()) {
             field.addProp(PROP_SOURCE_TYPE, column.sourceType());
         }
