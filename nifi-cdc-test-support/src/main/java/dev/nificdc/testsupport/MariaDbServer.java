@@ -228,7 +228,9 @@ public final class MariaDbServer implements AutoCloseable {
         Path data = dataDir();
         List<String> install = List.of(baseDir.resolve("scripts/mariadb-install-db").toString(),
                 "--no-defaults", "--basedir=" + baseDir, "--datadir=" + data, "--user=root",
-                "--auth-root-authentication-method=normal", "--skip-test-db");
+                "--auth-root-authentication-method=normal", "--skip-test-db",
+                // A private temp dir: concurrent bootstraps sharing /tmp have deleted each other's temp tables.
+                "--tmpdir=" + workDir);
         run(install, workDir.resolve("install-db.log"));
         port = FreePort.find();
         launch();
