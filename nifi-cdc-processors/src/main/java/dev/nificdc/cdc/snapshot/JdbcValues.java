@@ -1,0 +1,98 @@
+package dev.nificdc.cdc.snapshot;
+
+import dev.nificdc.cdc.record.ColumnSchema;
+
+import java.math.RoundingMode;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+
+/**
+ * Reads a column of a snapshot result set as the canonical value of its {@link dev.nificdc.cdc.record.ValueKind}, the
+ * same value the binlog converters produce for the same data. Temporal values are read as text (the session runs with
+ * {@code time_zone = '+00:00'}) and parsed without any JVM time zone; GEOMETRY is selected as WKB.
+ */
+final class JdbcValues {
+    private JdbcValues() {
+    }
+
+    /** The select expression for a column: {@code ST_AsBinary} for GEOMETRY, the quoted name otherwise. */
+    static String selectExpression(ColumnSchema column) {
+        String quoted = SnapshotTable.quote(column.name());
+        return column.sourceType().startsWith("geometry") ? "ST_AsBinary(" + quoted + ")" : quoted;
+    }
+
+    /** The value of 1-based column {@code index}, or null. */
+    static Object read(ResultSet rs, int index, ColumnSchema column) throws SQLException {
+        Object value = switch (column.kind()) {
+            case BOOLEAN -> rs.getBoolean(index);
+            case INT -> column.sourceType().startsWith("year") ? year(rs.getString(index)) : (Object) rs.getInt(index);
+            case LONG -> rs.getLong(index);
+            case FLOAT -> rs.getFloat(index);
+            case DOUBLE -> rs.getDouble(index);
+            case DECIMAL -> {
+                java.math.BigDecimal d = rs.getBigDecimal(index);
+                yield d == null ? null : d.setScale(column.scale(), RoundingMode.UNNECESSARY);
+            }
+            case STRING -> rs.getString(index);
+            case BYTES -> rs.getBytes(index);
+            case DATE -> date(rs.getString(index));
+            case TIME_MICROS -> time(rs.getString(index));
+            case TIMESTAMP_MICROS, LOCAL_TIMESTAMP_MICROS -> dateTime(rs.getString(index));
+        };
+        return rs.wasNull() ? null : value;
+    }
+
+    private static Integer year(String text) {
+        return text == null ? null : Integer.parseInt(text.length() > 4 ? text.substring(0, 4) : text);
+    }
+
+    /** Days since 1970-01-01; MySQL's zero dates (month or day 0) are null. */
+    static Integer date(String text) {
+        if (text == null || zero(text)) {
+            return null;
+        }
+        return Math.toIntExact(LocalDate.parse(text.substring(0, 10)).toEpochDay());
+    }
+
+    /** {@code [-]HHH:MM:SS[.ffffff]} to signed microseconds. */
+    static Long time(String text) {
+        if (text == null) {
+            return null;
+        }
+        boolean negative = text.startsWith("-");
+        String t = negative ? text.substring(1) : text;
+        String[] parts = t.split(":");
+        long hours = Long.parseLong(parts[0]);
+        long minutes = Long.parseLong(parts[1]);
+        String secondsText = parts[2];
+        int dot = secondsText.indexOf('.');
+        long seconds = Long.parseLong(dot < 0 ? secondsText : secondsText.substring(0, dot));
+        long micros = dot < 0 ? 0 : fraction(secondsText.substring(dot + 1));
+        long total = ((hours * 60 + minutes) * 60 + seconds) * 1_000_000L + micros;
+        return negative ? -total : total;
+    }
+
+    /** {@code YYYY-MM-DD HH:MM:SS[.ffffff]} as wall-clock (UTC) microseconds; zero dates are null. */
+    static Long dateTime(String text) {
+        if (text == null || zero(text)) {
+            return null;
+        }
+        int dot = text.indexOf('.');
+        String whole = dot < 0 ? text : text.substring(0, dot);
+        LocalDateTime dt = LocalDateTime.parse(whole.replace(' ', 'T'));
+        long micros = dot < 0 ? 0 : fraction(text.substring(dot + 1));
+        return dt.toEpochSecond(ZoneOffset.UTC) * 1_000_000L + micros;
+    }
+
+    private static boolean zero(String text) {
+        return text.startsWith("0000-00-00") || text.length() >= 10 && (text.startsWith("00", 5) || text.startsWith("00", 8));
+    }
+
+    private static long fraction(String digits) {
+        String six = (digits + "000000").substring(0, 6);
+        return Long.parseLong(six);
+    }
+}
