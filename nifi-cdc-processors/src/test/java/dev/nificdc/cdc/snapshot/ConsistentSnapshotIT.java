@@ -148,7 +148,7 @@ class ConsistentSnapshotIT {
                 apply(copy, e);
             }
         }
-        assertEquals(tableRows(table), copy.values().stream().map(Arrays::asList).toList());
+        assertSameRows(tableRows(table), copy.values().stream().map(Arrays::asList).toList());
     }
 
     /** Applies a change to the copy, failing on a create of an existing key or a change of a missing/different row. */
@@ -196,6 +196,14 @@ class ConsistentSnapshotIT {
             }
         }
         return rows;
+    }
+
+    /** Compares row lists, reporting the first difference rather than both lists. */
+    static void assertSameRows(List<List<Object>> expected, List<List<Object>> actual) {
+        for (int i = 0; i < Math.min(expected.size(), actual.size()); i++) {
+            assertEquals(expected.get(i), actual.get(i), "row " + i + " of the copy differs from the source table");
+        }
+        assertEquals(expected.size(), actual.size(), "rows in the copy");
     }
 
     private static String show(Object value) {
