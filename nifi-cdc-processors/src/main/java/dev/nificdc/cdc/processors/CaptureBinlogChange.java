@@ -144,7 +144,7 @@ public class CaptureBinlogChange extends AbstractProcessor implements Verifiable
     /** Flows made before Snapshot Mode existed keep their behaviour: streaming from the Initial Binlog Position. */
     @Override
     public void migrateProperties(PropertyConfiguration config) {
-        if (!config.hasProperty(BinlogCaptureProperties.SNAPSHOT_MODE) && config.isPropertySet(BinlogCaptureProperties.INITIAL_POSITION)) {
+        if (!config.isPropertySet(BinlogCaptureProperties.SNAPSHOT_MODE) && config.isPropertySet(BinlogCaptureProperties.INITIAL_POSITION)) {
             config.setProperty(BinlogCaptureProperties.SNAPSHOT_MODE, SnapshotMode.NEVER.getValue());
         }
     }

@@ -18,6 +18,7 @@ import dev.nificdc.cdc.record.TableSchema;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLSyntaxErrorException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -45,7 +46,7 @@ public final class ConsistentSnapshot implements AutoCloseable {
     private final TableSchemaResolver resolver;
     private final long openedMillis = System.currentTimeMillis();
 
-    /** Receives the rows of a table chunk by chunk; {@code last} is true for the table's final chunk. */
+    /** Receives the rows of a table chunk by chunk. */
     @FunctionalInterface
     public interface ChunkSink {
         void accept(List<ChangeEvent> chunk) throws Exception;
@@ -239,9 +240,17 @@ public final class ConsistentSnapshot implements AutoCloseable {
     }
 
     private static BinlogOffset masterStatus(Connection connection) throws SQLException {
-        try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("SHOW MASTER STATUS")) {
+        try {
+            return binlogStatus(connection, "SHOW MASTER STATUS");
+        } catch (SQLSyntaxErrorException e) {
+            return binlogStatus(connection, "SHOW BINARY LOG STATUS"); // MySQL 8.4 removed SHOW MASTER STATUS
+        }
+    }
+
+    private static BinlogOffset binlogStatus(Connection connection, String sql) throws SQLException {
+        try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             if (!rs.next()) {
-                throw new SQLException("SHOW MASTER STATUS returned nothing: is the binlog enabled (log_bin)?");
+                throw new SQLException(sql + " returned nothing: is the binlog enabled (log_bin)?");
             }
             return BinlogOffset.at(rs.getString(1), rs.getLong(2));
         }

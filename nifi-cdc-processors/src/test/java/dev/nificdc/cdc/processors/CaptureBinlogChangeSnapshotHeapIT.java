@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Snapshots a table of 300,000 rows (about 65 MB of row data) with the heap capped (the failsafe execution
+ * Snapshots a table of 300,000 rows (about 125 MB of row data, more than the heap) with the heap capped (the failsafe execution
  * "bounded-heap" runs *HeapIT classes with -Xmx96m): the snapshot streams the table in chunks, so it completes. The
  * records are serialized by the real AvroRecordSetWriter; the bytes are counted and discarded, so that the test
  * framework's in-memory content repository does not hold them.
@@ -39,8 +39,8 @@ class CaptureBinlogChangeSnapshotHeapIT {
     void aLargeTableIsSnapshotInBoundedHeap() throws Exception {
         try (MariaDbServer server = MariaDbServer.start()) {
             String db = server.createDatabase("heap");
-            server.execute("CREATE TABLE `" + db + "`.big (id INT PRIMARY KEY, v INT NOT NULL, s VARCHAR(220) NOT NULL)",
-                    "INSERT INTO `" + db + "`.big SELECT seq, seq * 7, concat(seq, '-', repeat('x', 200)) FROM `" + db + "`.seq_1_to_" + ROWS);
+            server.execute("CREATE TABLE `" + db + "`.big (id INT PRIMARY KEY, v INT NOT NULL, s VARCHAR(420) NOT NULL)",
+                    "INSERT INTO `" + db + "`.big SELECT seq, seq * 7, concat(seq, '-', repeat('x', 400)) FROM `" + db + "`.seq_1_to_" + ROWS);
             TestRunner runner = TestRunners.newTestRunner(CaptureBinlogChange.class);
             AvroRecordSetWriter avro = new AvroRecordSetWriter();
             runner.addControllerService("avro", avro);
