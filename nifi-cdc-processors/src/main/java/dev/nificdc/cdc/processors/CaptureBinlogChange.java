@@ -315,6 +315,10 @@ public class CaptureBinlogChange extends AbstractProcessor implements Verifiable
                 SnapshotProgress progress = stored.withView(view.position());
                 List<SnapshotTable> tables = view.tables(settings.filter());
                 snapshotQueue = new ArrayDeque<>(tables.stream().filter(t -> !progress.isDone(t)).toList());
+                SnapshotTable current = progress.current();
+                if (current != null && snapshotQueue.remove(current)) {
+                    snapshotQueue.addFirst(current); // continue the table a restart interrupted
+                }
                 snapshotProgress = progress;
                 snapshotTableCount = progress.tablesDone() + snapshotQueue.size();
                 log.info("Snapshot: {} of {} tables to read in the read view at binlog {}:{}{}", snapshotQueue.size(),
@@ -323,21 +327,39 @@ public class CaptureBinlogChange extends AbstractProcessor implements Verifiable
             }
             SnapshotProgress progress = snapshotProgress;
             Map<String, String> newState = new HashMap<>();
-            SnapshotTable table = snapshotQueue.poll();
+            SnapshotTable table = snapshotQueue.peek();
             if (table != null) {
-                boolean lastTable = snapshotQueue.isEmpty();
+                boolean lastTable = snapshotQueue.size() == 1;
                 long[] sequence = {sequenceId};
-                int[] flowFiles = {0};
-                long rows = snapshotView.readTable(table, settings.maxEventsPerFlowFile(), lastTable, chunk -> {
+                ConsistentSnapshot.ChunkSink sink = chunk -> {
                     emitEvents(session, chunk, sequence[0]++);
-                    flowFiles[0]++;
                     session.adjustCounter("Snapshot rows read", chunk.size(), false);
-                });
+                };
+                boolean done;
+                long rows;
+                if (ConsistentSnapshot.pageable(snapshotView.schema(table))) {
+                    // one page per run, committed with the key it reached
+                    ConsistentSnapshot.Chunk chunk = snapshotView.readChunk(table, progress.resumeKey(table),
+                            settings.maxEventsPerFlowFile(), lastTable);
+                    if (!chunk.events().isEmpty()) {
+                        sink.accept(chunk.events());
+                    }
+                    rows = chunk.events().size();
+                    done = !chunk.more();
+                    progress = progress.withChunk(table, chunk.lastKey(), rows, done);
+                } else {
+                    // no usable key: the whole table in this run, in one commit
+                    rows = snapshotView.readTable(table, settings.maxEventsPerFlowFile(), lastTable, sink);
+                    done = true;
+                    progress = progress.withTableDone(table, rows);
+                }
                 sequenceId = sequence[0];
-                progress = progress.withTableDone(table, rows);
-                session.adjustCounter("Snapshot tables read", 1, false);
-                log.info("Snapshot of {}: {} rows in {} FlowFiles (table {} of {}; {} rows so far)", table, rows, flowFiles[0],
-                        progress.tablesDone(), snapshotTableCount, progress.rows());
+                if (done) {
+                    snapshotQueue.poll();
+                    session.adjustCounter("Snapshot tables read", 1, false);
+                    log.info("Snapshot of {}: {} rows (table {} of {}; {} rows so far)", table, progress.currentRows(),
+                            progress.tablesDone(), snapshotTableCount, progress.rows());
+                }
             }
             if (snapshotQueue.isEmpty()) {
                 progress = progress.completed();
@@ -355,7 +377,7 @@ public class CaptureBinlogChange extends AbstractProcessor implements Verifiable
             newState.put(STATE_SEQUENCE_ID, String.valueOf(sequenceId));
             session.setState(newState, Scope.CLUSTER);
             session.commitAsync(() -> { }, failure -> {
-                log.warn("Session commit failed during the snapshot; the table is read again in a new read view", failure);
+                log.warn("Session commit failed during the snapshot; the uncommitted rows are read again in a new read view", failure);
                 snapshotNeedsReset = true;
             });
         } catch (SQLException e) {

@@ -16,6 +16,7 @@ import dev.nificdc.cdc.record.SourceInfo;
 import dev.nificdc.cdc.record.TableSchema;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLSyntaxErrorException;
@@ -45,6 +46,7 @@ public final class ConsistentSnapshot implements AutoCloseable {
     private final String logicalName;
     private final TableSchemaResolver resolver;
     private final long openedMillis = System.currentTimeMillis();
+    private final Map<SnapshotTable, TableSchema> schemas = new HashMap<>();
 
     /** Receives the rows of a table chunk by chunk. */
     @FunctionalInterface
@@ -158,10 +160,102 @@ public final class ConsistentSnapshot implements AutoCloseable {
         return tables;
     }
 
-    /** The schema snapshot rows of {@code table} get: the one the binlog engine derives for its TABLE_MAP events. */
+    /**
+     * The schema snapshot rows of {@code table} get: the one the binlog engine derives for its TABLE_MAP events; null
+     * when the filter excludes the table. Cached for the life of the read view (the view sees one table definition).
+     */
     public TableSchema schema(SnapshotTable table) throws SQLException {
-        TableMapping mapping = mapping(table);
-        return mapping == null ? null : mapping.schema();
+        if (!schemas.containsKey(table)) {
+            TableMapping mapping = mapping(table);
+            schemas.put(table, mapping == null ? null : mapping.schema());
+        }
+        return schemas.get(table);
+    }
+
+    /**
+     * Whether a table is read in chunks with keyset pagination ({@code WHERE key > last ORDER BY key LIMIT n}), which
+     * needs a primary key whose order Java can reproduce exactly: integer and DECIMAL columns only. Other tables (no
+     * primary key, text or temporal keys, whose order depends on collations) are read in one pass.
+     */
+    public static boolean pageable(TableSchema schema) {
+        if (schema == null || schema.primaryKey().isEmpty()) {
+            return false;
+        }
+        for (String column : schema.primaryKey()) {
+            int i = schema.indexOf(column);
+            if (i < 0) {
+                return false;
+            }
+            switch (schema.columns().get(i).kind()) {
+                case INT, LONG, DECIMAL -> {
+                }
+                default -> {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** One page of a table read with keyset pagination. */
+    public record Chunk(List<ChangeEvent> events, SnapshotKey lastKey, boolean more) {
+    }
+
+    /**
+     * Reads the next page of a {@link #pageable(TableSchema)} table: at most {@code limit} rows whose primary key is
+     * greater than {@code after} (all rows from the start when null), in key order.
+     *
+     * @param lastTable when true and the page is the table's last, its final row is marked {@code source.snapshot = "last"}
+     */
+    public Chunk readChunk(SnapshotTable table, SnapshotKey after, int limit, boolean lastTable) throws SQLException {
+        TableSchema schema = schema(table);
+        List<ColumnSchema> columns = schema.columns();
+        List<String> key = schema.primaryKey();
+        StringBuilder sql = new StringBuilder("SELECT ").append(columns.stream().map(JdbcValues::selectExpression)
+                .collect(Collectors.joining(", "))).append(" FROM ").append(table.quoted());
+        List<Object> parameters = new ArrayList<>();
+        if (after != null) {
+            // (k1, k2) > (v1, v2) spelled out so that the primary-key index serves it as a range
+            List<String> alternatives = new ArrayList<>();
+            for (int i = 0; i < key.size(); i++) {
+                StringBuilder alternative = new StringBuilder("(");
+                for (int j = 0; j < i; j++) {
+                    alternative.append(SnapshotTable.quote(key.get(j))).append(" = ? AND ");
+                    parameters.add(after.values().get(j));
+                }
+                alternative.append(SnapshotTable.quote(key.get(i))).append(" > ?)");
+                parameters.add(after.values().get(i));
+                alternatives.add(alternative.toString());
+            }
+            sql.append(" WHERE ").append(String.join(" OR ", alternatives));
+        }
+        sql.append(" ORDER BY ").append(key.stream().map(SnapshotTable::quote).collect(Collectors.joining(", ")))
+                .append(" LIMIT ").append(limit + 1);
+        List<Object[]> rows = new ArrayList<>();
+        try (PreparedStatement s = connection.prepareStatement(sql.toString())) {
+            for (int i = 0; i < parameters.size(); i++) {
+                s.setBigDecimal(i + 1, (java.math.BigDecimal) parameters.get(i));
+            }
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    Object[] row = new Object[columns.size()];
+                    for (int i = 0; i < row.length; i++) {
+                        row[i] = JdbcValues.read(rs, i + 1, columns.get(i));
+                    }
+                    rows.add(row);
+                }
+            }
+        }
+        boolean more = rows.size() > limit;
+        if (more) {
+            rows.remove(rows.size() - 1);
+        }
+        List<ChangeEvent> events = new ArrayList<>(rows.size());
+        for (int i = 0; i < rows.size(); i++) {
+            events.add(event(schema, rows.get(i), !more && lastTable && i == rows.size() - 1));
+        }
+        SnapshotKey lastKey = rows.isEmpty() ? after : SnapshotKey.of(schema, rows.get(rows.size() - 1));
+        return new Chunk(events, lastKey, more);
     }
 
     private TableMapping mapping(SnapshotTable table) throws SQLException {
@@ -170,8 +264,8 @@ public final class ConsistentSnapshot implements AutoCloseable {
     }
 
     /**
-     * Reads every row of {@code table} as READ change events and hands them to {@code sink} in chunks of at most
-     * {@code chunkSize} rows, in primary-key order (storage order without a primary key).
+     * Reads every row of {@code table} in one pass with a streaming result set, as READ change events handed to
+     * {@code sink} in chunks of at most {@code chunkSize} rows, in primary-key order (storage order without a primary key).
      *
      * @param lastTable when true the table's final row is marked {@code source.snapshot = "last"}
      * @return the number of rows read
