@@ -35,8 +35,9 @@ import java.util.stream.Collectors;
  *
  * <p>The view lives in an open {@code START TRANSACTION WITH CONSISTENT SNAPSHOT} transaction on one JDBC connection
  * (REPEATABLE READ, {@code time_zone = '+00:00'}); {@link #close()} ends it. How the position is obtained is the
- * {@link ConsistencyMethod}. Tables are read one at a time with a streaming result set in primary-key order, handed
- * out in chunks, so the heap holds at most one chunk. Not thread-safe.
+ * {@link ConsistencyMethod}. A table with an integer/DECIMAL primary key can be read page by page with keyset
+ * pagination ({@link #readChunk}); any table can be read in one pass through a streaming result set in primary-key
+ * order ({@link #readTable}). Either way the heap holds at most one page or chunk. Not thread-safe.
  */
 public final class ConsistentSnapshot implements AutoCloseable {
     private final Connection connection;

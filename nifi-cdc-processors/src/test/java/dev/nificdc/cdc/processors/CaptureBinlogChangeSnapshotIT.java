@@ -3,8 +3,10 @@ package dev.nificdc.cdc.processors;
 import dev.nificdc.testsupport.MariaDbServer;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.nifi.avro.AvroRecordSetWriter;
+import org.apache.nifi.components.ConfigVerificationResult;
 import org.apache.nifi.components.state.Scope;
 import org.apache.nifi.schema.access.SchemaAccessUtils;
+import org.apache.nifi.util.MockComponentLog;
 import org.apache.nifi.util.MockFlowFile;
 import org.apache.nifi.util.TestRunner;
 import org.apache.nifi.util.TestRunners;
@@ -214,6 +216,21 @@ class CaptureBinlogChangeSnapshotIT {
         server.execute("UPDATE `" + db + "`.b SET v = -1 WHERE id = 3");
         List<GenericRecord> records = drainUntilTable("b", 1);
         assertEquals(List.of("u"), records.stream().map(r -> r.get("op").toString()).toList());
+    }
+
+    @Test
+    void verifyOpensASnapshotReadViewAndNamesTheTables() {
+        CaptureBinlogChange processor = (CaptureBinlogChange) runner.getProcessor();
+        List<ConfigVerificationResult> results = processor.verify(runner.getProcessContext(), new MockComponentLog("v", processor), Map.of());
+        ConfigVerificationResult snapshot = results.stream().filter(r -> r.getVerificationStepName().equals("Snapshot read view"))
+                .findFirst().orElseThrow(() -> new AssertionError("no snapshot step: " + results));
+        assertEquals(ConfigVerificationResult.Outcome.SUCCESSFUL, snapshot.getOutcome(), snapshot.getExplanation());
+        assertTrue(snapshot.getExplanation().contains("4 tables") && snapshot.getExplanation().contains(db + ".nopk")
+                && snapshot.getExplanation().contains("1 of them without an integer primary key"), snapshot.getExplanation());
+
+        runner.setProperty(BinlogCaptureProperties.SNAPSHOT_MODE, SnapshotMode.NO_DATA.getValue());
+        assertTrue(processor.verify(runner.getProcessContext(), new MockComponentLog("v", processor), Map.of()).stream()
+                .noneMatch(r -> r.getVerificationStepName().equals("Snapshot read view")), "no snapshot, no snapshot check");
     }
 
     // --- helpers -------------------------------------------------------------------------------------------------
