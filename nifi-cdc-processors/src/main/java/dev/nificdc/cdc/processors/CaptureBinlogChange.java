@@ -67,7 +67,7 @@ import java.util.Set;
 @Stateful(scopes = Scope.CLUSTER, description = """
         The binlog file and position of the last committed change (and how many changes of a partly emitted transaction \
         were already emitted), the GTID set or MariaDB GTID position, the server id, and the next FlowFile sequence id. \
-        While a snapshot runs: the binlog position of each read view, which tables are done and in which view, and the \
+        While a snapshot runs: the binlog position of each read view, which tables and key ranges were read in which view, the \
         row count. Clearing state makes the processor start again as its Snapshot Mode says (a new snapshot for initial \
         and when_needed; the Initial Binlog Position for never).""")
 @WritesAttributes({

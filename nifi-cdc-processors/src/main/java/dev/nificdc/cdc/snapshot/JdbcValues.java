@@ -12,7 +12,8 @@ import java.time.ZoneOffset;
 /**
  * Reads a column of a snapshot result set as the canonical value of its {@link dev.nificdc.cdc.record.ValueKind}, the
  * same value the binlog converters produce for the same data. Temporal values are read as text (the session runs with
- * {@code time_zone = '+00:00'}) and parsed without any JVM time zone; GEOMETRY is selected as WKB.
+ * {@code time_zone = '+00:00'}) and parsed without any JVM time zone; zero dates are null, or the epoch in a NOT NULL
+ * column (as the binlog engine maps them); GEOMETRY is selected as WKB.
  */
 final class JdbcValues {
     private JdbcValues() {
@@ -42,7 +43,14 @@ final class JdbcValues {
             case TIME_MICROS -> time(rs.getString(index));
             case TIMESTAMP_MICROS, LOCAL_TIMESTAMP_MICROS -> dateTime(rs.getString(index));
         };
-        return rs.wasNull() ? null : value;
+        if (rs.wasNull()) {
+            return null;
+        }
+        if (value == null && !column.nullable()) {
+            // a zero date (0000-00-00) in a NOT NULL column: the epoch, as the binlog side and Debezium map it
+            return column.kind() == dev.nificdc.cdc.record.ValueKind.DATE ? (Object) 0 : (Object) 0L;
+        }
+        return value;
     }
 
     private static Integer year(String text) {
