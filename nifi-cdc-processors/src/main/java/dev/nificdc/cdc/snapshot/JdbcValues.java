@@ -11,18 +11,29 @@ import java.time.ZoneOffset;
 
 /**
  * Reads a column of a snapshot result set as the canonical value of its {@link dev.nificdc.cdc.record.ValueKind}, the
- * same value the binlog converters produce for the same data. Temporal values are read as text (the session runs with
- * {@code time_zone = '+00:00'}) and parsed without any JVM time zone; zero dates are null, or the epoch in a NOT NULL
+ * same value the binlog converters produce for the same data. Temporal values are cast to text by the server (the session
+ * runs with {@code time_zone = '+00:00'}) and parsed without any JVM time zone; zero dates are null, or the epoch in a NOT NULL
  * column (as the binlog engine maps them); GEOMETRY is selected as WKB.
  */
 final class JdbcValues {
     private JdbcValues() {
     }
 
-    /** The select expression for a column: {@code ST_AsBinary} for GEOMETRY, the quoted name otherwise. */
+    /**
+     * The select expression for a column: {@code ST_AsBinary} for GEOMETRY; temporal columns and YEAR cast to text on
+     * the server, because the JDBC driver parses temporal values in the JVM's time zone (a DATETIME in a daylight-saving
+     * gap of that zone comes back shifted by an hour); the quoted name otherwise.
+     */
     static String selectExpression(ColumnSchema column) {
         String quoted = SnapshotTable.quote(column.name());
-        return column.sourceType().startsWith("geometry") ? "ST_AsBinary(" + quoted + ")" : quoted;
+        if (column.sourceType().startsWith("geometry")) {
+            return "ST_AsBinary(" + quoted + ")";
+        }
+        return switch (column.kind()) {
+            case DATE, TIME_MICROS, TIMESTAMP_MICROS, LOCAL_TIMESTAMP_MICROS -> "CAST(" + quoted + " AS CHAR)";
+            case INT -> column.sourceType().startsWith("year") ? "CAST(" + quoted + " AS CHAR)" : quoted;
+            default -> quoted;
+        };
     }
 
     /** The value of 1-based column {@code index}, or null. */
