@@ -128,10 +128,22 @@ final class BinlogCaptureProperties {
             .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
             .build();
 
+    static final PropertyDescriptor SNAPSHOT_MODE = new PropertyDescriptor.Builder()
+            .name("Snapshot Mode")
+            .description("""
+                    Whether the rows that already exist in the captured tables are read (as op 'r' records) before the \
+                    binlog is streamed. The snapshot and the stream meet at one binlog position: no change is lost or \
+                    delivered twice. See the processor's additional details for how the snapshot is made consistent.""")
+            .required(true)
+            .allowableValues(SnapshotMode.class)
+            .defaultValue(SnapshotMode.INITIAL)
+            .build();
+
     static final PropertyDescriptor INITIAL_POSITION = new PropertyDescriptor.Builder()
             .name("Initial Binlog Position")
             .description("Where to start reading when the processor has no stored state (first start, or after Clear State).")
             .required(true)
+            .dependsOn(SNAPSHOT_MODE, SnapshotMode.NEVER)
             .allowableValues(InitialBinlogPosition.class)
             .defaultValue(InitialBinlogPosition.LATEST)
             .build();
@@ -225,6 +237,6 @@ final class BinlogCaptureProperties {
 
     static final List<PropertyDescriptor> ALL = List.of(HOSTS, USERNAME, PASSWORD, SERVER_ID, CONNECT_TIMEOUT,
             HEARTBEAT_INTERVAL, SSL_CONTEXT_SERVICE, DATABASE_INCLUDE, DATABASE_EXCLUDE, TABLE_INCLUDE, TABLE_EXCLUDE,
-            COLUMN_EXCLUDE, INITIAL_POSITION, INITIAL_FILE, INITIAL_FILE_POSITION, INITIAL_GTID, RECORD_WRITER,
+            COLUMN_EXCLUDE, SNAPSHOT_MODE, INITIAL_POSITION, INITIAL_FILE, INITIAL_FILE_POSITION, INITIAL_GTID, RECORD_WRITER,
             OUTPUT_SHAPE, SCHEMA_REGISTRY, TOPIC_PREFIX, MAX_EVENTS_PER_FLOWFILE, MAX_WAIT);
 }

@@ -9,6 +9,8 @@ import dev.nificdc.cdc.binlog.JdbcConnector;
 import dev.nificdc.cdc.binlog.StartPosition;
 import dev.nificdc.cdc.binlog.TableFilter;
 import dev.nificdc.cdc.emit.RegistrySchemaIdentifiers;
+import dev.nificdc.cdc.snapshot.ConsistencyMethod;
+import dev.nificdc.cdc.snapshot.ConsistentSnapshot;
 import dev.nificdc.cdc.record.OutputShape;
 import dev.nificdc.registry.SchemaRegistrar;
 import dev.nificdc.cdc.record.TableSchema;
@@ -20,6 +22,11 @@ import org.apache.nifi.serialization.record.SchemaIdentifier;
 import org.apache.nifi.ssl.SSLContextProvider;
 
 import javax.net.ssl.SSLContext;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,7 +40,8 @@ import static dev.nificdc.cdc.processors.BinlogCaptureProperties.*;
 /** CaptureBinlogChange's properties, parsed once when it is scheduled (and for Verify). */
 record BinlogCaptureSettings(List<HostPort> hosts, String username, String password, long serverId, Duration connectTimeout,
                              Duration heartbeatInterval, SSLContext sslContext, TableFilter filter,
-                             InitialBinlogPosition initialPosition, StartPosition startPosition, RecordSetWriterFactory writerFactory,
+                             SnapshotMode snapshotMode, InitialBinlogPosition initialPosition, StartPosition startPosition,
+                             RecordSetWriterFactory writerFactory,
                              OutputShape outputShape, SchemaRegistrar registrar, String topicPrefix, int maxEventsPerFlowFile, Duration maxWait) {
 
     record HostPort(String host, int port) {
@@ -64,8 +72,11 @@ record BinlogCaptureSettings(List<HostPort> hosts, String username, String passw
         SSLContextProvider ssl = context.getProperty(SSL_CONTEXT_SERVICE).asControllerService(SSLContextProvider.class);
         TableFilter filter = TableFilter.of(patterns(context, DATABASE_INCLUDE), patterns(context, DATABASE_EXCLUDE),
                 patterns(context, TABLE_INCLUDE), patterns(context, TABLE_EXCLUDE), patterns(context, COLUMN_EXCLUDE));
-        InitialBinlogPosition initial = context.getProperty(INITIAL_POSITION).asAllowableValue(InitialBinlogPosition.class);
-        StartPosition start = switch (initial) {
+        SnapshotMode snapshotMode = context.getProperty(SNAPSHOT_MODE).asAllowableValue(SnapshotMode.class);
+        InitialBinlogPosition initial = snapshotMode == SnapshotMode.NEVER
+                ? context.getProperty(INITIAL_POSITION).asAllowableValue(InitialBinlogPosition.class) : null;
+        // without a snapshot mode of 'never', the start position comes from the snapshot (or the current end for no_data)
+        StartPosition start = initial == null ? StartPosition.latest() : switch (initial) {
             case EARLIEST -> StartPosition.earliest();
             case LATEST -> StartPosition.latest();
             case FILE_POSITION -> StartPosition.filePosition(context.getProperty(INITIAL_FILE).evaluateAttributeExpressions().getValue(),
@@ -80,7 +91,7 @@ record BinlogCaptureSettings(List<HostPort> hosts, String username, String passw
                 Duration.ofMillis(context.getProperty(CONNECT_TIMEOUT).asTimePeriod(TimeUnit.MILLISECONDS)),
                 Duration.ofMillis(context.getProperty(HEARTBEAT_INTERVAL).asTimePeriod(TimeUnit.MILLISECONDS)),
                 ssl == null ? null : ssl.createContext(),
-                filter, initial, start,
+                filter, snapshotMode, initial, start,
                 context.getProperty(RECORD_WRITER).asControllerService(RecordSetWriterFactory.class),
                 context.getProperty(OUTPUT_SHAPE).asAllowableValue(OutputShape.class),
                 context.getProperty(SCHEMA_REGISTRY).asControllerService(SchemaRegistrar.class),
@@ -115,12 +126,52 @@ record BinlogCaptureSettings(List<HostPort> hosts, String username, String passw
         throw last;
     }
 
+    /** Opens a consistent snapshot read view on the first host that answers. */
+    ConsistentSnapshot openSnapshot(CaptureLogger logger) throws SQLException {
+        SQLException last = null;
+        for (HostPort host : hosts) {
+            try {
+                return ConsistentSnapshot.open(jdbc(host), ConsistencyMethod.AUTO, filter, logicalName(), logger);
+            } catch (SQLException e) {
+                if (e instanceof SQLNonTransientConnectionException || e.getCause() instanceof java.net.ConnectException) {
+                    logger.warn("Could not connect to " + host + " for the snapshot: " + e.getMessage());
+                    last = e;
+                    continue;
+                }
+                throw e;
+            }
+        }
+        throw last;
+    }
+
+    /** The server's current binlog end (SHOW MASTER STATUS) on the first host that answers, for Snapshot Mode no_data. */
+    BinlogOffset currentPosition() throws SQLException {
+        SQLException last = null;
+        for (HostPort host : hosts) {
+            try (Connection connection = jdbc(host).open();
+                 Statement s = connection.createStatement();
+                 ResultSet rs = s.executeQuery("SHOW MASTER STATUS")) {
+                if (!rs.next()) {
+                    throw new SQLException("SHOW MASTER STATUS returned nothing: is the binlog enabled (log_bin)?");
+                }
+                return BinlogOffset.at(rs.getString(1), rs.getLong(2));
+            } catch (SQLNonTransientConnectionException e) {
+                last = e;
+            }
+        }
+        throw last;
+    }
+
+    String logicalName() {
+        return topicPrefix.isEmpty() ? hosts.get(0).host() : topicPrefix;
+    }
+
     BinlogConnectionConfig connectionConfig(HostPort host) {
         BinlogConnectionConfig.Builder builder = BinlogConnectionConfig.builder(host.host(), host.port(), username, password)
                 .serverId(serverId)
                 .connectTimeout(connectTimeout)
                 .heartbeatInterval(heartbeatInterval)
-                .logicalName(topicPrefix.isEmpty() ? hosts.get(0).host() : topicPrefix);
+                .logicalName(logicalName());
         if (sslContext != null) {
             builder.ssl(BinlogConnectionConfig.SslMode.VERIFY_CA, sslContext);
         }

@@ -1,6 +1,8 @@
 package dev.nificdc.cdc.processors;
 
 import dev.nificdc.cdc.binlog.ServerRequirements;
+import dev.nificdc.cdc.snapshot.ConsistentSnapshot;
+import dev.nificdc.cdc.snapshot.SnapshotTable;
 import org.apache.nifi.components.ConfigVerificationResult;
 import org.apache.nifi.components.ConfigVerificationResult.Outcome;
 import org.apache.nifi.logging.ComponentLog;
@@ -9,6 +11,7 @@ import org.apache.nifi.processor.ProcessContext;
 import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * The checks behind NiFi's "Verify" button for CaptureBinlogChange: the configuration parses, each host accepts the
@@ -46,7 +49,34 @@ final class BinlogCaptureVerifier {
                         + e.getMessage() + ". Check the host, port, username and password, and that the server accepts connections from NiFi."));
             }
         }
+        if (settings.snapshotMode() == SnapshotMode.INITIAL || settings.snapshotMode() == SnapshotMode.WHEN_NEEDED) {
+            results.add(verifySnapshot(settings));
+        }
         return results;
+    }
+
+    /** Opens (and closes at once) a snapshot read view as the processor would, and lists what it would read. */
+    private ConfigVerificationResult verifySnapshot(BinlogCaptureSettings settings) {
+        String step = "Snapshot read view";
+        try (ConsistentSnapshot view = settings.openSnapshot(new ComponentCaptureLogger(log))) {
+            List<SnapshotTable> tables = view.tables(settings.filter());
+            long onePass = 0;
+            for (SnapshotTable table : tables) {
+                if (!ConsistentSnapshot.pageable(view.schema(table))) {
+                    onePass++;
+                }
+            }
+            String names = tables.stream().limit(10).map(SnapshotTable::toString).collect(Collectors.joining(", "))
+                    + (tables.size() > 10 ? ", ..." : "");
+            return result(step, tables.isEmpty() ? Outcome.SKIPPED : Outcome.SUCCESSFUL, "A consistent read view opened at binlog "
+                    + view.position().file() + ":" + view.position().position() + "; the snapshot would read " + tables.size()
+                    + " tables (" + names + ")" + (onePass > 0 ? ", " + onePass + " of them without an integer primary key, each in a single run" : "")
+                    + (tables.isEmpty() ? ". No table matches the database and table patterns." : ""));
+        } catch (Exception e) {
+            return result(step, Outcome.FAILED, "Could not open a consistent snapshot: " + e.getMessage()
+                    + ". The capture user needs SELECT on the captured tables (and RELOAD on MySQL for FLUSH TABLES WITH READ LOCK);"
+                    + " or choose Snapshot Mode no_data or never.");
+        }
     }
 
     private static Outcome outcome(ServerRequirements.Status status) {

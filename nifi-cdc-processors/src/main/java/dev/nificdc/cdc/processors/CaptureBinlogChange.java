@@ -9,7 +9,9 @@ import dev.nificdc.cdc.emit.ChangeFlowFileWriter;
 import dev.nificdc.cdc.emit.ChangeRecordFactory;
 import dev.nificdc.cdc.record.ChangeEvent;
 import dev.nificdc.cdc.record.Operation;
-import dev.nificdc.cdc.record.OutputShape;
+import dev.nificdc.cdc.snapshot.ConsistentSnapshot;
+import dev.nificdc.cdc.snapshot.SnapshotProgress;
+import dev.nificdc.cdc.snapshot.SnapshotTable;
 import org.apache.nifi.annotation.behavior.InputRequirement;
 import org.apache.nifi.annotation.behavior.PrimaryNodeOnly;
 import org.apache.nifi.annotation.behavior.Stateful;
@@ -27,6 +29,7 @@ import org.apache.nifi.components.PropertyDescriptor;
 import org.apache.nifi.components.state.Scope;
 import org.apache.nifi.flowfile.FlowFile;
 import org.apache.nifi.logging.ComponentLog;
+import org.apache.nifi.migration.PropertyConfiguration;
 import org.apache.nifi.processor.AbstractProcessor;
 import org.apache.nifi.processor.ProcessContext;
 import org.apache.nifi.processor.ProcessSession;
@@ -36,8 +39,11 @@ import org.apache.nifi.processor.exception.ProcessException;
 import org.apache.nifi.scheduling.SchedulingStrategy;
 
 import java.io.IOException;
+import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,11 +61,15 @@ import java.util.Set;
         source position, op, transaction) or flattened rows. Table schemas come from the binlog's own table-map metadata \
         (binlog_row_metadata=FULL), so changes replayed across ALTER TABLE keep the columns they had when they were made. \
         The binlog position is stored in NiFi state in the same session as the FlowFiles it covers, so after a restart or \
-        crash capture resumes exactly where the last committed FlowFile ended: nothing lost, nothing duplicated in NiFi.""")
+        crash capture resumes exactly where the last committed FlowFile ended: nothing lost, nothing duplicated in NiFi. \
+        With a Snapshot Mode of initial or when_needed the existing rows are first read in one consistent view (op 'r'), \
+        and streaming starts exactly at the binlog position of that view.""")
 @Stateful(scopes = Scope.CLUSTER, description = """
         The binlog file and position of the last committed change (and how many changes of a partly emitted transaction \
         were already emitted), the GTID set or MariaDB GTID position, the server id, and the next FlowFile sequence id. \
-        Clearing state makes the processor start again from its Initial Binlog Position.""")
+        While a snapshot runs: the binlog position of each read view, which tables and key ranges were read in which view, the \
+        row count. Clearing state makes the processor start again as its Snapshot Mode says (a new snapshot for initial \
+        and when_needed; the Initial Binlog Position for never).""")
 @WritesAttributes({
         @WritesAttribute(attribute = ChangeFlowFileWriter.ATTR_DATABASE, description = "The database of the captured table"),
         @WritesAttribute(attribute = ChangeFlowFileWriter.ATTR_TABLE, description = "The captured table"),
@@ -98,6 +108,12 @@ public class CaptureBinlogChange extends AbstractProcessor implements Verifiable
     private volatile boolean readerNeedsReset;
     private ChangeFlowFileWriter flowFileWriter;
     private long lastLagMillis;
+    // snapshot in progress: the open read view, the tables still to read in it and the progress committed so far
+    private volatile ConsistentSnapshot snapshotView;
+    private volatile boolean snapshotNeedsReset;
+    private Deque<SnapshotTable> snapshotQueue;
+    private SnapshotProgress snapshotProgress;
+    private int snapshotTableCount;
 
     @Override
     protected List<PropertyDescriptor> getSupportedPropertyDescriptors() {
@@ -116,11 +132,21 @@ public class CaptureBinlogChange extends AbstractProcessor implements Verifiable
                 new ChangeRecordFactory(settings.outputShape(), settings.topicPrefix(), settings.schemaIdentifiers()),
                 settings.topicPrefix(), getLogger());
         readerNeedsReset = false;
+        snapshotNeedsReset = false;
     }
 
     @OnStopped
     public void onStopped() {
         closeReader();
+        closeSnapshot();
+    }
+
+    /** Flows made before Snapshot Mode existed keep their behaviour: streaming from the Initial Binlog Position. */
+    @Override
+    public void migrateProperties(PropertyConfiguration config) {
+        if (!config.isPropertySet(BinlogCaptureProperties.SNAPSHOT_MODE) && config.isPropertySet(BinlogCaptureProperties.INITIAL_POSITION)) {
+            config.setProperty(BinlogCaptureProperties.SNAPSHOT_MODE, SnapshotMode.NEVER.getValue());
+        }
     }
 
     @Override
@@ -130,11 +156,39 @@ public class CaptureBinlogChange extends AbstractProcessor implements Verifiable
                 closeReader();
                 readerNeedsReset = false;
             }
+            if (snapshotNeedsReset) {
+                closeSnapshot();
+                snapshotNeedsReset = false;
+            }
             Map<String, String> state = new HashMap<>(session.getState(Scope.CLUSTER).toMap());
+            SnapshotProgress progress = SnapshotProgress.fromStateMap(state);
+            if (progress != null && progress.running()) {
+                snapshotRun(session, state, progress);
+                return;
+            }
+            if (reader == null && BinlogOffset.fromStateMap(state) == null) {
+                switch (settings.snapshotMode()) {
+                    case INITIAL, WHEN_NEEDED -> {
+                        snapshotRun(session, state, SnapshotProgress.start());
+                        return;
+                    }
+                    case NO_DATA -> {
+                        storeCurrentPosition(session, state);
+                        return;
+                    }
+                    case NEVER -> {
+                        // stream from the Initial Binlog Position
+                    }
+                }
+            }
             BinlogReader active = reader != null ? reader : openReader(state);
-            captureRun(session, active, state);
+            captureRun(session, active, state, progress);
         } catch (BinlogCaptureException e) {
             closeReader();
+            if (e.reason() == BinlogCaptureException.Reason.POSITION_UNAVAILABLE && settings.snapshotMode() == SnapshotMode.WHEN_NEEDED) {
+                restartWithSnapshot(session, e);
+                return;
+            }
             context.yield();
             throw new ProcessException(e.getMessage(), e);
         } catch (IOException e) {
@@ -150,8 +204,12 @@ public class CaptureBinlogChange extends AbstractProcessor implements Verifiable
         }
     }
 
-    /** Drains changes for up to Max Wait Time, writes them as FlowFiles, and commits them with the new offset. */
-    private void captureRun(ProcessSession session, BinlogReader active, Map<String, String> state)
+    /**
+     * Drains changes for up to Max Wait Time, writes them as FlowFiles, and commits them with the new offset. While a
+     * snapshot that needed several read views is being caught up with, {@code snapshot} drops the changes its rows
+     * already contain.
+     */
+    private void captureRun(ProcessSession session, BinlogReader active, Map<String, String> state, SnapshotProgress snapshot)
             throws InterruptedException, IOException {
         long sequenceId = Long.parseLong(state.getOrDefault(STATE_SEQUENCE_ID, "0"));
         long deadline = System.nanoTime() + settings.maxWait().toNanos();
@@ -169,13 +227,16 @@ public class CaptureBinlogChange extends AbstractProcessor implements Verifiable
             if (change == null) {
                 continue;
             }
+            last = change;
+            if (snapshot != null && !snapshot.emits(change.event())) {
+                continue;
+            }
             if (!run.isEmpty() && (!run.get(0).event().schema().equals(change.event().schema()) || run.size() >= settings.maxEventsPerFlowFile())) {
                 emit(session, run, sequenceId++);
                 flowFiles++;
                 run = new ArrayList<>();
             }
             run.add(change);
-            last = change;
         }
         if (!run.isEmpty()) {
             emit(session, run, sequenceId++);
@@ -187,6 +248,9 @@ public class CaptureBinlogChange extends AbstractProcessor implements Verifiable
         }
         Map<String, String> newState = new HashMap<>(last.offsetAfter().toStateMap());
         newState.put(STATE_SEQUENCE_ID, String.valueOf(sequenceId));
+        if (snapshot != null && snapshot.filterNeeded(last.offsetAfter())) {
+            newState.putAll(snapshot.toStateMap());
+        }
         session.setState(newState, Scope.CLUSTER);
         BinlogOffset committed = last.offsetAfter();
         int emitted = flowFiles;
@@ -199,7 +263,10 @@ public class CaptureBinlogChange extends AbstractProcessor implements Verifiable
     }
 
     private void emit(ProcessSession session, List<CapturedChange> run, long sequenceId) {
-        List<ChangeEvent> events = run.stream().map(CapturedChange::event).toList();
+        emitEvents(session, run.stream().map(CapturedChange::event).toList(), sequenceId);
+    }
+
+    private void emitEvents(ProcessSession session, List<ChangeEvent> events, long sequenceId) {
         FlowFile flowFile = flowFileWriter.write(session, events);
         ChangeEvent first = events.get(0);
         ChangeEvent lastEvent = events.get(events.size() - 1);
@@ -231,6 +298,141 @@ public class CaptureBinlogChange extends AbstractProcessor implements Verifiable
         long lag = metrics.lagMillis(System.currentTimeMillis());
         session.adjustCounter("Binlog lag (ms)", lag - lastLagMillis, true);
         lastLagMillis = lag;
+    }
+
+    /**
+     * Reads the next table of the snapshot (opening a read view first when none is open) into FlowFiles of at most Max
+     * Changes Per FlowFile rows, and commits them with the table marked done. After the last table the state holds the
+     * binlog position of the first read view, where streaming starts.
+     */
+    private void snapshotRun(ProcessSession session, Map<String, String> state, SnapshotProgress stored) throws IOException {
+        long sequenceId = Long.parseLong(state.getOrDefault(STATE_SEQUENCE_ID, "0"));
+        ComponentLog log = getLogger();
+        try {
+            if (snapshotView == null) {
+                ConsistentSnapshot view = settings.openSnapshot(new ComponentCaptureLogger(log));
+                snapshotView = view;
+                SnapshotProgress progress = stored.withView(view.position());
+                List<SnapshotTable> tables = view.tables(settings.filter());
+                snapshotQueue = new ArrayDeque<>(tables.stream().filter(t -> !progress.isDone(t)).toList());
+                SnapshotTable current = progress.current();
+                if (current != null && snapshotQueue.remove(current)) {
+                    snapshotQueue.addFirst(current); // continue the table a restart interrupted
+                }
+                snapshotProgress = progress;
+                snapshotTableCount = progress.tablesDone() + snapshotQueue.size();
+                log.info("Snapshot: {} of {} tables to read in the read view at binlog {}:{}{}", snapshotQueue.size(),
+                        snapshotTableCount, view.position().file(), view.position().position(),
+                        progress.views().size() > 1 ? " (resumed: " + progress.tablesDone() + " tables were read before a restart)" : "");
+            }
+            SnapshotProgress progress = snapshotProgress;
+            Map<String, String> newState = new HashMap<>();
+            SnapshotTable table = snapshotQueue.peek();
+            if (table != null) {
+                boolean lastTable = snapshotQueue.size() == 1;
+                long[] sequence = {sequenceId};
+                ConsistentSnapshot.ChunkSink sink = chunk -> {
+                    emitEvents(session, chunk, sequence[0]++);
+                    session.adjustCounter("Snapshot rows read", chunk.size(), false);
+                };
+                boolean done;
+                long rows;
+                if (ConsistentSnapshot.pageable(snapshotView.schema(table))) {
+                    // one page per run, committed with the key it reached
+                    ConsistentSnapshot.Chunk chunk = snapshotView.readChunk(table, progress.resumeKey(table),
+                            settings.maxEventsPerFlowFile(), lastTable);
+                    if (!chunk.events().isEmpty()) {
+                        sink.accept(chunk.events());
+                    }
+                    rows = chunk.events().size();
+                    done = !chunk.more();
+                    progress = progress.withChunk(table, chunk.lastKey(), rows, done);
+                } else {
+                    // no usable key: the whole table in this run, in one commit
+                    rows = snapshotView.readTable(table, settings.maxEventsPerFlowFile(), lastTable, sink);
+                    done = true;
+                    progress = progress.withTableDone(table, rows);
+                }
+                sequenceId = sequence[0];
+                if (done) {
+                    snapshotQueue.poll();
+                    session.adjustCounter("Snapshot tables read", 1, false);
+                    log.info("Snapshot of {}: {} rows (table {} of {}; {} rows so far)", table, progress.currentRows(),
+                            progress.tablesDone(), snapshotTableCount, progress.rows());
+                }
+            }
+            if (snapshotQueue.isEmpty()) {
+                progress = progress.completed();
+                newState.putAll(progress.streamStart().toStateMap());
+                if (progress.filterNeeded(null)) {
+                    newState.putAll(progress.toStateMap());
+                }
+                log.info("Snapshot complete: {} rows of {} tables; streaming the binlog from {}", progress.rows(),
+                        progress.tablesDone(), progress.streamStart());
+                closeSnapshot();
+            } else {
+                newState.putAll(progress.toStateMap());
+            }
+            snapshotProgress = progress;
+            newState.put(STATE_SEQUENCE_ID, String.valueOf(sequenceId));
+            session.setState(newState, Scope.CLUSTER);
+            session.commitAsync(() -> { }, failure -> {
+                log.warn("Session commit failed during the snapshot; the uncommitted rows are read again in a new read view", failure);
+                snapshotNeedsReset = true;
+            });
+        } catch (SQLException e) {
+            closeSnapshot();
+            throw new ProcessException("The snapshot failed: " + e.getMessage() + ". It resumes with the tables not yet"
+                    + " committed on the next run; check the capture user's privileges (SELECT, RELOAD) if this repeats.", e);
+        } catch (IOException | RuntimeException e) {
+            closeSnapshot();
+            throw e;
+        } catch (Exception e) {
+            closeSnapshot();
+            throw new ProcessException("The snapshot failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Snapshot Mode no_data without state: remember the current binlog end, so the next run streams from there. */
+    private void storeCurrentPosition(ProcessSession session, Map<String, String> state) throws IOException {
+        BinlogOffset position;
+        try {
+            position = settings.currentPosition();
+        } catch (SQLException e) {
+            throw new ProcessException("Could not read the current binlog position (SHOW MASTER STATUS): " + e.getMessage()
+                    + ". Check the connection and that the capture user has REPLICATION CLIENT (MariaDB: BINLOG MONITOR).", e);
+        }
+        Map<String, String> newState = new HashMap<>(position.toStateMap());
+        newState.put(STATE_SEQUENCE_ID, state.getOrDefault(STATE_SEQUENCE_ID, "0"));
+        session.setState(newState, Scope.CLUSTER);
+        session.commitAsync();
+        getLogger().info("Snapshot Mode no_data: streaming the binlog from the current position {}", position);
+    }
+
+    /** Snapshot Mode when_needed and the stored position was purged: replace the state by a new snapshot. */
+    private void restartWithSnapshot(ProcessSession session, BinlogCaptureException cause) {
+        session.rollback();
+        try {
+            Map<String, String> old = session.getState(Scope.CLUSTER).toMap();
+            Map<String, String> newState = new HashMap<>(SnapshotProgress.start().toStateMap());
+            newState.put(STATE_SEQUENCE_ID, old.getOrDefault(STATE_SEQUENCE_ID, "0"));
+            session.setState(newState, Scope.CLUSTER);
+            session.commitAsync();
+        } catch (IOException e) {
+            throw new ProcessException("Could not replace the processor state for a new snapshot: " + e.getMessage(), e);
+        }
+        getLogger().warn("{} Snapshot Mode is when_needed: taking a new snapshot of the captured tables, then streaming from its position",
+                cause.getMessage());
+    }
+
+    private void closeSnapshot() {
+        ConsistentSnapshot current = snapshotView;
+        snapshotView = null;
+        snapshotQueue = null;
+        snapshotProgress = null;
+        if (current != null) {
+            current.close();
+        }
     }
 
     private BinlogReader openReader(Map<String, String> state) {

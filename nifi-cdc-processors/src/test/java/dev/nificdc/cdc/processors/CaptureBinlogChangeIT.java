@@ -67,6 +67,7 @@ class CaptureBinlogChangeIT {
         runner.setProperty(BinlogCaptureProperties.TOPIC_PREFIX, "it");
         runner.setProperty(BinlogCaptureProperties.MAX_WAIT, "300 ms");
         String[] position = masterStatus();
+        runner.setProperty(BinlogCaptureProperties.SNAPSHOT_MODE, SnapshotMode.NEVER.getValue()); // stream only, from the position below
         runner.setProperty(BinlogCaptureProperties.INITIAL_POSITION, InitialBinlogPosition.FILE_POSITION.getValue());
         runner.setProperty(BinlogCaptureProperties.INITIAL_FILE, position[0]);
         runner.setProperty(BinlogCaptureProperties.INITIAL_FILE_POSITION, position[1]);

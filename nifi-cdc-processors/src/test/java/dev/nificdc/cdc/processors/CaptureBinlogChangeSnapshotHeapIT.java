@@ -1,0 +1,117 @@
+package dev.nificdc.cdc.processors;
+
+import dev.nificdc.testsupport.MariaDbServer;
+import org.apache.nifi.avro.AvroRecordSetWriter;
+import org.apache.nifi.components.state.Scope;
+import org.apache.nifi.controller.AbstractControllerService;
+import org.apache.nifi.logging.ComponentLog;
+import org.apache.nifi.schema.access.SchemaAccessUtils;
+import org.apache.nifi.schema.access.SchemaNotFoundException;
+import org.apache.nifi.serialization.RecordSetWriter;
+import org.apache.nifi.serialization.RecordSetWriterFactory;
+import org.apache.nifi.serialization.record.RecordSchema;
+import org.apache.nifi.util.MockFlowFile;
+import org.apache.nifi.util.TestRunner;
+import org.apache.nifi.util.TestRunners;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Snapshots a table of 300,000 rows, page by page (keyset pagination on the primary key), (about 125 MB of row data, more than the heap) with the heap capped (the failsafe execution
+ * "bounded-heap" runs *HeapIT classes with -Xmx96m): the snapshot streams the table in chunks, so it completes. The
+ * records are serialized by the real AvroRecordSetWriter; the bytes are counted and discarded, so that the test
+ * framework's in-memory content repository does not hold them.
+ */
+class CaptureBinlogChangeSnapshotHeapIT {
+    private static final int ROWS = 300_000;
+
+    @Test
+    void aLargeTableIsSnapshotInBoundedHeap() throws Exception {
+        try (MariaDbServer server = MariaDbServer.start()) {
+            String db = server.createDatabase("heap");
+            server.execute("CREATE TABLE `" + db + "`.big (id INT PRIMARY KEY, v INT NOT NULL, s VARCHAR(420) NOT NULL)",
+                    "INSERT INTO `" + db + "`.big SELECT seq, seq * 7, concat(seq, '-', repeat('x', 400)) FROM `" + db + "`.seq_1_to_" + ROWS);
+            TestRunner runner = TestRunners.newTestRunner(CaptureBinlogChange.class);
+            AvroRecordSetWriter avro = new AvroRecordSetWriter();
+            runner.addControllerService("avro", avro);
+            runner.setProperty(avro, SchemaAccessUtils.SCHEMA_ACCESS_STRATEGY, "inherit-record-schema");
+            runner.enableControllerService(avro);
+            DiscardingRecordWriter writer = new DiscardingRecordWriter(avro);
+            runner.addControllerService("writer", writer);
+            runner.enableControllerService(writer);
+            runner.setProperty(BinlogCaptureProperties.HOSTS, server.host() + ":" + server.port());
+            runner.setProperty(BinlogCaptureProperties.USERNAME, MariaDbServer.CDC_USER);
+            runner.setProperty(BinlogCaptureProperties.PASSWORD, MariaDbServer.CDC_PASSWORD);
+            runner.setProperty(BinlogCaptureProperties.SERVER_ID, "5701");
+            runner.setProperty(BinlogCaptureProperties.DATABASE_INCLUDE, db);
+            runner.setProperty(BinlogCaptureProperties.RECORD_WRITER, "writer");
+            runner.setProperty(BinlogCaptureProperties.MAX_EVENTS_PER_FLOWFILE, "5000");
+
+            System.gc();
+            for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+                pool.resetPeakUsage();
+            }
+            long start = System.nanoTime();
+            int runs = 0;
+            while (!runner.getStateManager().getState(Scope.CLUSTER).toMap().containsKey("binlog.file") && runs < 200) {
+                runner.run(1, false, runs++ == 0);
+            }
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            long peak = ManagementFactory.getMemoryPoolMXBeans().stream().filter(p -> p.getType() == MemoryType.HEAP)
+                    .mapToLong(p -> p.getPeakUsage().getUsed()).sum();
+
+            long records = runner.getFlowFilesForRelationship(CaptureBinlogChange.REL_SUCCESS).stream()
+                    .map(f -> f.getAttribute("record.count")).mapToLong(Long::parseLong).sum();
+            assertEquals(ROWS, records, "every row was snapshot");
+            assertEquals(ROWS / 5000, runner.getFlowFilesForRelationship(CaptureBinlogChange.REL_SUCCESS).size(), "one FlowFile per chunk");
+            Map<String, String> state = runner.getStateManager().getState(Scope.CLUSTER).toMap();
+            assertTrue(state.containsKey("binlog.file"), "the snapshot completed and streaming has its position: " + state);
+            MockFlowFile lastFlowFile = runner.getFlowFilesForRelationship(CaptureBinlogChange.REL_SUCCESS).get(ROWS / 5000 - 1);
+            lastFlowFile.assertAttributeEquals("cdc.operations", "c=0,u=0,d=0,r=5000");
+            assertEquals(ROWS / 5000, runs, "one page per run");
+            System.out.printf("Snapshot of %,d rows (%,d Avro bytes written) in %d runs: %,d ms; max heap %,d MB; peak heap used %,d MB%n",
+                    ROWS, writer.bytes.get(), runs, millis, Runtime.getRuntime().maxMemory() >> 20, peak >> 20);
+        }
+    }
+
+    /** Writes through the real Avro writer into a stream that only counts bytes. */
+    static final class DiscardingRecordWriter extends AbstractControllerService implements RecordSetWriterFactory {
+        private final RecordSetWriterFactory delegate;
+        final AtomicLong bytes = new AtomicLong();
+
+        DiscardingRecordWriter(RecordSetWriterFactory delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public RecordSchema getSchema(Map<String, String> variables, RecordSchema readSchema) throws SchemaNotFoundException, IOException {
+            return delegate.getSchema(variables, readSchema);
+        }
+
+        @Override
+        public RecordSetWriter createWriter(ComponentLog logger, RecordSchema schema, OutputStream out, Map<String, String> variables)
+                throws SchemaNotFoundException, IOException {
+            return delegate.createWriter(logger, schema, new OutputStream() {
+                @Override
+                public void write(int b) {
+                    bytes.incrementAndGet();
+                }
+
+                @Override
+                public void write(byte[] b, int off, int len) {
+                    bytes.addAndGet(len);
+                }
+            }, variables);
+        }
+    }
+}
