@@ -83,7 +83,13 @@ import java.util.Set;
         @WritesAttribute(attribute = CaptureBinlogChange.ATTR_LAST_FILE, description = "Binlog file of the last change in the FlowFile"),
         @WritesAttribute(attribute = CaptureBinlogChange.ATTR_LAST_POSITION, description = "Binlog position of the last change in the FlowFile"),
         @WritesAttribute(attribute = CaptureBinlogChange.ATTR_GTID, description = "GTID of the transaction of the last change, when GTIDs are in use"),
-        @WritesAttribute(attribute = "record.count", description = "Number of records in the FlowFile"),
+        @WritesAttribute(attribute = ChangeFlowFileWriter.ATTR_VALUE_SCHEMA_ID, description = "Registry id of the value schema (with a Schema Registry)"),
+        @WritesAttribute(attribute = ChangeFlowFileWriter.ATTR_VALUE_SCHEMA_VERSION, description = """
+                Registry version of the value schema (with a Schema Registry): give it to PublishKafka's Record Writer as \
+                Schema Version so records written before an ALTER TABLE keep their own schema id"""),
+        @WritesAttribute(attribute = ChangeFlowFileWriter.ATTR_KEY_SCHEMA_ID, description = "Registry id of the key schema (with a Schema Registry and a primary key)"),
+        @WritesAttribute(attribute = ChangeFlowFileWriter.ATTR_KEY_SCHEMA_VERSION, description = "Registry version of the key schema (with a Schema Registry and a primary key)"),
+        @WritesAttribute(attribute = "record.count", description = "Number of records in the FlowFile (with the Kafka Record Wrapper shape, tombstones included)"),
         @WritesAttribute(attribute = "mime.type", description = "The MIME type the Record Writer declares")
 })
 @SeeAlso(CaptureTimestampChange.class)
