@@ -195,8 +195,11 @@ abstract class CaptureTimestampChangeITSupport {
         return value == null ? null : value.toString();
     }
 
-    /** Micros of a timestamp field, whether written as micros or nanos. */
+    /** Micros of a timestamp field, whether written as micros, nanos or (flattened rows) SQL literal text in UTC. */
     static long micros(GenericRecord record, String field) {
+        if (record.get(field) instanceof CharSequence text) {
+            return micros(LocalDateTime.parse(text.toString().replace(' ', 'T')));
+        }
         Schema schema = record.getSchema().getField(field).schema();
         if (schema.getType() == Schema.Type.UNION) {
             schema = schema.getTypes().stream().filter(s -> s.getType() != Schema.Type.NULL).findFirst().orElseThrow();
