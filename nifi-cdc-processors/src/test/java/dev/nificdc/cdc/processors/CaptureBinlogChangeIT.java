@@ -2,22 +2,16 @@ package dev.nificdc.cdc.processors;
 
 import dev.nificdc.testsupport.MariaDbServer;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.nifi.avro.AvroRecordSetWriter;
 import org.apache.nifi.components.ConfigVerificationResult;
 import org.apache.nifi.components.state.Scope;
-import org.apache.nifi.schema.access.SchemaAccessUtils;
 import org.apache.nifi.util.MockComponentLog;
 import org.apache.nifi.util.MockFlowFile;
 import org.apache.nifi.util.TestRunner;
-import org.apache.nifi.util.TestRunners;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -50,27 +44,11 @@ class CaptureBinlogChangeIT {
     void setUp() throws Exception {
         db = server.createDatabase("capture");
         server.execute("CREATE TABLE `" + db + "`.items (id INT PRIMARY KEY, name VARCHAR(40) NOT NULL, price DECIMAL(10,2))");
-        runner = TestRunners.newTestRunner(CaptureBinlogChange.class);
-        AvroRecordSetWriter avro = new AvroRecordSetWriter();
-        runner.addControllerService("avro", avro);
-        runner.setProperty(avro, SchemaAccessUtils.SCHEMA_ACCESS_STRATEGY, "inherit-record-schema");
-        runner.enableControllerService(avro);
-        writer = new FailingRecordWriter(avro);
-        runner.addControllerService("writer", writer);
-        runner.enableControllerService(writer);
-        runner.setProperty(BinlogCaptureProperties.HOSTS, server.host() + ":" + server.port());
-        runner.setProperty(BinlogCaptureProperties.USERNAME, MariaDbServer.CDC_USER);
-        runner.setProperty(BinlogCaptureProperties.PASSWORD, MariaDbServer.CDC_PASSWORD);
+        runner = BinlogCaptureRunners.newRunner(server, db);
+        writer = BinlogCaptureRunners.writer(runner);
         runner.setProperty(BinlogCaptureProperties.SERVER_ID, "5501");
-        runner.setProperty(BinlogCaptureProperties.DATABASE_INCLUDE, db);
-        runner.setProperty(BinlogCaptureProperties.RECORD_WRITER, "writer");
         runner.setProperty(BinlogCaptureProperties.TOPIC_PREFIX, "it");
-        runner.setProperty(BinlogCaptureProperties.MAX_WAIT, "300 ms");
-        String[] position = masterStatus();
-        runner.setProperty(BinlogCaptureProperties.SNAPSHOT_MODE, SnapshotMode.NEVER.getValue()); // stream only, from the position below
-        runner.setProperty(BinlogCaptureProperties.INITIAL_POSITION, InitialBinlogPosition.FILE_POSITION.getValue());
-        runner.setProperty(BinlogCaptureProperties.INITIAL_FILE, position[0]);
-        runner.setProperty(BinlogCaptureProperties.INITIAL_FILE_POSITION, position[1]);
+        BinlogCaptureRunners.streamFromCurrentEnd(runner, server);
     }
 
     @Test
@@ -209,12 +187,5 @@ class CaptureBinlogChangeIT {
         byte[] raw = new byte[bytes.remaining()];
         bytes.duplicate().get(raw);
         return new java.math.BigDecimal(new java.math.BigInteger(raw), 2).toPlainString();
-    }
-
-    private static String[] masterStatus() throws Exception {
-        try (Connection c = server.adminConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW MASTER STATUS")) {
-            rs.next();
-            return new String[]{rs.getString(1), String.valueOf(rs.getLong(2))};
-        }
     }
 }

@@ -2,18 +2,12 @@ package dev.nificdc.cdc.processors;
 
 import dev.nificdc.testsupport.MariaDbServer;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.nifi.avro.AvroRecordSetWriter;
-import org.apache.nifi.schema.access.SchemaAccessUtils;
 import org.apache.nifi.util.TestRunner;
-import org.apache.nifi.util.TestRunners;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -40,23 +34,8 @@ class CaptureBinlogChangeTlsIT {
     void setUp() throws Exception {
         db = server.createDatabase("tls");
         server.execute("CREATE TABLE `" + db + "`.secrets (id INT PRIMARY KEY, note VARCHAR(40))");
-        runner = TestRunners.newTestRunner(CaptureBinlogChange.class);
-        AvroRecordSetWriter avro = new AvroRecordSetWriter();
-        runner.addControllerService("avro", avro);
-        runner.setProperty(avro, SchemaAccessUtils.SCHEMA_ACCESS_STRATEGY, "inherit-record-schema");
-        runner.enableControllerService(avro);
-        runner.setProperty(BinlogCaptureProperties.RECORD_WRITER, "avro");
-        runner.setProperty(BinlogCaptureProperties.HOSTS, server.host() + ":" + server.port());
-        runner.setProperty(BinlogCaptureProperties.USERNAME, MariaDbServer.CDC_USER);
-        runner.setProperty(BinlogCaptureProperties.PASSWORD, MariaDbServer.CDC_PASSWORD);
-        runner.setProperty(BinlogCaptureProperties.DATABASE_INCLUDE, db);
-        runner.setProperty(BinlogCaptureProperties.MAX_WAIT, "300 ms");
-        try (Connection c = server.adminConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW MASTER STATUS")) {
-            rs.next();
-            runner.setProperty(BinlogCaptureProperties.INITIAL_POSITION, InitialBinlogPosition.FILE_POSITION.getValue());
-            runner.setProperty(BinlogCaptureProperties.INITIAL_FILE, rs.getString(1));
-            runner.setProperty(BinlogCaptureProperties.INITIAL_FILE_POSITION, String.valueOf(rs.getLong(2)));
-        }
+        runner = BinlogCaptureRunners.newRunner(server, db);
+        BinlogCaptureRunners.streamFromCurrentEnd(runner, server);
     }
 
     @Test

@@ -3,9 +3,7 @@ package dev.nificdc.cdc.processors;
 import dev.nificdc.cdc.record.OutputShape;
 import dev.nificdc.testsupport.MariaDbServer;
 import org.apache.nifi.avro.AvroReader;
-import org.apache.nifi.avro.AvroRecordSetWriter;
 import org.apache.nifi.processors.standard.PutDatabaseRecord;
-import org.apache.nifi.schema.access.SchemaAccessUtils;
 import org.apache.nifi.util.MockFlowFile;
 import org.apache.nifi.util.TestRunner;
 import org.apache.nifi.util.TestRunners;
@@ -82,24 +80,9 @@ class FlattenedRowsToDatabaseIT {
     }
 
     private static TestRunner captureRunner(String database) throws Exception {
-        TestRunner runner = TestRunners.newTestRunner(CaptureBinlogChange.class);
-        AvroRecordSetWriter writer = new AvroRecordSetWriter();
-        runner.addControllerService("writer", writer);
-        runner.setProperty(writer, SchemaAccessUtils.SCHEMA_ACCESS_STRATEGY, "inherit-record-schema");
-        runner.enableControllerService(writer);
-        runner.setProperty(BinlogCaptureProperties.RECORD_WRITER, "writer");
+        TestRunner runner = BinlogCaptureRunners.newRunner(server, database);
         runner.setProperty(BinlogCaptureProperties.OUTPUT_SHAPE, OutputShape.FLATTENED.getValue());
-        runner.setProperty(BinlogCaptureProperties.HOSTS, server.host() + ":" + server.port());
-        runner.setProperty(BinlogCaptureProperties.USERNAME, MariaDbServer.CDC_USER);
-        runner.setProperty(BinlogCaptureProperties.PASSWORD, MariaDbServer.CDC_PASSWORD);
-        runner.setProperty(BinlogCaptureProperties.DATABASE_INCLUDE, database);
-        runner.setProperty(BinlogCaptureProperties.MAX_WAIT, "300 ms");
-        try (Connection c = server.adminConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW MASTER STATUS")) {
-            rs.next();
-            runner.setProperty(BinlogCaptureProperties.INITIAL_POSITION, InitialBinlogPosition.FILE_POSITION.getValue());
-            runner.setProperty(BinlogCaptureProperties.INITIAL_FILE, rs.getString(1));
-            runner.setProperty(BinlogCaptureProperties.INITIAL_FILE_POSITION, String.valueOf(rs.getLong(2)));
-        }
+        BinlogCaptureRunners.streamFromCurrentEnd(runner, server);
         return runner;
     }
 
