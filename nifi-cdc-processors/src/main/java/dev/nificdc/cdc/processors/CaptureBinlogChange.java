@@ -388,8 +388,12 @@ public class CaptureBinlogChange extends AbstractProcessor implements Verifiable
             });
         } catch (SQLException e) {
             closeSnapshot();
-            throw new ProcessException("The snapshot failed: " + e.getMessage() + ". It resumes with the tables not yet"
-                    + " committed on the next run; check the capture user's privileges (SELECT, RELOAD) if this repeats.", e);
+            String advice = e.getErrorCode() == 1045
+                    ? "Check the Username and Password; if the server requires TLS (require_secure_transport=ON or a user"
+                    + " created with REQUIRE SSL), configure an SSL Context Service."
+                    : "It resumes with the tables not yet committed on the next run; check the capture user's privileges"
+                    + " (SELECT, RELOAD) if this repeats.";
+            throw new ProcessException("The snapshot failed: " + e.getMessage() + ". " + advice, e);
         } catch (IOException | RuntimeException e) {
             closeSnapshot();
             throw e;
