@@ -229,11 +229,11 @@ public final class Demo {
             if (writerFailure.get() != null) {
                 throw new IllegalStateException("Writing sample changes failed: " + writerFailure.get().getMessage(), writerFailure.get());
             }
-            List<List<String>> sourceRows = DemoTables.rows(source, table, primaryKey);
-            List<List<String>> replicaRows = DemoTables.rows(replica, table, primaryKey);
+            Map<List<String>, List<String>> sourceRows = DemoTables.rows(source, table, primaryKey);
+            Map<List<String>, List<String>> replicaRows = DemoTables.rows(replica, table, primaryKey);
             int differ = DemoTables.differences(sourceRows, replicaRows);
             boolean writing = writer != null && writer.isAlive();
-            String line = progress(client, groupId, written.get(), sourceRows.size(), replicaRows.size(), differ);
+            String line = progress(client, groupId, captureId, written.get(), sourceRows.size(), replicaRows.size(), differ);
             if (!synced || !line.equals(lastLine)) {
                 out.printf("[%4ds] %s%n", Duration.between(begin, Instant.now()).toSeconds(), line);
                 lastLine = line;
@@ -270,10 +270,13 @@ public final class Demo {
         Connection connect() throws SQLException;
     }
 
-    private String progress(NiFiRestClient client, String groupId, int written, int sourceRows, int replicaRows, int differ) {
+    private String progress(NiFiRestClient client, String groupId, String captureId, int written, int sourceRows, int replicaRows, int differ) {
         long captured = 0;
         long lagMillis = -1;
         for (JsonNode counter : client.get("/counters").path("counters").path("aggregateSnapshot").path("counters")) {
+            if (!counter.path("context").asText().contains(captureId)) {
+                continue; // NiFi also sums each counter over all processors of the type ("All CaptureBinlogChange's")
+            }
             String name = counter.path("name").asText();
             if (name.startsWith("Changes captured")) {
                 captured += counter.path("valueCount").asLong();

@@ -9,8 +9,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Objects;
+import java.util.Map;
 import java.util.Random;
 
 /** The JDBC side of {@link Demo}: the sample table, its change stream, the initial copy and the row-by-row comparison. */
@@ -142,28 +143,36 @@ final class DemoTables {
         }
     }
 
-    /** Every row of the table in primary-key order, each value as the driver's text. */
-    static List<List<String>> rows(Connection c, String table, List<String> primaryKey) throws SQLException {
-        String orderBy = String.join(", ", primaryKey.stream().map(DemoTables::quote).toList());
-        List<List<String>> rows = new ArrayList<>();
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT * FROM " + quote(table) + " ORDER BY " + orderBy)) {
+    /** Every row of the table by primary key, each value as the driver's text. */
+    static Map<List<String>, List<String>> rows(Connection c, String table, List<String> primaryKey) throws SQLException {
+        Map<List<String>, List<String>> rows = new LinkedHashMap<>();
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT * FROM " + quote(table))) {
             ResultSetMetaData meta = rs.getMetaData();
             while (rs.next()) {
                 List<String> row = new ArrayList<>(meta.getColumnCount());
                 for (int i = 1; i <= meta.getColumnCount(); i++) {
                     row.add(rs.getString(i));
                 }
-                rows.add(row);
+                List<String> key = new ArrayList<>(primaryKey.size());
+                for (String column : primaryKey) {
+                    key.add(rs.getString(column));
+                }
+                rows.put(key, row);
             }
         }
         return rows;
     }
 
-    /** How many rows differ between two primary-key-ordered row lists (missing, extra or changed). */
-    static int differences(List<List<String>> source, List<List<String>> replica) {
-        int differences = Math.abs(source.size() - replica.size());
-        for (int i = 0; i < Math.min(source.size(), replica.size()); i++) {
-            if (!Objects.equals(source.get(i), replica.get(i))) {
+    /** How many rows differ between source and replica: missing, extra or with other values. */
+    static int differences(Map<List<String>, List<String>> source, Map<List<String>, List<String>> replica) {
+        int differences = 0;
+        for (Map.Entry<List<String>, List<String>> row : source.entrySet()) {
+            if (!row.getValue().equals(replica.get(row.getKey()))) {
+                differences++;
+            }
+        }
+        for (List<String> key : replica.keySet()) {
+            if (!source.containsKey(key)) {
                 differences++;
             }
         }
