@@ -3,6 +3,8 @@
 # artifacts), then runs dev.nificdc.e2e.Demo: a MariaDB source with the binlog on, a replica database and a
 # headless Apache NiFi with our NAR running templates/binlog-to-database-replica.json. ./demo.sh --help for options.
 # Needs only a JDK 21+; everything else comes from Maven Central once and is cached (~/.m2, ~/.cache/nifi-cdc).
+# NIFI_CDC_DEMO_SKIP_BUILD=true reuses the last build; NIFI_CDC_DEMO_MAIN=dev.nificdc.e2e.DemoPictures runs the
+# screenshot tool of templates/README.md instead (arguments: templates templates/images; needs chromium).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -54,5 +56,6 @@ exec "$JAVA_HOME/bin/java" \
     -Dnifi.e2e.standard.nar="$PWD/nifi-cdc-e2e/standard-nar-standin/target/nifi-cdc-e2e-standard-nar-2.3.0.nar" \
     -Dnifi.e2e.cdc.nar="$PWD/$cdc_nar" \
     -Dnifi.cdc.demo.template="$PWD/templates/binlog-to-database-replica.json" \
+    -Dslf4j.internal.verbosity=ERROR \
     -cp "$PWD/$e2e/classes:$(cat "$e2e/demo-classpath.txt")" \
-    dev.nificdc.e2e.Demo "$@"
+    "${NIFI_CDC_DEMO_MAIN:-dev.nificdc.e2e.Demo}" "$@"

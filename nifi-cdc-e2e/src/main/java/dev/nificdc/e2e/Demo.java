@@ -223,6 +223,7 @@ public final class Demo {
 
         Instant deadline = Instant.now().plusSeconds(options.timeoutSeconds());
         boolean synced = false;
+        boolean announced = false;
         String lastLine = "";
         while (!shuttingDown) {
             Thread.sleep(PROGRESS_EVERY);
@@ -233,7 +234,7 @@ public final class Demo {
             Map<List<String>, List<String>> replicaRows = DemoTables.rows(replica, table, primaryKey);
             int differ = DemoTables.differences(sourceRows, replicaRows);
             boolean writing = writer != null && writer.isAlive();
-            String line = progress(client, groupId, captureId, written.get(), sourceRows.size(), replicaRows.size(), differ);
+            String line = progress(client, groupId, captureId, options.sampleTable(), written.get(), sourceRows.size(), replicaRows.size(), differ);
             if (!synced || !line.equals(lastLine)) {
                 out.printf("[%4ds] %s%n", Duration.between(begin, Instant.now()).toSeconds(), line);
                 lastLine = line;
@@ -246,6 +247,10 @@ public final class Demo {
                     if (options.exitWhenSynced()) {
                         return 0;
                     }
+                    if (announced) {
+                        continue;
+                    }
+                    announced = true;
                     out.println("NiFi's UI: " + ui + "#/process-groups/" + groupId + "   (Ctrl-C stops the demo and deletes everything it started)");
                     if (options.ownSource()) {
                         out.printf("Change the source yourself: mysql -h %s -P %d -u root %s  (table %s)%n", host, port, database, table);
@@ -270,7 +275,7 @@ public final class Demo {
         Connection connect() throws SQLException;
     }
 
-    private String progress(NiFiRestClient client, String groupId, String captureId, int written, int sourceRows, int replicaRows, int differ) {
+    private String progress(NiFiRestClient client, String groupId, String captureId, boolean sample, int written, int sourceRows, int replicaRows, int differ) {
         long captured = 0;
         long lagMillis = -1;
         for (JsonNode counter : client.get("/counters").path("counters").path("aggregateSnapshot").path("counters")) {
@@ -285,8 +290,11 @@ public final class Demo {
             }
         }
         long queued = client.queuedInGroup(groupId);
-        return String.format("written %d | captured %d | queued %d FlowFiles | source %d rows, replica %d rows, %d differ | binlog lag %s",
-                written, captured, queued, sourceRows, replicaRows, differ, lagMillis < 0 ? "-" : lagMillis + " ms");
+        // The processor's lag is the age of the last binlog event it read: it grows while the source is idle, so it
+        // is only shown while the replica is behind.
+        String lag = differ == 0 ? "in sync" : lagMillis < 0 ? "binlog lag -" : "binlog lag " + lagMillis + " ms";
+        return String.format((sample ? "written " + written + " | " : "") + "captured %d | queued %d FlowFiles | source %d rows, replica %d rows, %d differ | %s",
+                captured, queued, sourceRows, replicaRows, differ, lag);
     }
 
     private void step(String message) {
