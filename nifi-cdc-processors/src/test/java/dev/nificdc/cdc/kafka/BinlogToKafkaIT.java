@@ -411,6 +411,7 @@ class BinlogToKafkaIT {
         runner.setProperty("Schema Registry", "registry");
         runner.setProperty("Topic Prefix", "it");
         runner.setProperty("Max Wait Time", "300 ms");
+        runner.setProperty("Snapshot Mode", "never"); // stream only, from the position each test reads before its changes
         runner.setProperty("Initial Binlog Position", InitialBinlogPosition.FILE_POSITION.getValue());
         return runner;
     }
