@@ -47,18 +47,18 @@ class BinlogCrashIT {
     private static MariaDbServer replica;
 
     @RegisterExtension
-    static final PrintNiFiDiagnosticsOnFailure DIAGNOSTICS = new PrintNiFiDiagnosticsOnFailure(() -> nifi);
+    static final CrashNiFi CRASH = new CrashNiFi();
 
     @BeforeAll
     static void start() {
         source = MariaDbServer.start();
         replica = MariaDbServer.start();
-        nifi = NiFiInstance.start(NiFiHome.fromBuild(), NiFiHome.requiredPath(SharedNiFi.CDC_NAR_PROPERTY));
+        nifi = CRASH.instance();
     }
 
     @AfterAll
     static void stop() {
-        for (AutoCloseable c : new AutoCloseable[]{nifi, source, replica}) {
+        for (AutoCloseable c : new AutoCloseable[]{source, replica}) {
             try {
                 if (c != null) {
                     c.close();

@@ -122,7 +122,8 @@ class BinlogReplicationIT {
      * the flow running. Measured on NiFi 2.3.0: PutDatabaseRecord keeps the column list it cached before the ALTER,
      * ignores {@code tier} as an unmatched field and the replica silently keeps NULL there. Fix in the template
      * (PutDatabaseRecord "Table Schema Cache Size" = 0) or in the README (restart PutDatabaseRecord after altering the
-     * replica), reported to the lead; enable this test with that fix.
+     * replica), reported to the lead; enable this test with that fix. Measured: with "Table Schema Cache Size" set
+     * to 0 on the imported PutDatabaseRecord this test passes unchanged.
      */
     @Test
     @Disabled("Template bug: after ALTER TABLE ADD COLUMN PutDatabaseRecord's table schema cache silently drops the new column's values "
