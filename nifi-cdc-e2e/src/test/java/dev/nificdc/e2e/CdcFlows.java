@@ -1,0 +1,161 @@
+package dev.nificdc.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nificdc.e2e.DatabaseSink.JdbcTarget;
+import dev.nificdc.testsupport.MariaDbServer;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** Shared pieces of the capture end-to-end tests: the flow definitions of templates/, the replica flow, table dumps. */
+final class CdcFlows {
+    static final String BINLOG_REPLICA = "binlog-to-database-replica.json";
+    static final String BINLOG_KAFKA = "binlog-to-kafka.json";
+    static final String TIMESTAMP_KAFKA = "timestamp-to-kafka.json";
+
+    /**
+     * PutDatabaseRecord's statement type path for NiFi 2.3: UPSERT fails there (NIFI-14346, see templates/README.md),
+     * so {@code /__op} lets PutDatabaseRecord map c/r to INSERT, u to UPDATE and d to DELETE.
+     */
+    static final String NIFI_2_3_STATEMENT_PATH = "/__op";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private CdcFlows() {
+    }
+
+    static Path templatesDirectory() {
+        for (Path candidate : List.of(Path.of("..", "templates"), Path.of("templates"))) {
+            if (Files.isRegularFile(candidate.resolve(BINLOG_REPLICA))) {
+                return candidate;
+            }
+        }
+        throw new IllegalStateException("templates/ not found from " + Path.of("").toAbsolutePath() + ": run the tests from the repository or module root");
+    }
+
+    /**
+     * The flow definition's JSON with its parameter context renamed to {@code contextName}: NiFi binds an imported
+     * flow to an existing context of the same name, and the tests share one NiFi, so each import gets its own context.
+     */
+    static String flowDefinition(String file, String contextName) {
+        try {
+            ObjectNode definition = (ObjectNode) JSON.readTree(Files.readString(templatesDirectory().resolve(file)));
+            ObjectNode contexts = (ObjectNode) definition.path("parameterContexts");
+            String original = contexts.fieldNames().next();
+            ObjectNode context = (ObjectNode) contexts.remove(original);
+            context.put("name", contextName);
+            contexts.set(contextName, context);
+            ObjectNode contents = (ObjectNode) definition.path("flowContents");
+            if (!original.equals(contents.path("parameterContextName").asText())) {
+                throw new IllegalStateException(file + ": the group uses parameter context " + contents.path("parameterContextName")
+                        + ", not " + original);
+            }
+            contents.put("parameterContextName", contextName);
+            return JSON.writeValueAsString(definition);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static String parameterContextOf(NiFiRestClient client, String groupId) {
+        String id = client.get("/process-groups/" + groupId).path("component").path("parameterContext").path("id").asText();
+        if (id.isEmpty()) {
+            throw new IllegalStateException("Imported group " + groupId + " has no parameter context");
+        }
+        return id;
+    }
+
+    /** Controller services defined in the group itself, by name. */
+    static Map<String, JsonNode> servicesByName(NiFiRestClient client, String groupId) {
+        Map<String, JsonNode> services = new LinkedHashMap<>();
+        for (JsonNode s : client.get("/flow/process-groups/" + groupId + "/controller-services?includeAncestorGroups=false"
+                + "&includeDescendantGroups=false").path("controllerServices")) {
+            services.put(s.path("component").path("name").asText(), s);
+        }
+        return services;
+    }
+
+    /** The binlog-to-database-replica flow, imported and pointed at a source MariaDB and a target database. */
+    record ReplicaFlow(String groupId, String contextId, String captureId, String putId, String readerId, String poolId, String queueId) {
+    }
+
+    /** The source's current binlog file and position ({@code SHOW MASTER STATUS}). */
+    static Map.Entry<String, Long> binlogEnd(MariaDbServer source) throws SQLException {
+        try (Connection c = source.adminConnection(); Statement s = c.createStatement(); ResultSet r = s.executeQuery("SHOW MASTER STATUS")) {
+            if (!r.next()) {
+                throw new IllegalStateException("SHOW MASTER STATUS returned nothing: binary logging is off on the test server");
+            }
+            return Map.entry(r.getString(1), r.getLong(2));
+        }
+    }
+
+    /**
+     * Imports templates/binlog-to-database-replica.json, sets its parameters (CDC user of {@code source}, databases
+     * matching {@code database}, {@code target}), starts capture at the source's current binlog end (so nothing written
+     * after this call is missed however long NiFi takes to start the processor) and sets NiFi 2.3's statement path.
+     * Nothing is started.
+     */
+    static ReplicaFlow importReplica(NiFiRestClient client, String name, MariaDbServer source, String database, JdbcTarget target) throws SQLException {
+        String group = client.uploadFlowDefinition(client.rootGroupId(), name, flowDefinition(BINLOG_REPLICA, name + " " + UUID.randomUUID()));
+        String context = parameterContextOf(client, group);
+        Map<String, String> parameters = new LinkedHashMap<>();
+        parameters.put("mysql.hosts", source.host() + ":" + source.port());
+        parameters.put("mysql.username", MariaDbServer.CDC_USER);
+        parameters.put("mysql.password", MariaDbServer.CDC_PASSWORD);
+        parameters.put("cdc.database.include", database);
+        parameters.put("replica.db.url", target.url());
+        parameters.put("replica.db.driver.class", target.driverClass());
+        parameters.put("replica.db.driver.location", target.driverJar().toString());
+        parameters.put("replica.db.username", target.user());
+        parameters.put("replica.db.password", target.password());
+        client.setParameters(context, parameters, List.of("mysql.password", "replica.db.password"));
+
+        Map<String, String> processors = client.processorIdsByName(group);
+        String capture = processors.get("Capture binlog changes");
+        String put = processors.get("Apply changes to the replica");
+        Map.Entry<String, Long> end = binlogEnd(source);
+        client.updateProcessorProperties(capture, Map.of("Initial Binlog Position", "FILE_POSITION",
+                "Initial Binlog File", end.getKey(), "Initial Binlog Position Offset", Long.toString(end.getValue())));
+        client.updateProcessorProperties(put, Map.of("Statement Type Record Path", NIFI_2_3_STATEMENT_PATH));
+
+        Map<String, JsonNode> services = servicesByName(client, group);
+        String queue = client.groupFlow(group).path("connections").get(0).path("id").asText();
+        return new ReplicaFlow(group, context, capture, put, services.get("Avro Reader (embedded schema)").path("id").asText(),
+                services.get("Replica Database").path("id").asText(), queue);
+    }
+
+    /** Every row of the table, ordered by its first column, as text ("1|abc|12.50|null"). */
+    static List<String> dump(Connection connection, String table) throws SQLException {
+        List<String> rows = new ArrayList<>();
+        try (Statement s = connection.createStatement(); ResultSet r = s.executeQuery("SELECT * FROM " + table + " ORDER BY 1")) {
+            ResultSetMetaData meta = r.getMetaData();
+            while (r.next()) {
+                StringBuilder row = new StringBuilder();
+                for (int i = 1; i <= meta.getColumnCount(); i++) {
+                    row.append(i > 1 ? "|" : "").append(r.getString(i));
+                }
+                rows.add(row.toString());
+            }
+        }
+        return rows;
+    }
+
+    static Connection open(JdbcTarget target) throws SQLException {
+        return DriverManager.getConnection(target.url(), target.user(), target.password());
+    }
+}
