@@ -5,7 +5,6 @@ import dev.nificdc.e2e.DatabaseSink.JdbcTarget;
 import dev.nificdc.testsupport.MariaDbServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -119,15 +118,11 @@ class BinlogReplicationIT {
 
     /**
      * templates/README.md's procedure for DDL, exactly: change the replica table the same way, then the source, with
-     * the flow running. Measured on NiFi 2.3.0: PutDatabaseRecord keeps the column list it cached before the ALTER,
-     * ignores {@code tier} as an unmatched field and the replica silently keeps NULL there. Fix in the template
-     * (PutDatabaseRecord "Table Schema Cache Size" = 0) or in the README (restart PutDatabaseRecord after altering the
-     * replica), reported to the lead; enable this test with that fix. Measured: with "Table Schema Cache Size" set
-     * to 0 on the imported PutDatabaseRecord this test passes unchanged.
+     * the flow running. PutDatabaseRecord's default table schema cache kept the column list from before the ALTER and
+     * silently dropped the new column's values (measured on NiFi 2.3.0); the template sets "Table Schema Cache Size"
+     * to 0 so the new column is seen at once.
      */
     @Test
-    @Disabled("Template bug: after ALTER TABLE ADD COLUMN PutDatabaseRecord's table schema cache silently drops the new column's values "
-            + "until it is restarted; templates/README.md does not say so and the template keeps the default cache")
     void addColumnWithoutRestartingPutDatabaseRecord() throws Exception {
         String db = source.createDatabase("ddl");
         replica.execute("CREATE DATABASE `" + db + "` CHARACTER SET utf8mb4");

@@ -129,7 +129,7 @@ final class CdcFlows {
         String capture = processors.get("Capture binlog changes");
         String put = processors.get("Apply changes to the replica");
         Map.Entry<String, Long> end = binlogEnd(source);
-        client.updateProcessorProperties(capture, Map.of("Initial Binlog Position", "FILE_POSITION",
+        client.updateProcessorProperties(capture, Map.of("Snapshot Mode", "never", "Initial Binlog Position", "FILE_POSITION",
                 "Initial Binlog File", end.getKey(), "Initial Binlog Position Offset", Long.toString(end.getValue())));
         client.updateProcessorProperties(put, Map.of("Statement Type Record Path", NIFI_2_3_STATEMENT_PATH));
 
