@@ -111,6 +111,15 @@ final class CdcFlows {
      * Nothing is started.
      */
     static ReplicaFlow importReplica(NiFiRestClient client, String name, MariaDbServer source, String database, JdbcTarget target) throws SQLException {
+        return importReplica(client, name, source, database, target, false);
+    }
+
+    /**
+     * As {@link #importReplica(NiFiRestClient, String, MariaDbServer, String, JdbcTarget)}; with {@code snapshot} the
+     * template's own Snapshot Mode (initial) stays: existing rows are copied first, then the binlog streams.
+     */
+    static ReplicaFlow importReplica(NiFiRestClient client, String name, MariaDbServer source, String database, JdbcTarget target,
+                                     boolean snapshot) throws SQLException {
         String group = client.uploadFlowDefinition(client.rootGroupId(), name, flowDefinition(BINLOG_REPLICA, name + " " + UUID.randomUUID()));
         String context = parameterContextOf(client, group);
         Map<String, String> parameters = new LinkedHashMap<>();
@@ -128,9 +137,11 @@ final class CdcFlows {
         Map<String, String> processors = client.processorIdsByName(group);
         String capture = processors.get("Capture binlog changes");
         String put = processors.get("Apply changes to the replica");
-        Map.Entry<String, Long> end = binlogEnd(source);
-        client.updateProcessorProperties(capture, Map.of("Snapshot Mode", "never", "Initial Binlog Position", "FILE_POSITION",
-                "Initial Binlog File", end.getKey(), "Initial Binlog Position Offset", Long.toString(end.getValue())));
+        if (!snapshot) {
+            Map.Entry<String, Long> end = binlogEnd(source);
+            client.updateProcessorProperties(capture, Map.of("Snapshot Mode", "never", "Initial Binlog Position", "FILE_POSITION",
+                    "Initial Binlog File", end.getKey(), "Initial Binlog Position Offset", Long.toString(end.getValue())));
+        }
         client.updateProcessorProperties(put, Map.of("Statement Type Record Path", NIFI_2_3_STATEMENT_PATH));
 
         Map<String, JsonNode> services = servicesByName(client, group);
