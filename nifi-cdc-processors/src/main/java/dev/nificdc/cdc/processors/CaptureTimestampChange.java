@@ -103,7 +103,7 @@ import java.util.concurrent.TimeUnit;
 public class CaptureTimestampChange extends AbstractProcessor implements VerifiableProcessor {
     static final String ATTR_FIRST_TIMESTAMP = "cdc.timestamp.first";
     static final String ATTR_LAST_TIMESTAMP = "cdc.timestamp.last";
-    static final String ATTR_SEQUENCE = "cdc.sequence";
+    static final String ATTR_SEQUENCE = "cdc.sequence.id";
     static final String STATE_SEQUENCE = "sequence";
     static final String COUNTER_ROWS = "Rows Fetched";
 

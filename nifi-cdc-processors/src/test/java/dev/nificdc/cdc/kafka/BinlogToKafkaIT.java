@@ -2,7 +2,9 @@ package dev.nificdc.cdc.kafka;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.nificdc.cdc.processors.CaptureBinlogChange;
+import dev.nificdc.cdc.processors.CaptureTimestampChange;
 import dev.nificdc.cdc.processors.InitialBinlogPosition;
+import dev.nificdc.cdc.processors.UrlConnectionPool;
 import dev.nificdc.registry.ConfluentSchemaRegistryService;
 import dev.nificdc.registry.ConfluentWireFormatReader;
 import dev.nificdc.registry.ConfluentWireFormatWriter;
@@ -291,6 +293,53 @@ class BinlogToKafkaIT {
     }
 
     /**
+     * The same path from CaptureTimestampChange: rows polled by their update timestamp (with a creation column telling
+     * inserts from updates) go to Kafka keyed by the primary key, Confluent-framed with the schemas it registered.
+     */
+    @Test
+    void timestampCaptureArrivesKeyedAndFramedTheSameWay() throws Exception {
+        String products = "`" + db + "`.products";
+        database.execute("CREATE TABLE " + products + " (id INT PRIMARY KEY, name VARCHAR(40) NOT NULL, price DECIMAL(10,2), "
+                + "created_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6), "
+                + "updated_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6))");
+        String topic = "it." + db + ".products";
+        createTopics(topic);
+        capture.stop();
+        capture = timestampCaptureRunner();
+
+        database.execute("INSERT INTO " + products + " (id, name, price) VALUES (1, 'tea', 3.50), (2, 'coffee', 4.20)");
+        Thread.sleep(20); // a later update timestamp than the inserts'
+        database.execute("UPDATE " + products + " SET price = 3.75 WHERE id = 1");
+        List<MockFlowFile> flowFiles = capture(2); // the update moved row 1 forward: two rows, each in its latest state
+        database.execute("INSERT INTO " + products + " (id, name, price) VALUES (3, 'cocoa', NULL)");
+        Thread.sleep(20);
+        database.execute("UPDATE " + products + " SET name = 'green tea' WHERE id = 1");
+        capture.clearTransferState();
+        List<MockFlowFile> later = capture(2);
+        for (MockFlowFile flowFile : flowFiles) {
+            publisher.publish(flowFile);
+        }
+        for (MockFlowFile flowFile : later) {
+            publisher.publish(flowFile);
+        }
+
+        Map<Map<String, Object>, List<List<Object>>> byKey = new LinkedHashMap<>();
+        consume(topic, 4).stream()
+                .sorted(Comparator.comparingInt(Message::partition).thenComparingLong(Message::offset))
+                .forEach(m -> {
+                    GenericRecord after = (GenericRecord) m.value().get("after");
+                    byKey.computeIfAbsent(m.key(), k -> new ArrayList<>()).add(List.of(m.value().get("op").toString(),
+                            after.get("name").toString(), String.valueOf(after.get("price"))));
+                });
+        assertEquals(Map.of(
+                key("id", 1), List.of(List.of("u", "tea", "3.75"), List.of("u", "green tea", "3.75")),
+                key("id", 2), List.of(List.of("c", "coffee", "4.20")),
+                key("id", 3), List.of(List.of("c", "cocoa", "null"))), byKey);
+        assertEquals(1, decoder.subjectVersion(topic + "-value", "latest").get("version").asInt());
+        assertEquals(1, decoder.subjectVersion(topic + "-key", "latest").get("version").asInt());
+    }
+
+    /**
      * Output Shape "Kafka Record Wrapper" published as PublishKafka "Use Wrapper" does: key and value each written by its own
      * writer, looked up by subject name ({@code ${cdc.topic}-key} / {@code -value}) and the version the processor put on the
      * FlowFile. Everything is captured (so version 2 is already the latest) before anything is published: records written
@@ -413,6 +462,42 @@ class BinlogToKafkaIT {
         runner.setProperty("Max Wait Time", "300 ms");
         runner.setProperty("Snapshot Mode", "never"); // stream only, from the position each test reads before its changes
         runner.setProperty("Initial Binlog Position", InitialBinlogPosition.FILE_POSITION.getValue());
+        return runner;
+    }
+
+    /** CaptureTimestampChange with the same registry and Confluent-framing writer as the binlog capture. */
+    private TestRunner timestampCaptureRunner() throws Exception {
+        TestRunner runner = TestRunners.newTestRunner(CaptureTimestampChange.class);
+        ConfluentSchemaRegistryService registryService = new ConfluentSchemaRegistryService();
+        runner.addControllerService("registry", registryService);
+        runner.setProperty(registryService, ConfluentSchemaRegistryService.SCHEMA_REGISTRY_URLS, registry.url());
+        runner.enableControllerService(registryService);
+        ConfluentWireFormatWriter wireWriter = new ConfluentWireFormatWriter();
+        runner.addControllerService("wire-writer", wireWriter);
+        runner.enableControllerService(wireWriter);
+        AvroRecordSetWriter avro = new AvroRecordSetWriter();
+        runner.addControllerService("avro-writer", avro);
+        runner.setProperty(avro, "Schema Write Strategy", SchemaRegistryRecordSetWriter.SCHEMA_REFERENCE_WRITER.getValue());
+        runner.setProperty(avro, SchemaRegistryRecordSetWriter.SCHEMA_REFERENCE_WRITER_SERVICE, "wire-writer");
+        runner.setProperty(avro, SchemaAccessUtils.SCHEMA_ACCESS_STRATEGY, SchemaAccessUtils.INHERIT_RECORD_SCHEMA.getValue());
+        runner.enableControllerService(avro);
+        UrlConnectionPool pool = new UrlConnectionPool();
+        runner.addControllerService("pool", pool);
+        runner.setProperty(pool, "URL", database.jdbcUrl(db));
+        runner.setProperty(pool, "User", MariaDbServer.CDC_USER);
+        runner.setProperty(pool, "Password", MariaDbServer.CDC_PASSWORD);
+        runner.enableControllerService(pool);
+
+        runner.setProperty("Database Connection Pooling Service", "pool");
+        runner.setProperty("Table Name", "products");
+        runner.setProperty("Timestamp Column", "updated_at");
+        runner.setProperty("Incrementing Column", "id");
+        runner.setProperty("Creation Timestamp Column", "created_at");
+        runner.setProperty("Commit Lag", "0 sec");
+        runner.setProperty("Output Shape", "ENVELOPE");
+        runner.setProperty("Record Writer", "avro-writer");
+        runner.setProperty("Schema Registry", "registry");
+        runner.setProperty("Topic Prefix", "it");
         return runner;
     }
 
