@@ -150,7 +150,10 @@ class CaptureBinlogChangeSnapshotIT {
         assertEquals("3", state.get("snapshot.views"), "three read views: before the failure, before the stop, after it");
         String splits = state.get("snapshot.split." + db + ".b");
         assertNotNull(splits, "b's key ranges remember their read views: " + state);
-        assertTrue(splits.startsWith("0@250;1@"), splits);
+        // View 0 covers b's first committed page of 250 rows: up to key 250, or further when the writer deleted keys in it.
+        java.util.regex.Matcher split = java.util.regex.Pattern.compile("0@(\\d+);1@\\d+.*").matcher(splits);
+        assertTrue(split.matches(), splits);
+        assertTrue(Integer.parseInt(split.group(1)) >= 250, splits);
 
         Thread.sleep(300);
         Map<String, Map<Integer, List<Object>>> copy = applyAll(finishAndDrain());
