@@ -201,6 +201,8 @@ public class CaptureBinlogChange extends AbstractProcessor implements Verifiable
             closeReader();
             throw new ProcessException("Could not read or write the processor state: " + e.getMessage(), e);
         } catch (InterruptedException e) {
+            // Stopped mid-run: FlowFiles already created in this session must not commit without their position.
+            session.rollback();
             Thread.currentThread().interrupt();
             closeReader();
         } catch (RuntimeException e) {
