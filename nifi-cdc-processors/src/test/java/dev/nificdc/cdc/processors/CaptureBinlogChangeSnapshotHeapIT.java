@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Snapshots a table of 300,000 rows, page by page (keyset pagination on the primary key), (about 125 MB of row data, more than the heap) with the heap capped (the failsafe execution
- * "bounded-heap" runs *HeapIT classes with -Xmx96m): the snapshot streams the table in chunks, so it completes. The
+ * "bounded-heap" runs *HeapIT classes with -Xmx128m): the snapshot streams the table in chunks, so it completes. The
  * records are serialized by the real AvroRecordSetWriter; the bytes are counted and discarded, so that the test
  * framework's in-memory content repository does not hold them.
  */

@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Streams one transaction of a million inserted rows (about 60 MB of row data in the binlog) through CaptureBinlogChange
- * with the heap capped at 96 MB (the failsafe execution "bounded-heap" runs *HeapIT classes with -Xmx96m): the reader's
+ * with the heap capped at 128 MB (the failsafe execution "bounded-heap" runs *HeapIT classes with -Xmx128m): the reader's
  * queue is bounded and every run writes its FlowFiles and commits, so the transaction flows through in parts. The
  * records go through the real AvroRecordSetWriter into a stream that only counts bytes, so the test framework's
  * in-memory content repository does not hold them. Prints the throughput and the peak heap.
