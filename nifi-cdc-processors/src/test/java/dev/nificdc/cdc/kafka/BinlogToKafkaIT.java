@@ -431,19 +431,7 @@ class BinlogToKafkaIT {
 
     private TestRunner captureRunner() throws Exception {
         TestRunner runner = TestRunners.newTestRunner(CaptureBinlogChange.class);
-        ConfluentSchemaRegistryService registryService = new ConfluentSchemaRegistryService();
-        runner.addControllerService("registry", registryService);
-        runner.setProperty(registryService, ConfluentSchemaRegistryService.SCHEMA_REGISTRY_URLS, registry.url());
-        runner.enableControllerService(registryService);
-        ConfluentWireFormatWriter wireWriter = new ConfluentWireFormatWriter();
-        runner.addControllerService("wire-writer", wireWriter);
-        runner.enableControllerService(wireWriter);
-        AvroRecordSetWriter avro = new AvroRecordSetWriter();
-        runner.addControllerService("avro-writer", avro);
-        runner.setProperty(avro, "Schema Write Strategy", SchemaRegistryRecordSetWriter.SCHEMA_REFERENCE_WRITER.getValue());
-        runner.setProperty(avro, SchemaRegistryRecordSetWriter.SCHEMA_REFERENCE_WRITER_SERVICE, "wire-writer");
-        runner.setProperty(avro, SchemaAccessUtils.SCHEMA_ACCESS_STRATEGY, SchemaAccessUtils.INHERIT_RECORD_SCHEMA.getValue());
-        runner.enableControllerService(avro);
+        addRegistryAndFramingWriter(runner);
         // For the Kafka Record Wrapper shape: the wrapper is not a registered schema, so the FlowFile embeds it.
         AvroRecordSetWriter embedded = new AvroRecordSetWriter();
         runner.addControllerService("embedded-writer", embedded);
@@ -465,9 +453,11 @@ class BinlogToKafkaIT {
         return runner;
     }
 
-    /** CaptureTimestampChange with the same registry and Confluent-framing writer as the binlog capture. */
-    private TestRunner timestampCaptureRunner() throws Exception {
-        TestRunner runner = TestRunners.newTestRunner(CaptureTimestampChange.class);
+    /**
+     * The services a capture processor uses here: "registry" (our registry service on the fixture) and "avro-writer", an
+     * AvroRecordSetWriter that inherits the record schema and writes Confluent references through "wire-writer".
+     */
+    private static void addRegistryAndFramingWriter(TestRunner runner) throws Exception {
         ConfluentSchemaRegistryService registryService = new ConfluentSchemaRegistryService();
         runner.addControllerService("registry", registryService);
         runner.setProperty(registryService, ConfluentSchemaRegistryService.SCHEMA_REGISTRY_URLS, registry.url());
@@ -481,6 +471,12 @@ class BinlogToKafkaIT {
         runner.setProperty(avro, SchemaRegistryRecordSetWriter.SCHEMA_REFERENCE_WRITER_SERVICE, "wire-writer");
         runner.setProperty(avro, SchemaAccessUtils.SCHEMA_ACCESS_STRATEGY, SchemaAccessUtils.INHERIT_RECORD_SCHEMA.getValue());
         runner.enableControllerService(avro);
+    }
+
+    /** CaptureTimestampChange with the same registry and Confluent-framing writer as the binlog capture. */
+    private TestRunner timestampCaptureRunner() throws Exception {
+        TestRunner runner = TestRunners.newTestRunner(CaptureTimestampChange.class);
+        addRegistryAndFramingWriter(runner);
         UrlConnectionPool pool = new UrlConnectionPool();
         runner.addControllerService("pool", pool);
         runner.setProperty(pool, "URL", database.jdbcUrl(db));
