@@ -2,8 +2,6 @@ package dev.nificdc.e2e;
 
 import dev.nificdc.e2e.CdcFlows.ReplicaFlow;
 import dev.nificdc.e2e.DatabaseSink.JdbcTarget;
-import dev.nificdc.testsupport.MariaDbServer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -43,42 +41,28 @@ class BinlogCrashIT {
             + "__row INT NOT NULL, __op CHAR(1) NOT NULL, id INT NOT NULL)";
 
     private static NiFiInstance nifi;
-    private static MariaDbServer source;
-    private static MariaDbServer replica;
+
+    @RegisterExtension
+    static final SourceAndReplica DATABASES = new SourceAndReplica();
 
     @RegisterExtension
     static final CrashNiFi CRASH = new CrashNiFi();
 
     @BeforeAll
     static void start() {
-        source = MariaDbServer.start();
-        replica = MariaDbServer.start();
         nifi = CRASH.instance();
-    }
-
-    @AfterAll
-    static void stop() {
-        for (AutoCloseable c : new AutoCloseable[]{source, replica}) {
-            try {
-                if (c != null) {
-                    c.close();
-                }
-            } catch (Exception e) {
-                System.err.println("Closing " + c + " failed: " + e);
-            }
-        }
     }
 
     @Test
     void noChangeLostOrDuplicatedAcrossKill() throws Exception {
-        String db = source.createDatabase("crash");
-        source.execute("CREATE TABLE `" + db + "`.items " + ITEMS);
-        replica.execute("CREATE DATABASE `" + db + "` CHARACTER SET utf8mb4", "CREATE TABLE `" + db + "`.items " + ITEMS,
+        String db = DATABASES.source().createDatabase("crash");
+        DATABASES.source().execute("CREATE TABLE `" + db + "`.items " + ITEMS);
+        DATABASES.replica().execute("CREATE DATABASE `" + db + "` CHARACTER SET utf8mb4", "CREATE TABLE `" + db + "`.items " + ITEMS,
                 "CREATE TABLE `" + db + "`.cdc_audit " + AUDIT);
-        JdbcTarget target = JdbcTargets.mariaDb(replica, db, "nifi_replica", "replica-Secret-1");
+        JdbcTarget target = JdbcTargets.mariaDb(DATABASES.replica(), db, "nifi_replica", "replica-Secret-1");
 
         NiFiRestClient client = nifi.client();
-        ReplicaFlow flow = CdcFlows.importReplica(client, "Binlog crash " + db, source, db, target);
+        ReplicaFlow flow = CdcFlows.importReplica(client, "Binlog crash " + db, DATABASES.source(), db, target);
         Map<String, String> audit = new LinkedHashMap<>();
         audit.put("Record Reader", flow.readerId());
         audit.put("Database Connection Pooling Service", flow.poolId());
@@ -102,7 +86,7 @@ class BinlogCrashIT {
         String auditTable = "`" + db + "`.cdc_audit";
         long beforeKill;
         long afterRestart;
-        ChangeWriter writer = new ChangeWriter(source::adminConnection, items, true).start();
+        ChangeWriter writer = new ChangeWriter(DATABASES.source()::adminConnection, items, true).start();
         try {
             awaitCount(target, auditTable, 100, Duration.ofSeconds(90), "audit rows before the kill (the flow runs)");
             client.await("NiFi to persist the running flow", () -> nifi.persistedFlowContains(auditPut), saved -> saved);
@@ -126,7 +110,7 @@ class BinlogCrashIT {
         List<String> expected;
         List<String> actual;
         do {
-            try (Connection s = source.adminConnection(); Connection r = CdcFlows.open(target)) {
+            try (Connection s = DATABASES.source().adminConnection(); Connection r = CdcFlows.open(target)) {
                 expected = CdcFlows.dump(s, items);
                 actual = CdcFlows.dump(r, items);
             }

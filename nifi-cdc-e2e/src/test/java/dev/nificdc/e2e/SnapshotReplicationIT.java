@@ -3,8 +3,6 @@ package dev.nificdc.e2e;
 import dev.nificdc.e2e.CdcFlows.ReplicaFlow;
 import dev.nificdc.e2e.DatabaseSink.JdbcTarget;
 import dev.nificdc.testsupport.MariaDbServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -32,42 +30,26 @@ class SnapshotReplicationIT {
     private static final int EXISTING_ROWS = 3_000;
 
     @RegisterExtension
+    static final SourceAndReplica DATABASES = new SourceAndReplica();
+
+    @RegisterExtension
     static final SharedNiFi NIFI = new SharedNiFi();
-
-    private static MariaDbServer source;
-    private static MariaDbServer replica;
-
-    @BeforeAll
-    static void startDatabases() {
-        source = MariaDbServer.start();
-        replica = MariaDbServer.start();
-    }
-
-    @AfterAll
-    static void stopDatabases() {
-        if (source != null) {
-            source.close();
-        }
-        if (replica != null) {
-            replica.close();
-        }
-    }
 
     @Test
     void existingRowsAreCopiedThenStreamedWithWritesDuringTheSnapshot() throws Exception {
-        String db = source.createDatabase("snap");
-        replica.execute("CREATE DATABASE `" + db + "` CHARACTER SET utf8mb4");
+        String db = DATABASES.source().createDatabase("snap");
+        DATABASES.replica().execute("CREATE DATABASE `" + db + "` CHARACTER SET utf8mb4");
         String table = "`" + db + "`.accounts";
-        for (MariaDbServer server : List.of(source, replica)) {
+        for (MariaDbServer server : List.of(DATABASES.source(), DATABASES.replica())) {
             server.execute("CREATE TABLE " + table + " " + ACCOUNTS);
         }
-        source.execute("INSERT INTO " + table + " SELECT seq, seq * 1.25, concat('account ', seq), "
+        DATABASES.source().execute("INSERT INTO " + table + " SELECT seq, seq * 1.25, concat('account ', seq), "
                 + "timestampadd(MICROSECOND, seq * 1001, '2024-01-01 00:00:00'), sec_to_time(seq % 86400 + 0.000001 * seq) "
                 + "FROM `" + db + "`.seq_1_to_" + EXISTING_ROWS);
 
-        JdbcTarget target = JdbcTargets.mariaDb(replica, db, "nifi_snap_replica", "replica-Secret-3");
+        JdbcTarget target = JdbcTargets.mariaDb(DATABASES.replica(), db, "nifi_snap_replica", "replica-Secret-3");
         NiFiRestClient client = NIFI.client();
-        ReplicaFlow flow = CdcFlows.importReplica(client, "Snapshot replica " + db, source, db, target, true);
+        ReplicaFlow flow = CdcFlows.importReplica(client, "Snapshot replica " + db, DATABASES.source(), db, target, true);
 
         AtomicBoolean writing = new AtomicBoolean(true);
         AtomicInteger writes = new AtomicInteger();
@@ -78,9 +60,9 @@ class SnapshotReplicationIT {
                 while (writing.get()) {
                     int id = ThreadLocalRandom.current().nextInt(1, EXISTING_ROWS + 1);
                     switch (writes.get() % 3) {
-                        case 0 -> source.execute("UPDATE " + table + " SET balance = balance + 1, opened = now(6) WHERE id = " + id);
-                        case 1 -> source.execute("INSERT INTO " + table + " VALUES (" + nextId++ + ", 1.00, 'new', now(6), '-01:02:03.456789')");
-                        default -> source.execute("DELETE FROM " + table + " WHERE id = " + id);
+                        case 0 -> DATABASES.source().execute("UPDATE " + table + " SET balance = balance + 1, opened = now(6) WHERE id = " + id);
+                        case 1 -> DATABASES.source().execute("INSERT INTO " + table + " VALUES (" + nextId++ + ", 1.00, 'new', now(6), '-01:02:03.456789')");
+                        default -> DATABASES.source().execute("DELETE FROM " + table + " WHERE id = " + id);
                     }
                     writes.incrementAndGet();
                     NiFiInstance.sleep(5);
@@ -101,7 +83,7 @@ class SnapshotReplicationIT {
         List<String> expected;
         List<String> actual;
         do {
-            try (Connection s = source.adminConnection(); Connection r = CdcFlows.open(target)) {
+            try (Connection s = DATABASES.source().adminConnection(); Connection r = CdcFlows.open(target)) {
                 expected = CdcFlows.dump(s, table);
                 actual = CdcFlows.dump(r, table);
             }

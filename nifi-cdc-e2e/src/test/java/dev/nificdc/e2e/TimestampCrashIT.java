@@ -3,7 +3,6 @@ package dev.nificdc.e2e;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.nificdc.e2e.DatabaseSink.JdbcTarget;
 import dev.nificdc.testsupport.MariaDbServer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -31,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *
  * <p>The target is append-only because a timestamp capture sees an insert followed by an update before its next
  * poll as one update, and with NiFi 2.3 PutDatabaseRecord has no working UPSERT (NIFI-14346). The source's
- * {@code updated_at} column is not written to the target: date/time columns are being fixed in the record layer.
+ * {@code updated_at} column is not written to the target: it is the capture's ordering column, not row data under test.
  * The same sink limit as in {@link BinlogCrashIT} applies: a kill between PutDatabaseRecord's database commit and
  * NiFi's session commit would apply a FlowFile twice.
  */
@@ -43,43 +42,29 @@ class TimestampCrashIT {
     private static final String COLUMNS = "id, n, label, amount, note";
 
     private static NiFiInstance nifi;
-    private static MariaDbServer source;
-    private static MariaDbServer target;
+
+    @RegisterExtension
+    static final SourceAndReplica DATABASES = new SourceAndReplica();
 
     @RegisterExtension
     static final CrashNiFi CRASH = new CrashNiFi();
 
     @BeforeAll
     static void start() {
-        source = MariaDbServer.start();
-        target = MariaDbServer.start();
         nifi = CRASH.instance();
-    }
-
-    @AfterAll
-    static void stop() {
-        for (AutoCloseable c : new AutoCloseable[]{source, target}) {
-            try {
-                if (c != null) {
-                    c.close();
-                }
-            } catch (Exception e) {
-                System.err.println("Closing " + c + " failed: " + e);
-            }
-        }
     }
 
     @Test
     void noRowVersionLostAcrossKill() throws Exception {
-        String db = source.createDatabase("tscrash");
-        source.execute("CREATE TABLE `" + db + "`.items " + ITEMS);
-        target.execute("CREATE DATABASE `" + db + "` CHARACTER SET utf8mb4", "CREATE TABLE `" + db + "`.item_versions " + VERSIONS);
-        JdbcTarget sinkDb = JdbcTargets.mariaDb(target, db, "nifi_writer", "writer-Secret-1");
+        String db = DATABASES.source().createDatabase("tscrash");
+        DATABASES.source().execute("CREATE TABLE `" + db + "`.items " + ITEMS);
+        DATABASES.replica().execute("CREATE DATABASE `" + db + "` CHARACTER SET utf8mb4", "CREATE TABLE `" + db + "`.item_versions " + VERSIONS);
+        JdbcTarget sinkDb = JdbcTargets.mariaDb(DATABASES.replica(), db, "nifi_writer", "writer-Secret-1");
 
         NiFiRestClient client = nifi.client();
         String group = client.createProcessGroup(client.rootGroupId(), "Timestamp crash " + db);
         String pool = client.createControllerService(group, DatabaseSink.DBCP_CONNECTION_POOL, "Source database", Map.of(
-                "Database Connection URL", source.jdbcUrl(db),
+                "Database Connection URL", DATABASES.source().jdbcUrl(db),
                 "Database Driver Class Name", "org.mariadb.jdbc.Driver",
                 "Database Driver Location(s)", DatabaseSink.JdbcTarget.jarOf(org.mariadb.jdbc.Driver.class).toString(),
                 "Database User", MariaDbServer.CDC_USER,
@@ -118,7 +103,7 @@ class TimestampCrashIT {
         String versions = "`" + db + "`.item_versions";
         long beforeKill;
         long afterRestart;
-        ChangeWriter changes = new ChangeWriter(source::adminConnection, items, false).start();
+        ChangeWriter changes = new ChangeWriter(DATABASES.source()::adminConnection, items, false).start();
         try {
             awaitCount(sinkDb, versions, 100, "captured row versions before the kill (the flow runs)");
             client.await("NiFi to persist the running flow", () -> nifi.persistedFlowContains(sink.putDatabaseRecordId()), saved -> saved);
@@ -140,7 +125,7 @@ class TimestampCrashIT {
         List<String> missing;
         Instant deadline = Instant.now().plus(Duration.ofSeconds(120));
         do {
-            try (Connection s = source.adminConnection()) {
+            try (Connection s = DATABASES.source().adminConnection()) {
                 sourceRows = CdcFlows.dump(s, "(SELECT " + COLUMNS + " FROM " + items + ") AS final_rows");
             }
             Set<String> captured;
