@@ -532,28 +532,28 @@ class BinlogToKafkaIT {
         runner.addControllerService("wrapper-reader", wrapperReader);
         runner.setProperty(wrapperReader, SchemaAccessUtils.SCHEMA_ACCESS_STRATEGY, "embedded-avro-schema");
         runner.enableControllerService(wrapperReader);
-        AvroRecordSetWriter valueByName = new AvroRecordSetWriter();
-        runner.addControllerService("value-writer-by-name", valueByName);
-        runner.setProperty(valueByName, "Schema Write Strategy", SchemaRegistryRecordSetWriter.SCHEMA_REFERENCE_WRITER.getValue());
-        runner.setProperty(valueByName, SchemaRegistryRecordSetWriter.SCHEMA_REFERENCE_WRITER_SERVICE, "wire-writer");
-        runner.setProperty(valueByName, SchemaAccessUtils.SCHEMA_ACCESS_STRATEGY, SchemaAccessUtils.SCHEMA_NAME_PROPERTY.getValue());
-        runner.setProperty(valueByName, SchemaAccessUtils.SCHEMA_REGISTRY, "registry");
-        runner.setProperty(valueByName, SchemaAccessUtils.SCHEMA_NAME, "${cdc.topic}-value");
-        runner.setProperty(valueByName, SchemaAccessUtils.SCHEMA_VERSION, "${cdc.value.schema.version}");
-        runner.enableControllerService(valueByName);
+        addFramingWriterBySchemaName(runner, "value-writer-by-name", "${cdc.topic}-value", "${cdc.value.schema.version}");
 
         // Record Key Writer: the key schema the processor registered under <topic>-key, looked up by subject name and the
         // version the processor put on the FlowFile.
-        AvroRecordSetWriter keyWriter = new AvroRecordSetWriter();
-        runner.addControllerService("key-writer", keyWriter);
-        runner.setProperty(keyWriter, "Schema Write Strategy", SchemaRegistryRecordSetWriter.SCHEMA_REFERENCE_WRITER.getValue());
-        runner.setProperty(keyWriter, SchemaRegistryRecordSetWriter.SCHEMA_REFERENCE_WRITER_SERVICE, "wire-writer");
-        runner.setProperty(keyWriter, SchemaAccessUtils.SCHEMA_ACCESS_STRATEGY, SchemaAccessUtils.SCHEMA_NAME_PROPERTY.getValue());
-        runner.setProperty(keyWriter, SchemaAccessUtils.SCHEMA_REGISTRY, "registry");
-        runner.setProperty(keyWriter, SchemaAccessUtils.SCHEMA_NAME, "${cdc.topic}-key");
-        runner.setProperty(keyWriter, SchemaAccessUtils.SCHEMA_VERSION, "${cdc.key.schema.version}");
-        runner.enableControllerService(keyWriter);
+        addFramingWriterBySchemaName(runner, "key-writer", "${cdc.topic}-key", "${cdc.key.schema.version}");
         return runner;
+    }
+
+    /**
+     * An AvroRecordSetWriter that looks its schema up in "registry" by subject name and version (as PublishKafka's writers
+     * are configured in the flow definition) and frames each record with that schema's id through "wire-writer".
+     */
+    private static void addFramingWriterBySchemaName(TestRunner runner, String id, String subject, String version) throws Exception {
+        AvroRecordSetWriter writer = new AvroRecordSetWriter();
+        runner.addControllerService(id, writer);
+        runner.setProperty(writer, "Schema Write Strategy", SchemaRegistryRecordSetWriter.SCHEMA_REFERENCE_WRITER.getValue());
+        runner.setProperty(writer, SchemaRegistryRecordSetWriter.SCHEMA_REFERENCE_WRITER_SERVICE, "wire-writer");
+        runner.setProperty(writer, SchemaAccessUtils.SCHEMA_ACCESS_STRATEGY, SchemaAccessUtils.SCHEMA_NAME_PROPERTY.getValue());
+        runner.setProperty(writer, SchemaAccessUtils.SCHEMA_REGISTRY, "registry");
+        runner.setProperty(writer, SchemaAccessUtils.SCHEMA_NAME, subject);
+        runner.setProperty(writer, SchemaAccessUtils.SCHEMA_VERSION, version);
+        runner.enableControllerService(writer);
     }
 
     /** Triggers the processor until {@code expected} records arrived, and returns the FlowFiles in sequence order. */
