@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# The nifi-cdc benchmarks in one command (see BENCHMARKS.md): builds everything (./mvnw -B -q -DskipTests package),
+# then runs dev.nificdc.bench.BenchMain, which starts its own private MariaDB, PostgreSQL and headless NiFi, writes a
+# seeded workload and prints a table plus machine-readable "BENCH ..." lines. bench/run.sh --help for the options.
+# Not part of the test run (./mvnw verify only compiles it). NIFI_CDC_BENCH_SKIP_BUILD=true reuses the last build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+java_major() {
+    "$1/bin/java" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}' | cut -d. -f1
+}
+
+pick_jdk() {
+    local candidate
+    for candidate in "${JAVA_HOME:-}" /usr/lib/jvm/* /opt/java/* /opt/jdk*; do
+        [ -n "$candidate" ] && [ -x "$candidate/bin/javac" ] || continue
+        if [ "$(java_major "$candidate")" -ge 21 ] 2>/dev/null; then
+            echo "$candidate"
+            return 0
+        fi
+    done
+    return 1
+}
+
+if ! JAVA_HOME=$(pick_jdk); then
+    echo "ERROR: the benchmarks need a JDK 21 or newer (NiFi 2.x runs on Java 21+)." >&2
+    echo "       None found in \$JAVA_HOME or /usr/lib/jvm. Install one (e.g. Temurin 21) and set JAVA_HOME." >&2
+    exit 1
+fi
+export JAVA_HOME
+export PATH="$JAVA_HOME/bin:$PATH"
+
+version=$(sed -n 's:.*<version>\(.*-SNAPSHOT\)</version>.*:\1:p' pom.xml | head -1)
+bench=nifi-cdc-bench/target
+e2e=nifi-cdc-e2e/target
+
+if [ "${NIFI_CDC_BENCH_SKIP_BUILD:-}" = "true" ] && [ -f "$bench/bench-classpath.txt" ]; then
+    : # built before
+else
+    echo "==> Building: ./mvnw -B -q -DskipTests package"
+    ./mvnw -B -q -DskipTests package
+fi
+
+classpath="$PWD/$bench/classes:$(cat "$bench/bench-classpath.txt")"
+# The memory benchmark starts child JVMs with this class path and a capped heap.
+exec "$JAVA_HOME/bin/java" -Xmx4g \
+    -Dnifi.e2e.artifacts="$PWD/$e2e/nifi-artifacts" \
+    -Dnifi.e2e.standard.nar="$PWD/nifi-cdc-e2e/standard-nar-standin/target/nifi-cdc-e2e-standard-nar-2.3.0.nar" \
+    -Dnifi.e2e.cdc.nar="$PWD/nifi-cdc-nar/target/nifi-cdc-nar-$version.nar" \
+    -Dnifi.cdc.bench.classpath="$classpath" \
+    -Dslf4j.internal.verbosity=ERROR \
+    -cp "$classpath" dev.nificdc.bench.BenchMain "$@"

@@ -1,0 +1,71 @@
+package dev.nificdc.bench;
+
+import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/** The benchmark's command line: which sections, how many rows, how many repetitions, where the results go. */
+record BenchOptions(Set<String> sections, int rows, int repeats, int latencySeconds, int latencyRate, Path results) {
+    static final List<String> ALL_SECTIONS = List.of("throughput", "latency", "memory", "timestamp");
+
+    static final String USAGE = """
+            Usage: bench/run.sh [options]
+              --sections a,b,...  which benchmarks to run: throughput, latency, memory, timestamp (default: all)
+              --rows N            rows of the orders workload (default 200000; a multiple of 20000; 1000000 for the large run)
+              --repeats N         repetitions of each throughput candidate, alternating (default 3; the median is reported)
+              --no-nifi           skip the real-NiFi throughput candidate (c)
+              --latency-seconds N how long the steady writer of the latency benchmark runs (default 60)
+              --latency-rate N    row changes per second of the steady writer (default 5000)
+              --results FILE      where the BENCH lines are appended (default nifi-cdc-bench/target/bench-results.txt)
+            """;
+
+    static BenchOptions parse(String[] args) {
+        Set<String> sections = new LinkedHashSet<>(ALL_SECTIONS);
+        int rows = 200_000;
+        int repeats = 3;
+        int latencySeconds = 60;
+        int latencyRate = 5_000;
+        boolean nifi = true;
+        Path results = Path.of("nifi-cdc-bench", "target", "bench-results.txt");
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            switch (arg) {
+                case "--sections" -> {
+                    sections = new LinkedHashSet<>(List.of(value(args, ++i, arg).split(",")));
+                    for (String section : sections) {
+                        if (!ALL_SECTIONS.contains(section)) {
+                            throw new IllegalArgumentException("Unknown section '" + section + "'; choose from " + ALL_SECTIONS);
+                        }
+                    }
+                }
+                case "--rows" -> rows = Integer.parseInt(value(args, ++i, arg));
+                case "--repeats" -> repeats = Integer.parseInt(value(args, ++i, arg));
+                case "--no-nifi" -> nifi = false;
+                case "--latency-seconds" -> latencySeconds = Integer.parseInt(value(args, ++i, arg));
+                case "--latency-rate" -> latencyRate = Integer.parseInt(value(args, ++i, arg));
+                case "--results" -> results = Path.of(value(args, ++i, arg));
+                default -> throw new IllegalArgumentException("Unknown option '" + arg + "'");
+            }
+        }
+        if (!nifi) {
+            sections.add("no-nifi");
+        }
+        return new BenchOptions(sections, rows, repeats, latencySeconds, latencyRate, results);
+    }
+
+    boolean runs(String section) {
+        return sections.contains(section);
+    }
+
+    boolean withRealNiFi() {
+        return !sections.contains("no-nifi");
+    }
+
+    private static String value(String[] args, int index, String option) {
+        if (index >= args.length) {
+            throw new IllegalArgumentException(option + " needs a value");
+        }
+        return args[index];
+    }
+}
