@@ -43,10 +43,12 @@ fi
 
 classpath="$PWD/$bench/classes:$(cat "$bench/bench-classpath.txt")"
 # The memory benchmark starts child JVMs with this class path and a capped heap.
-exec "$JAVA_HOME/bin/java" -Xmx4g \
+# NIFI_CDC_BENCH_JAVA_OPTS adds JVM options, e.g. -XX:StartFlightRecording=filename=bench.jfr,settings=profile to profile.
+exec "$JAVA_HOME/bin/java" -Xmx4g ${NIFI_CDC_BENCH_JAVA_OPTS:-} \
     -Dnifi.e2e.artifacts="$PWD/$e2e/nifi-artifacts" \
     -Dnifi.e2e.standard.nar="$PWD/nifi-cdc-e2e/standard-nar-standin/target/nifi-cdc-e2e-standard-nar-2.3.0.nar" \
     -Dnifi.e2e.cdc.nar="$PWD/nifi-cdc-nar/target/nifi-cdc-nar-$version.nar" \
     -Dnifi.cdc.bench.classpath="$classpath" \
-    -Dslf4j.internal.verbosity=ERROR \
+    -Dslf4j.internal.verbosity=ERROR -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+    -Djava.util.logging.config.file="$PWD/bench/logging.properties" \
     -cp "$classpath" dev.nificdc.bench.BenchMain "$@"

@@ -1,10 +1,102 @@
 package dev.nificdc.bench;
 
+import dev.nificdc.testsupport.MariaDbServer;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Section 1, binlog catch-up throughput: writes the orders workload once, then reads the same binlog range with each
+ * candidate in turn, repeatedly and alternating (raw library, processor in the mock framework, processor in a real
+ * NiFi), and reports each candidate's median events/s and its ratio to the raw library's.
+ */
 final class BinlogThroughputBench {
     private BinlogThroughputBench() {
     }
 
     static void run(BenchOptions options, Report report) throws Exception {
-        throw new UnsupportedOperationException("BinlogThroughputBench is being written");
+        OrdersWorkload workload = new OrdersWorkload(options.rows());
+        try (MariaDbServer server = MariaDbServer.start()) {
+            System.out.println("==> throughput: MariaDB " + MariaDbServer.SERVER_VERSION + " on port " + server.port()
+                    + "; writing the workload (" + options.rows() + " rows)");
+            BinlogRange range = writeWorkload(server, workload);
+            System.out.printf(Locale.ROOT, "==> binlog range %s:%d .. %s:%d holds %s%n", range.startFile(), range.startPosition(),
+                    range.endFile(), range.endPosition(), range.expected());
+            List<BinlogCaptureCandidate> candidates = new ArrayList<>(List.of(new RawLibraryCapture(), new MockFrameworkCapture()));
+            if (options.withRealNiFi()) {
+                System.out.println("==> starting a headless NiFi for candidate (c)");
+                candidates.add(NiFiCapture.start());
+            }
+            try {
+                measure(options, report, range, candidates);
+            } finally {
+                for (BinlogCaptureCandidate candidate : candidates) {
+                    candidate.close();
+                }
+            }
+        }
+    }
+
+    private static void measure(BenchOptions options, Report report, BinlogRange range, List<BinlogCaptureCandidate> candidates) throws Exception {
+        Map<String, List<Double>> rates = new LinkedHashMap<>();
+        Map<String, List<Double>> cpu = new LinkedHashMap<>();
+        for (int repeat = 1; repeat <= options.repeats(); repeat++) {
+            for (BinlogCaptureCandidate candidate : candidates) {
+                CaptureMeasurement m = candidate.capture(range).verifiedAgainst(range.expected(), candidate.name());
+                rates.computeIfAbsent(candidate.name(), k -> new ArrayList<>()).add(m.eventsPerSecond());
+                cpu.computeIfAbsent(candidate.name(), k -> new ArrayList<>()).add(m.cpuMicrosPerEvent());
+                System.out.printf(Locale.ROOT, "    run %d %-15s %,10d events in %,7d ms = %,9.0f events/s (%.2f us CPU of this JVM per event)%n", repeat,
+                        candidate.name(), m.counted().total(), m.nanos() / 1_000_000, m.eventsPerSecond(), m.cpuMicrosPerEvent());
+            }
+        }
+        report.add("throughput", "events", range.expected().total(), "events", range.expected().toString());
+        double limit = median(rates.get("raw-library"));
+        for (Map.Entry<String, List<Double>> entry : rates.entrySet()) {
+            double rate = median(entry.getValue());
+            report.add("throughput", entry.getKey(), rate, "events/s", "median of " + entry.getValue().size());
+            double cpuPerEvent = median(cpu.get(entry.getKey()));
+            if (!Double.isNaN(cpuPerEvent)) {
+                report.add("throughput", entry.getKey() + "-cpu", cpuPerEvent, "us/event", "CPU time of the benchmark JVM per event");
+            }
+            if (!entry.getKey().equals("raw-library")) {
+                report.add("throughput", entry.getKey() + "-vs-raw", rate / limit, "ratio");
+            }
+        }
+    }
+
+    /** Creates the orders table in a new database and writes the workload; the range spans all of it. */
+    static BinlogRange writeWorkload(MariaDbServer server, OrdersWorkload workload) throws SQLException {
+        String database = server.createDatabase("bench");
+        String table = "orders";
+        String[] start = masterStatus(server);
+        OrdersWorkload.Counts counts;
+        try (Connection connection = server.adminConnection()) {
+            connection.setCatalog(database);
+            counts = workload.insertAll(connection, OrdersWorkload.Dialect.MARIADB, table);
+            counts = counts.plus(workload.updateAndDelete(connection, table));
+        }
+        String[] end = masterStatus(server);
+        return new BinlogRange(server.host(), server.port(), MariaDbServer.CDC_USER, MariaDbServer.CDC_PASSWORD, database, table,
+                start[0], Long.parseLong(start[1]), end[0], Long.parseLong(end[1]), counts);
+    }
+
+    static String[] masterStatus(MariaDbServer server) throws SQLException {
+        try (Connection c = server.adminConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW MASTER STATUS")) {
+            rs.next();
+            return new String[]{rs.getString(1), String.valueOf(rs.getLong(2))};
+        }
+    }
+
+    static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 }

@@ -1,9 +1,19 @@
 package dev.nificdc.bench;
 
-/** What one capture of a {@link BinlogRange} counted, and how long it took from start to the last change. */
-record CaptureMeasurement(OrdersWorkload.Counts counted, long nanos) {
+import java.lang.management.ManagementFactory;
+
+/**
+ * What one capture of a {@link BinlogRange} counted, how long it took from start to the last change, and how much CPU
+ * time this JVM spent meanwhile ({@code cpuNanos}, or -1 when the work ran in another process). CPU time per event is
+ * steadier than wall time on a shared machine.
+ */
+record CaptureMeasurement(OrdersWorkload.Counts counted, long nanos, long cpuNanos) {
     double eventsPerSecond() {
         return counted.total() * 1e9 / nanos;
+    }
+
+    double cpuMicrosPerEvent() {
+        return cpuNanos < 0 ? Double.NaN : cpuNanos / 1e3 / counted.total();
     }
 
     /** Fails the benchmark when a candidate lost or invented changes: a fast wrong answer is no figure. */
@@ -12,5 +22,10 @@ record CaptureMeasurement(OrdersWorkload.Counts counted, long nanos) {
             throw new IllegalStateException(candidate + " counted " + counted + " but the workload wrote " + expected);
         }
         return this;
+    }
+
+    /** CPU time this JVM has used so far, in nanoseconds. */
+    static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 }

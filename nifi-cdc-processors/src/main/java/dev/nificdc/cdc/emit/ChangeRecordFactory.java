@@ -35,14 +35,58 @@ import java.util.function.BiFunction;
 public final class ChangeRecordFactory {
     /** The Avro schema version string written into {@code source.version}. */
     public static final String VERSION = "nifi-cdc-1";
+    /** The fields the flattened shape adds after the columns ({@code __op} ... {@code __gtid}). */
+    private static final int FLATTENED_EXTRA_FIELDS = 10;
 
     private final OutputShape shape;
     private final String topicPrefix;
     private final BiFunction<TableSchema, Schema, SchemaIdentifier> identifiers;
-    private final Map<TableSchema, TableSchemas> schemas = new HashMap<>();
+    private final Map<TableSchema, TablePlan> plans = new HashMap<>();
+    /** The plan of the last table asked for: consecutive events of one table skip hashing the table schema. */
+    private TablePlan lastPlan;
 
-    /** Per table schema: the record schema records are written with, and the registry identifiers of value and key. */
-    private record TableSchemas(RecordSchema record, SchemaIdentifier value, SchemaIdentifier key) {
+    /**
+     * Everything about one table schema that every record of it shares, worked out once: the record schema records are
+     * written with, its nested record schemas, the Avro field name of each column, and the registry identifiers.
+     */
+    private static final class TablePlan {
+        final TableSchema table;
+        final RecordSchema record;
+        final SchemaIdentifier value;
+        final SchemaIdentifier key;
+        final RecordSchema envelope;
+        final RecordSchema row;
+        final RecordSchema source;
+        final RecordSchema transaction;
+        final RecordSchema wrapperMetadata;
+        final RecordSchema wrapperKey;
+        final String[] fieldNames;
+        final boolean[] temporalText;
+        final int[] keyColumns;
+        final int rowMappings;
+
+        TablePlan(TableSchema table, RecordSchema record, SchemaIdentifier value, SchemaIdentifier key, OutputShape shape) {
+            this.table = table;
+            this.record = record;
+            this.value = value;
+            this.key = key;
+            List<ColumnSchema> columns = table.columns();
+            fieldNames = new String[columns.size()];
+            temporalText = new boolean[columns.size()];
+            for (int i = 0; i < fieldNames.length; i++) {
+                fieldNames[i] = ChangeSchemas.fieldName(columns.get(i));
+                temporalText[i] = shape == OutputShape.FLATTENED && TemporalText.isTextual(columns.get(i).kind());
+            }
+            keyColumns = table.primaryKey().stream().mapToInt(table::indexOf).toArray();
+            rowMappings = columns.size() + (shape == OutputShape.FLATTENED ? FLATTENED_EXTRA_FIELDS : 0);
+            boolean wrapper = shape == OutputShape.KAFKA_WRAPPER;
+            envelope = shape == OutputShape.FLATTENED ? null : wrapper ? childSchema(record, ChangeSchemas.WRAPPER_VALUE) : record;
+            row = envelope == null ? null : childSchema(envelope, "before");
+            source = envelope == null ? null : childSchema(envelope, "source");
+            transaction = envelope == null ? null : childSchema(envelope, "transaction");
+            wrapperMetadata = wrapper ? childSchema(record, ChangeSchemas.WRAPPER_METADATA) : null;
+            wrapperKey = wrapper && record.getField(ChangeSchemas.WRAPPER_KEY).isPresent() ? childSchema(record, ChangeSchemas.WRAPPER_KEY) : null;
+        }
     }
 
     /**
@@ -62,7 +106,7 @@ public final class ChangeRecordFactory {
 
     /** The record schema every record of {@code table} is written with. */
     public RecordSchema recordSchema(TableSchema table) {
-        return schemas(table).record();
+        return plan(table).record;
     }
 
     /**
@@ -70,12 +114,12 @@ public final class ChangeRecordFactory {
      * the envelope in its {@code value} field), or {@link SchemaIdentifier#EMPTY} without a registry.
      */
     public SchemaIdentifier valueSchemaIdentifier(TableSchema table) {
-        return schemas(table).value();
+        return plan(table).value;
     }
 
     /** The registry identifier of the key schema of {@code table}, or {@link SchemaIdentifier#EMPTY}. */
     public SchemaIdentifier keySchemaIdentifier(TableSchema table) {
-        return schemas(table).key();
+        return plan(table).key;
     }
 
     /** The Avro schema of this factory's output shape for {@code table}. */
@@ -87,22 +131,27 @@ public final class ChangeRecordFactory {
         };
     }
 
-    private TableSchemas schemas(TableSchema table) {
-        return schemas.computeIfAbsent(table, t -> {
-            Schema avro = avroSchema(t);
-            if (shape == OutputShape.KAFKA_WRAPPER) {
-                // The registry holds the envelope (the Kafka value) and the key; the wrapper itself is only the FlowFile's
-                // schema, so it carries no registry identifier: write it with an embedded schema.
-                SchemaIdentifier value = identifiers.apply(t, ChangeSchemas.envelope(t, topicPrefix));
-                return new TableSchemas(AvroTypeUtil.createSchema(avro, avro.toString(), SchemaIdentifier.EMPTY), value, keyIdentifier(t));
-            }
-            SchemaIdentifier value = identifiers.apply(t, avro);
-            return new TableSchemas(AvroTypeUtil.createSchema(avro, avro.toString(), value), value, keyIdentifier(t));
-        });
+    private TablePlan plan(TableSchema table) {
+        TablePlan last = lastPlan;
+        if (last != null && last.table == table) {
+            return last;
+        }
+        TablePlan plan = plans.computeIfAbsent(table, this::newPlan);
+        lastPlan = plan;
+        return plan;
     }
 
-    private SchemaIdentifier keyIdentifier(TableSchema table) {
-        return identifiers instanceof SchemaIdentifiers keyed ? keyed.keyIdentifier(table) : SchemaIdentifier.EMPTY;
+    private TablePlan newPlan(TableSchema table) {
+        Schema avro = avroSchema(table);
+        SchemaIdentifier key = identifiers instanceof SchemaIdentifiers keyed ? keyed.keyIdentifier(table) : SchemaIdentifier.EMPTY;
+        if (shape == OutputShape.KAFKA_WRAPPER) {
+            // The registry holds the envelope (the Kafka value) and the key; the wrapper itself is only the FlowFile's
+            // schema, so it carries no registry identifier: write it with an embedded schema.
+            SchemaIdentifier value = identifiers.apply(table, ChangeSchemas.envelope(table, topicPrefix));
+            return new TablePlan(table, AvroTypeUtil.createSchema(avro, avro.toString(), SchemaIdentifier.EMPTY), value, key, shape);
+        }
+        SchemaIdentifier value = identifiers.apply(table, avro);
+        return new TablePlan(table, AvroTypeUtil.createSchema(avro, avro.toString(), value), value, key, shape);
     }
 
     /** The one record of {@code event}; for the Kafka wrapper shape, the first of {@link #toRecords}. */
@@ -115,71 +164,68 @@ public final class ChangeRecordFactory {
      * which is followed by its tombstone (same key, null value), as Debezium does by default.
      */
     public List<Record> toRecords(ChangeEvent event) {
-        RecordSchema schema = recordSchema(event.schema());
+        TablePlan plan = plan(event.schema());
         return switch (shape) {
-            case ENVELOPE -> List.of(envelope(event, schema));
-            case FLATTENED -> List.of(flattened(event, schema));
-            case KAFKA_WRAPPER -> kafkaWrapper(event, schema);
+            case ENVELOPE -> List.of(envelope(event, plan));
+            case FLATTENED -> List.of(flattened(event, plan));
+            case KAFKA_WRAPPER -> kafkaWrapper(event, plan);
         };
     }
 
-    private List<Record> kafkaWrapper(ChangeEvent event, RecordSchema schema) {
-        Map<String, Object> metadata = new LinkedHashMap<>();
+    private List<Record> kafkaWrapper(ChangeEvent event, TablePlan plan) {
+        Map<String, Object> metadata = LinkedHashMap.newLinkedHashMap(3);
         metadata.put(ChangeSchemas.METADATA_TOPIC, ChangeTopics.of(topicPrefix, event.schema()));
         metadata.put(ChangeSchemas.METADATA_PARTITION, null);
-        Record metadataRecord = new MapRecord(childSchema(schema, ChangeSchemas.WRAPPER_METADATA), metadata);
-        Record key = schema.getField(ChangeSchemas.WRAPPER_KEY).isPresent()
-                ? key(event, childSchema(schema, ChangeSchemas.WRAPPER_KEY)) : null;
+        Record metadataRecord = new NestedRecord(plan.wrapperMetadata, metadata);
+        Record key = plan.wrapperKey != null ? key(event, plan) : null;
 
-        Map<String, Object> values = new LinkedHashMap<>();
+        Map<String, Object> values = LinkedHashMap.newLinkedHashMap(3);
         values.put(ChangeSchemas.WRAPPER_METADATA, metadataRecord);
         values.put(ChangeSchemas.WRAPPER_KEY, key);
-        values.put(ChangeSchemas.WRAPPER_VALUE, envelope(event, childSchema(schema, ChangeSchemas.WRAPPER_VALUE)));
-        Record change = new MapRecord(schema, values);
+        values.put(ChangeSchemas.WRAPPER_VALUE, envelope(event, plan));
+        Record change = new MapRecord(plan.record, values);
         if (event.op() != Operation.DELETE || key == null) {
             return List.of(change);
         }
         Map<String, Object> tombstone = new LinkedHashMap<>(values);
         tombstone.put(ChangeSchemas.WRAPPER_VALUE, null);
-        return List.of(change, new MapRecord(schema, tombstone));
+        return List.of(change, new MapRecord(plan.record, tombstone));
     }
 
     /** The primary-key values of the after-image, or of the before-image for a delete. */
-    private static Record key(ChangeEvent event, RecordSchema keySchema) {
-        TableSchema table = event.schema();
+    private static Record key(ChangeEvent event, TablePlan plan) {
+        List<ColumnSchema> columns = plan.table.columns();
         Object[] image = event.after() != null ? event.after() : event.before();
-        Map<String, Object> values = new LinkedHashMap<>();
-        for (String pk : table.primaryKey()) {
-            ColumnSchema column = table.columns().get(table.indexOf(pk));
-            values.put(ChangeSchemas.fieldName(column), recordValue(column, image[table.indexOf(pk)]));
+        Map<String, Object> values = LinkedHashMap.newLinkedHashMap(plan.keyColumns.length);
+        for (int index : plan.keyColumns) {
+            values.put(plan.fieldNames[index], recordValue(columns.get(index), image[index]));
         }
-        return new MapRecord(keySchema, values);
+        return new NestedRecord(plan.wrapperKey, values);
     }
 
-    private Record envelope(ChangeEvent event, RecordSchema schema) {
-        Map<String, Object> values = new LinkedHashMap<>();
-        RecordSchema rowSchema = childSchema(schema, "before");
-        values.put("before", event.before() == null ? null : row(event.schema(), event.before(), rowSchema));
-        values.put("after", event.after() == null ? null : row(event.schema(), event.after(), rowSchema));
-        values.put("source", source(event.source(), childSchema(schema, "source")));
+    private static Record envelope(ChangeEvent event, TablePlan plan) {
+        Map<String, Object> values = LinkedHashMap.newLinkedHashMap(6);
+        values.put("before", event.before() == null ? null : new NestedRecord(plan.row, rowValues(plan, event.before())));
+        values.put("after", event.after() == null ? null : new NestedRecord(plan.row, rowValues(plan, event.after())));
+        values.put("source", source(event.source(), plan.source));
         ChangeEvent.TransactionInfo tx = event.transaction();
         if (tx != null) {
-            Map<String, Object> txValues = new LinkedHashMap<>();
+            Map<String, Object> txValues = LinkedHashMap.newLinkedHashMap(3);
             txValues.put("id", tx.id());
             txValues.put("total_order", tx.totalOrder());
             txValues.put("data_collection_order", tx.dataCollectionOrder());
-            values.put("transaction", new MapRecord(childSchema(schema, "transaction"), txValues));
+            values.put("transaction", new NestedRecord(plan.transaction, txValues));
         } else {
             values.put("transaction", null);
         }
         values.put("op", event.op().code());
         values.put("ts_ms", event.tsMs());
-        return new MapRecord(schema, values);
+        return plan.envelope == plan.record ? new MapRecord(plan.record, values) : new NestedRecord(plan.envelope, values);
     }
 
-    private Record flattened(ChangeEvent event, RecordSchema schema) {
+    private static Record flattened(ChangeEvent event, TablePlan plan) {
         boolean deleted = event.after() == null;
-        Map<String, Object> values = rowValues(event.schema(), deleted ? event.before() : event.after(), true);
+        Map<String, Object> values = rowValues(plan, deleted ? event.before() : event.after());
         SourceInfo source = event.source();
         values.put(ChangeSchemas.OP, event.op().code());
         values.put(ChangeSchemas.DELETED, Boolean.toString(deleted));
@@ -191,21 +237,17 @@ public final class ChangeRecordFactory {
         values.put(ChangeSchemas.POS, source.pos());
         values.put(ChangeSchemas.ROW, source.row());
         values.put(ChangeSchemas.GTID, source.gtid());
-        return new MapRecord(schema, values);
+        return new MapRecord(plan.record, values);
     }
 
-    private static Record row(TableSchema table, Object[] row, RecordSchema rowSchema) {
-        return new MapRecord(rowSchema, rowValues(table, row, false));
-    }
-
-    private static Map<String, Object> rowValues(TableSchema table, Object[] row, boolean temporalText) {
-        List<ColumnSchema> columns = table.columns();
-        Map<String, Object> values = new LinkedHashMap<>();
-        for (int i = 0; i < columns.size(); i++) {
+    /** Field name to record value of each column; sized so the flattened shape's extra fields fit without a resize. */
+    private static Map<String, Object> rowValues(TablePlan plan, Object[] row) {
+        List<ColumnSchema> columns = plan.table.columns();
+        Map<String, Object> values = LinkedHashMap.newLinkedHashMap(plan.rowMappings);
+        for (int i = 0; i < plan.fieldNames.length; i++) {
             ColumnSchema column = columns.get(i);
             Object value = row[i];
-            boolean asText = temporalText && value != null && TemporalText.isTextual(column.kind());
-            values.put(ChangeSchemas.fieldName(column), asText
+            values.put(plan.fieldNames[i], plan.temporalText[i] && value != null
                     ? TemporalText.format(column.kind(), ((Number) value).longValue())
                     : recordValue(column, value));
         }
@@ -213,7 +255,7 @@ public final class ChangeRecordFactory {
     }
 
     private static Record source(SourceInfo source, RecordSchema schema) {
-        Map<String, Object> values = new LinkedHashMap<>();
+        Map<String, Object> values = LinkedHashMap.newLinkedHashMap(13);
         values.put("version", VERSION);
         values.put("connector", source.connector());
         values.put("name", source.name());
@@ -227,7 +269,7 @@ public final class ChangeRecordFactory {
         values.put("pos", source.pos());
         values.put("row", source.row());
         values.put("thread", source.thread());
-        return new MapRecord(schema, values);
+        return new NestedRecord(schema, values);
     }
 
     /**

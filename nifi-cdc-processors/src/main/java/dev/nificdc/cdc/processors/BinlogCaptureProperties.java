@@ -228,8 +228,11 @@ final class BinlogCaptureProperties {
     static final PropertyDescriptor MAX_WAIT = new PropertyDescriptor.Builder()
             .name("Max Wait Time")
             .description("""
-                    How long one run collects changes before it writes what it has as FlowFiles and commits them: a partial \
-                    FlowFile waits at most this long (plus the rest of the transaction in progress) before it is emitted.""")
+                    The longest one run collects changes before it writes them as FlowFiles and commits them. A run ends \
+                    sooner, as soon as it has taken every change read so far and is at a transaction boundary, so changes \
+                    show up within milliseconds; while the processor is catching up, runs last this long and fill their \
+                    FlowFiles (up to Max Changes Per FlowFile). A run with no change at all waits this long for the first one. \
+                    A run past this time still waits up to as long again for the end of the transaction in progress.""")
             .required(true)
             .defaultValue("1 sec")
             .addValidator(StandardValidators.TIME_PERIOD_VALIDATOR)

@@ -9,6 +9,7 @@ import dev.nificdc.cdc.emit.ChangeFlowFileWriter;
 import dev.nificdc.cdc.emit.ChangeRecordFactory;
 import dev.nificdc.cdc.record.ChangeEvent;
 import dev.nificdc.cdc.record.Operation;
+import dev.nificdc.cdc.record.TableSchema;
 import dev.nificdc.cdc.snapshot.ConsistentSnapshot;
 import dev.nificdc.cdc.snapshot.SnapshotProgress;
 import dev.nificdc.cdc.snapshot.SnapshotTable;
@@ -213,7 +214,8 @@ public class CaptureBinlogChange extends AbstractProcessor implements Verifiable
     }
 
     /**
-     * Drains changes for up to Max Wait Time, writes them as FlowFiles, and commits them with the new offset. While a
+     * Drains changes until the reader has no more at a transaction boundary, or for up to Max Wait Time, writes them as
+     * FlowFiles, and commits them with the new offset. While a
      * snapshot that needed several read views is being caught up with, {@code snapshot} drops the changes its rows
      * already contain.
      */
@@ -231,15 +233,23 @@ public class CaptureBinlogChange extends AbstractProcessor implements Verifiable
             if (pastDeadline && (last == null || last.endsTransaction() || remaining < -settings.maxWait().toNanos())) {
                 break;
             }
-            CapturedChange change = active.poll(pastDeadline ? Duration.ofMillis(50) : Duration.ofNanos(Math.min(remaining, 200_000_000L)));
+            boolean atTransactionEnd = last != null && last.endsTransaction();
+            // Caught up at a transaction boundary: write what has arrived now instead of waiting, so a change shows up
+            // within milliseconds; under load the queue is never empty and a run fills its FlowFiles until the deadline.
+            Duration wait = atTransactionEnd ? Duration.ZERO
+                    : pastDeadline ? Duration.ofMillis(50) : Duration.ofNanos(Math.min(remaining, 200_000_000L));
+            CapturedChange change = active.poll(wait);
             if (change == null) {
+                if (atTransactionEnd) {
+                    break;
+                }
                 continue;
             }
             last = change;
             if (snapshot != null && !snapshot.emits(change.event())) {
                 continue;
             }
-            if (!run.isEmpty() && (!run.get(0).event().schema().equals(change.event().schema()) || run.size() >= settings.maxEventsPerFlowFile())) {
+            if (!run.isEmpty() && (!sameSchema(run.get(0), change) || run.size() >= settings.maxEventsPerFlowFile())) {
                 emit(session, run, sequenceId++);
                 flowFiles++;
                 run = new ArrayList<>();
@@ -268,6 +278,11 @@ public class CaptureBinlogChange extends AbstractProcessor implements Verifiable
                     getLogger().warn("Session commit failed; capture will resume from the last committed position", failure);
                     readerNeedsReset = true;
                 });
+    }
+
+    private static boolean sameSchema(CapturedChange a, CapturedChange b) {
+        TableSchema schema = a.event().schema();
+        return schema == b.event().schema() || schema.equals(b.event().schema());
     }
 
     private void emit(ProcessSession session, List<CapturedChange> run, long sequenceId) {
