@@ -22,10 +22,11 @@ import org.apache.nifi.serialization.record.type.RecordDataType;
 
 import java.time.LocalDate;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
 /**
  * Turns {@link ChangeEvent}s into NiFi {@link Record}s whose {@link RecordSchema} carries the exact Avro schema text
@@ -35,8 +36,18 @@ import java.util.function.BiFunction;
 public final class ChangeRecordFactory {
     /** The Avro schema version string written into {@code source.version}. */
     public static final String VERSION = "nifi-cdc-1";
-    /** The fields the flattened shape adds after the columns ({@code __op} ... {@code __gtid}). */
-    private static final int FLATTENED_EXTRA_FIELDS = 10;
+    // The field names of the fixed records, in the order of ChangeSchemas and of the set(position, value) calls below.
+    private static final FieldValues.Names ENVELOPE = FieldValues.Names.of("before", "after", "source", "transaction", "op", "ts_ms");
+    private static final FieldValues.Names SOURCE = FieldValues.Names.of("version", "connector", "name", "ts_ms", "snapshot", "db",
+            "table", "server_id", "gtid", "file", "pos", "row", "thread");
+    private static final FieldValues.Names TRANSACTION = FieldValues.Names.of("id", "total_order", "data_collection_order");
+    private static final FieldValues.Names WRAPPER = FieldValues.Names.of(ChangeSchemas.WRAPPER_METADATA, ChangeSchemas.WRAPPER_KEY,
+            ChangeSchemas.WRAPPER_VALUE);
+    private static final FieldValues.Names METADATA = FieldValues.Names.of(ChangeSchemas.METADATA_TOPIC, ChangeSchemas.METADATA_PARTITION);
+    /** The fields the flattened shape adds after the columns. */
+    private static final List<String> FLATTENED_EXTRA = List.of(ChangeSchemas.OP, ChangeSchemas.DELETED, ChangeSchemas.TS_MS,
+            ChangeSchemas.SOURCE_TS_MS, ChangeSchemas.DB, ChangeSchemas.TABLE, ChangeSchemas.FILE, ChangeSchemas.POS, ChangeSchemas.ROW,
+            ChangeSchemas.GTID);
 
     private final OutputShape shape;
     private final String topicPrefix;
@@ -63,7 +74,9 @@ public final class ChangeRecordFactory {
         final String[] fieldNames;
         final boolean[] temporalText;
         final int[] keyColumns;
-        final int rowMappings;
+        final FieldValues.Names rowNames;
+        final FieldValues.Names flattenedNames;
+        final FieldValues.Names keyNames;
 
         TablePlan(TableSchema table, RecordSchema record, SchemaIdentifier value, SchemaIdentifier key, OutputShape shape) {
             this.table = table;
@@ -78,7 +91,9 @@ public final class ChangeRecordFactory {
                 temporalText[i] = shape == OutputShape.FLATTENED && TemporalText.isTextual(columns.get(i).kind());
             }
             keyColumns = table.primaryKey().stream().mapToInt(table::indexOf).toArray();
-            rowMappings = columns.size() + (shape == OutputShape.FLATTENED ? FLATTENED_EXTRA_FIELDS : 0);
+            rowNames = new FieldValues.Names(List.of(fieldNames));
+            flattenedNames = new FieldValues.Names(Stream.concat(Stream.of(fieldNames), FLATTENED_EXTRA.stream()).toList());
+            keyNames = new FieldValues.Names(IntStream.of(keyColumns).mapToObj(i -> fieldNames[i]).toList());
             boolean wrapper = shape == OutputShape.KAFKA_WRAPPER;
             envelope = shape == OutputShape.FLATTENED ? null : wrapper ? childSchema(record, ChangeSchemas.WRAPPER_VALUE) : record;
             row = envelope == null ? null : childSchema(envelope, "before");
@@ -173,81 +188,70 @@ public final class ChangeRecordFactory {
     }
 
     private List<Record> kafkaWrapper(ChangeEvent event, TablePlan plan) {
-        Map<String, Object> metadata = LinkedHashMap.newLinkedHashMap(3);
-        metadata.put(ChangeSchemas.METADATA_TOPIC, ChangeTopics.of(topicPrefix, event.schema()));
-        metadata.put(ChangeSchemas.METADATA_PARTITION, null);
-        Record metadataRecord = new NestedRecord(plan.wrapperMetadata, metadata);
+        FieldValues metadata = METADATA.newValues()
+                .set(0, ChangeTopics.of(topicPrefix, event.schema()))
+                .set(1, null);
         Record key = plan.wrapperKey != null ? key(event, plan) : null;
-
-        Map<String, Object> values = LinkedHashMap.newLinkedHashMap(3);
-        values.put(ChangeSchemas.WRAPPER_METADATA, metadataRecord);
-        values.put(ChangeSchemas.WRAPPER_KEY, key);
-        values.put(ChangeSchemas.WRAPPER_VALUE, envelope(event, plan));
-        Record change = new MapRecord(plan.record, values);
+        Record value = envelope(event, plan);
+        Record change = new MapRecord(plan.record, WRAPPER.newValues().set(0, new NestedRecord(plan.wrapperMetadata, metadata)).set(1, key).set(2, value));
         if (event.op() != Operation.DELETE || key == null) {
             return List.of(change);
         }
-        Map<String, Object> tombstone = new LinkedHashMap<>(values);
-        tombstone.put(ChangeSchemas.WRAPPER_VALUE, null);
-        return List.of(change, new MapRecord(plan.record, tombstone));
+        Record tombstone = new MapRecord(plan.record, WRAPPER.newValues().set(0, change.getValue(ChangeSchemas.WRAPPER_METADATA)).set(1, key).set(2, null));
+        return List.of(change, tombstone);
     }
 
     /** The primary-key values of the after-image, or of the before-image for a delete. */
     private static Record key(ChangeEvent event, TablePlan plan) {
         List<ColumnSchema> columns = plan.table.columns();
         Object[] image = event.after() != null ? event.after() : event.before();
-        Map<String, Object> values = LinkedHashMap.newLinkedHashMap(plan.keyColumns.length);
-        for (int index : plan.keyColumns) {
-            values.put(plan.fieldNames[index], recordValue(columns.get(index), image[index]));
+        FieldValues values = plan.keyNames.newValues();
+        for (int k = 0; k < plan.keyColumns.length; k++) {
+            int index = plan.keyColumns[k];
+            values.set(k, recordValue(columns.get(index), image[index]));
         }
         return new NestedRecord(plan.wrapperKey, values);
     }
 
     private static Record envelope(ChangeEvent event, TablePlan plan) {
-        Map<String, Object> values = LinkedHashMap.newLinkedHashMap(6);
-        values.put("before", event.before() == null ? null : new NestedRecord(plan.row, rowValues(plan, event.before())));
-        values.put("after", event.after() == null ? null : new NestedRecord(plan.row, rowValues(plan, event.after())));
-        values.put("source", source(event.source(), plan.source));
         ChangeEvent.TransactionInfo tx = event.transaction();
-        if (tx != null) {
-            Map<String, Object> txValues = LinkedHashMap.newLinkedHashMap(3);
-            txValues.put("id", tx.id());
-            txValues.put("total_order", tx.totalOrder());
-            txValues.put("data_collection_order", tx.dataCollectionOrder());
-            values.put("transaction", new NestedRecord(plan.transaction, txValues));
-        } else {
-            values.put("transaction", null);
-        }
-        values.put("op", event.op().code());
-        values.put("ts_ms", event.tsMs());
+        FieldValues values = ENVELOPE.newValues()
+                .set(0, event.before() == null ? null : new NestedRecord(plan.row, rowValues(plan, plan.rowNames, event.before())))
+                .set(1, event.after() == null ? null : new NestedRecord(plan.row, rowValues(plan, plan.rowNames, event.after())))
+                .set(2, source(event.source(), plan.source))
+                .set(3, tx == null ? null : new NestedRecord(plan.transaction, TRANSACTION.newValues()
+                        .set(0, tx.id()).set(1, tx.totalOrder()).set(2, tx.dataCollectionOrder())))
+                .set(4, event.op().code())
+                .set(5, event.tsMs());
         return plan.envelope == plan.record ? new MapRecord(plan.record, values) : new NestedRecord(plan.envelope, values);
     }
 
     private static Record flattened(ChangeEvent event, TablePlan plan) {
         boolean deleted = event.after() == null;
-        Map<String, Object> values = rowValues(plan, deleted ? event.before() : event.after());
+        FieldValues values = rowValues(plan, plan.flattenedNames, deleted ? event.before() : event.after());
         SourceInfo source = event.source();
-        values.put(ChangeSchemas.OP, event.op().code());
-        values.put(ChangeSchemas.DELETED, Boolean.toString(deleted));
-        values.put(ChangeSchemas.TS_MS, event.tsMs());
-        values.put(ChangeSchemas.SOURCE_TS_MS, source.tsMs());
-        values.put(ChangeSchemas.DB, source.db());
-        values.put(ChangeSchemas.TABLE, source.table());
-        values.put(ChangeSchemas.FILE, source.file());
-        values.put(ChangeSchemas.POS, source.pos());
-        values.put(ChangeSchemas.ROW, source.row());
-        values.put(ChangeSchemas.GTID, source.gtid());
+        int extra = plan.fieldNames.length;
+        values.set(extra, event.op().code())
+                .set(extra + 1, Boolean.toString(deleted))
+                .set(extra + 2, event.tsMs())
+                .set(extra + 3, source.tsMs())
+                .set(extra + 4, source.db())
+                .set(extra + 5, source.table())
+                .set(extra + 6, source.file())
+                .set(extra + 7, source.pos())
+                .set(extra + 8, source.row())
+                .set(extra + 9, source.gtid());
         return new MapRecord(plan.record, values);
     }
 
-    /** Field name to record value of each column; sized so the flattened shape's extra fields fit without a resize. */
-    private static Map<String, Object> rowValues(TablePlan plan, Object[] row) {
+    /** The record value of each column, in the first positions of {@code names}. */
+    private static FieldValues rowValues(TablePlan plan, FieldValues.Names names, Object[] row) {
         List<ColumnSchema> columns = plan.table.columns();
-        Map<String, Object> values = LinkedHashMap.newLinkedHashMap(plan.rowMappings);
+        FieldValues values = names.newValues();
         for (int i = 0; i < plan.fieldNames.length; i++) {
             ColumnSchema column = columns.get(i);
             Object value = row[i];
-            values.put(plan.fieldNames[i], plan.temporalText[i] && value != null
+            values.set(i, plan.temporalText[i] && value != null
                     ? TemporalText.format(column.kind(), ((Number) value).longValue())
                     : recordValue(column, value));
         }
@@ -255,21 +259,20 @@ public final class ChangeRecordFactory {
     }
 
     private static Record source(SourceInfo source, RecordSchema schema) {
-        Map<String, Object> values = LinkedHashMap.newLinkedHashMap(13);
-        values.put("version", VERSION);
-        values.put("connector", source.connector());
-        values.put("name", source.name());
-        values.put("ts_ms", source.tsMs());
-        values.put("snapshot", source.snapshot());
-        values.put("db", source.db());
-        values.put("table", source.table());
-        values.put("server_id", source.serverId());
-        values.put("gtid", source.gtid());
-        values.put("file", source.file());
-        values.put("pos", source.pos());
-        values.put("row", source.row());
-        values.put("thread", source.thread());
-        return new NestedRecord(schema, values);
+        return new NestedRecord(schema, SOURCE.newValues()
+                .set(0, VERSION)
+                .set(1, source.connector())
+                .set(2, source.name())
+                .set(3, source.tsMs())
+                .set(4, source.snapshot())
+                .set(5, source.db())
+                .set(6, source.table())
+                .set(7, source.serverId())
+                .set(8, source.gtid())
+                .set(9, source.file())
+                .set(10, source.pos())
+                .set(11, source.row())
+                .set(12, source.thread()));
     }
 
     /**

@@ -29,6 +29,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -70,6 +71,7 @@ class NestedRecordTest {
         assertEquals(List.of("id", "amount", "day", "note"), List.copyOf(after.keySet()));
         after.put("note", "y");
         assertEquals("y", after.getValue("note"));
+        assertThrows(UnsupportedOperationException.class, () -> after.put("not a column", 1));
     }
 
     /** The same record with every nested record an ordinary MapRecord. */
