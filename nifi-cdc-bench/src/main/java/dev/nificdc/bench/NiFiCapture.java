@@ -8,9 +8,11 @@ import dev.nificdc.e2e.NiFiInstance;
 import dev.nificdc.e2e.NiFiRestClient;
 
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -78,6 +80,7 @@ final class NiFiCapture implements BinlogCaptureCandidate {
     private final double startSeconds;
     private int runs;
     private String lastRun = "";
+    private long lastCpuNanos = -1;
 
     private NiFiCapture(NiFiInstance nifi, double startSeconds) {
         this.nifi = nifi;
@@ -128,9 +131,21 @@ final class NiFiCapture implements BinlogCaptureCandidate {
         return startSeconds;
     }
 
-    /** What the last {@link #capture} saw in NiFi's queue (FlowFiles, bytes, records by attribute), for the report. */
+    /**
+     * What the last {@link #capture} saw in NiFi's queue (FlowFiles, bytes, records by attribute) and its timed window
+     * (wall clock, to find it in a JFR recording of NiFi), for the report.
+     */
     String lastRun() {
         return lastRun;
+    }
+
+    /**
+     * CPU time the NiFi JVM (all threads: processor, binlog reader, repositories, REST API answering the polls, JIT,
+     * GC) used during the last {@link #capture}'s timed window, from the operating system; -1 when unknown. On a shared
+     * machine CPU per event is steadier than wall time, and comparable with (b)'s CPU per event of the benchmark JVM.
+     */
+    long lastCpuNanos() {
+        return lastCpuNanos;
     }
 
     /** What (c) pays on top of (b), from a JFR profile of NiFi during this benchmark (see BENCHMARKS.md). */
@@ -170,14 +185,20 @@ final class NiFiCapture implements BinlogCaptureCandidate {
             }
 
             JsonNode revision = client.processor(capture).path("revision");
+            Instant startedAt = Instant.now();
+            long cpuStart = nifi.cpuNanos();
             long start = System.nanoTime();
             setRunStatus(client, capture, revision, "RUNNING");
             OrdersWorkload.Counts seen = awaitCounts(client, capture, range.expected(), start);
             long nanos = System.nanoTime() - start;
+            long cpuNanos = nifi.cpuNanos() - cpuStart;
+            Instant stoppedAt = Instant.now();
 
             client.stopProcessor(capture);
             OrdersWorkload.Counts counted = counts(client, capture);
-            lastRun = verifyQueue(client, queue, counted);
+            lastCpuNanos = cpuStart < 0 ? -1 : cpuNanos;
+            lastRun = String.format(Locale.ROOT, "%s; NiFi JVM CPU %.2f us/event; timed %s .. %s", verifyQueue(client, queue, counted),
+                    lastCpuNanos / 1e3 / counted.total(), startedAt, stoppedAt);
             if (!counted.equals(seen)) {
                 lastRun += "; counters moved after the clock stopped: " + seen + " -> " + counted;
             }

@@ -182,6 +182,18 @@ public final class NiFiInstance implements AutoCloseable {
         return process != null && process.isAlive();
     }
 
+    /**
+     * CPU time the NiFi JVM has used so far (all its threads, GC and JIT included), in nanoseconds, as the operating
+     * system reports it (clock-tick resolution, 10 ms on Linux); -1 when NiFi is not running or the OS does not say.
+     */
+    public long cpuNanos() {
+        Process running = process;
+        if (running == null || !running.isAlive()) {
+            return -1;
+        }
+        return running.info().totalCpuDuration().map(Duration::toNanos).orElse(-1L);
+    }
+
     public NiFiRestClient client() {
         return client;
     }
