@@ -12,7 +12,9 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -46,12 +48,16 @@ public final class NiFiInstance implements AutoCloseable {
     private final int port;
     private final int managementPort;
     private final NiFiRestClient client;
+    private final Map<String, String> propertyOverrides;
+    private final List<String> jvmArgs;
     private Process process;
 
-    private NiFiInstance(NiFiHome home, Path dir, int port) {
+    private NiFiInstance(NiFiHome home, Path dir, int port, Map<String, String> propertyOverrides, List<String> jvmArgs) {
         this.home = home;
         this.dir = dir;
         this.port = port;
+        this.propertyOverrides = Map.copyOf(propertyOverrides);
+        this.jvmArgs = List.copyOf(jvmArgs);
         this.managementPort = freePort();
         this.client = new NiFiRestClient(baseUrl());
     }
@@ -61,6 +67,16 @@ public final class NiFiInstance implements AutoCloseable {
      * home's NARs and starts NiFi; returns once the REST API answers.
      */
     public static NiFiInstance start(NiFiHome home, Path... extensionNars) {
+        return start(home, Map.of(), List.of(), extensionNars);
+    }
+
+    /**
+     * As {@link #start(NiFiHome, Path...)}, with {@code propertyOverrides} replacing (or adding) entries of the
+     * generated {@code nifi.properties} (e.g. NiFi's default on-disk provenance repository instead of the volatile one)
+     * and {@code jvmArgs} appended to NiFi's JVM options (later options win, e.g. {@code -XX:TieredStopAtLevel=4}).
+     * The benchmarks use this; the tests keep the defaults.
+     */
+    public static NiFiInstance start(NiFiHome home, Map<String, String> propertyOverrides, List<String> jvmArgs, Path... extensionNars) {
         Path dir;
         try {
             dir = Files.createTempDirectory("nifi-e2e-");
@@ -76,7 +92,7 @@ public final class NiFiInstance implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("Could not prepare a NiFi instance directory", e);
         }
-        NiFiInstance nifi = new NiFiInstance(home, dir, freePort());
+        NiFiInstance nifi = new NiFiInstance(home, dir, freePort(), propertyOverrides, jvmArgs);
         try {
             nifi.writeConfiguration();
             nifi.start();
@@ -112,6 +128,7 @@ public final class NiFiInstance implements AutoCloseable {
                 "-Djava.awt.headless=true",
                 "-cp", dir.resolve("conf") + ":" + home.lib() + "/*",
                 "org.apache.nifi.NiFi"));
+        command.addAll(command.size() - 3, jvmArgs);
         String extraJvmArgs = System.getProperty("nifi.e2e.jvm.args", "").trim();
         if (!extraJvmArgs.isEmpty()) {
             command.addAll(command.size() - 3, List.of(extraJvmArgs.split("\\s+")));
@@ -163,6 +180,18 @@ public final class NiFiInstance implements AutoCloseable {
 
     public boolean isRunning() {
         return process != null && process.isAlive();
+    }
+
+    /**
+     * CPU time the NiFi JVM has used so far (all its threads, GC and JIT included), in nanoseconds, as the operating
+     * system reports it (clock-tick resolution, 10 ms on Linux); -1 when NiFi is not running or the OS does not say.
+     */
+    public long cpuNanos() {
+        Process running = process;
+        if (running == null || !running.isAlive()) {
+            return -1;
+        }
+        return running.info().totalCpuDuration().map(Duration::toNanos).orElse(-1L);
     }
 
     public NiFiRestClient client() {
@@ -350,6 +379,7 @@ public final class NiFiInstance implements AutoCloseable {
                 nifi.python.logs.directory=./logs
                 """.formatted(home.lib(), port, SENSITIVE_PROPS_KEY);
         // nifi.python.command is left out on purpose: without it NiFi does not start its Python bridge.
+        properties = withOverrides(properties, propertyOverrides);
         String logback = """
                 <configuration>
                   <appender name="APP" class="ch.qos.logback.core.FileAppender">
@@ -383,6 +413,21 @@ public final class NiFiInstance implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("Could not write NiFi's configuration into " + dir.resolve("conf"), e);
         }
+    }
+
+    /** {@code properties} (one {@code key=value} a line) with each override replacing its key's line, or appended. */
+    private static String withOverrides(String properties, Map<String, String> overrides) {
+        Map<String, String> entries = new LinkedHashMap<>();
+        for (String line : properties.split("\n")) {
+            int equals = line.indexOf('=');
+            if (equals > 0) {
+                entries.put(line.substring(0, equals), line.substring(equals + 1));
+            }
+        }
+        entries.putAll(overrides);
+        StringBuilder text = new StringBuilder();
+        entries.forEach((key, value) -> text.append(key).append('=').append(value).append('\n'));
+        return text.toString();
     }
 
     private static String tail(Path file, int lines) {
