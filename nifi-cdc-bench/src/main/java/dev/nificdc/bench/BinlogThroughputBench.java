@@ -33,7 +33,9 @@ final class BinlogThroughputBench {
             List<BinlogCaptureCandidate> candidates = new ArrayList<>(List.of(new RawLibraryCapture(), new MockFrameworkCapture()));
             if (options.withRealNiFi()) {
                 System.out.println("==> starting a headless NiFi for candidate (c)");
-                candidates.add(NiFiCapture.start());
+                NiFiCapture nifi = NiFiCapture.start();
+                report.add("throughput", "real-nifi-start", nifi.startSeconds(), "s", "NiFi 2.3.0 start with our NAR, full JIT");
+                candidates.add(nifi);
             }
             try {
                 measure(options, report, range, candidates);
@@ -58,8 +60,11 @@ final class BinlogThroughputBench {
                 CaptureMeasurement m = candidate.capture(range).verifiedAgainst(range.expected(), candidate.name());
                 rates.computeIfAbsent(candidate.name(), k -> new ArrayList<>()).add(m.eventsPerSecond());
                 cpu.computeIfAbsent(candidate.name(), k -> new ArrayList<>()).add(m.cpuMicrosPerEvent());
-                System.out.printf(Locale.ROOT, "    run %d %-15s %,10d events in %,7d ms = %,9.0f events/s (%.2f us CPU of this JVM per event)%n", repeat,
+                System.out.printf(Locale.ROOT, "    run %d %-15s %,10d events in %,7d ms = %,9.0f events/s (%.2f us CPU of the capturing JVM per event)%n", repeat,
                         candidate.name(), m.counted().total(), m.nanos() / 1_000_000, m.eventsPerSecond(), m.cpuMicrosPerEvent());
+                if (candidate instanceof NiFiCapture nifi) {
+                    System.out.println("        " + nifi.lastRun());
+                }
             }
         }
         report.add("throughput", "events", range.expected().total(), "events", range.expected().toString());
@@ -69,7 +74,7 @@ final class BinlogThroughputBench {
             report.add("throughput", entry.getKey(), rate, "events/s", "median of " + entry.getValue().size());
             double cpuPerEvent = median(cpu.get(entry.getKey()));
             if (!Double.isNaN(cpuPerEvent)) {
-                report.add("throughput", entry.getKey() + "-cpu", cpuPerEvent, "us/event", "CPU time of the benchmark JVM per event");
+                report.add("throughput", entry.getKey() + "-cpu", cpuPerEvent, "us/event", "CPU time of the capturing JVM per event");
             }
             if (!entry.getKey().equals("raw-library")) {
                 report.add("throughput", entry.getKey() + "-vs-raw", rate / limit, "ratio");

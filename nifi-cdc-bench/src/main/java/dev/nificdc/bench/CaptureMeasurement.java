@@ -4,8 +4,8 @@ import java.lang.management.ManagementFactory;
 
 /**
  * What one capture of a {@link BinlogRange} counted, how long it took from start to the last change, and how much CPU
- * time this JVM spent meanwhile ({@code cpuNanos}, or -1 when the work ran in another process). CPU time per event is
- * steadier than wall time on a shared machine.
+ * time the JVM that captured spent meanwhile ({@code cpuNanos}: the benchmark's own JVM, or NiFi's; -1 when unknown).
+ * CPU time per event is steadier than wall time on a shared machine.
  */
 record CaptureMeasurement(OrdersWorkload.Counts counted, long nanos, long cpuNanos) {
     double eventsPerSecond() {

@@ -154,39 +154,6 @@ final class NiFiCapture implements BinlogCaptureCandidate {
         return lastCpuNanos;
     }
 
-    /**
-     * What (c) pays on top of (b), in one sentence for the report, from JFR profiles of NiFi during this benchmark
-     * (200,000 rows, 230,000 events, warm repetitions of two runs, 2 shared cores at 100% load; -Dnifi.cdc.bench.nifi.jfr,
-     * summarised by {@link NiFiJfrSummary}):
-     * <ul>
-     *   <li>the processor's own work is the same as in (b): building change records and writing Avro 69% of NiFi's
-     *       CPU samples in the timed windows (NiFi's AvroTypeUtil conversion and Avro encoding 50%), binlog reading and
-     *       deserialising 10%;</li>
-     *   <li>NiFi's repositories are cheap here: session commits, the FlowFile write-ahead log, content-repository
-     *       writes, provenance events and their Lucene indexing together 2-3% of NiFi's CPU samples and under 1% of
-     *       its allocation, because the processor writes few, large FlowFiles (about 30 per 230,000 events);</li>
-     *   <li>the REST API answering this benchmark's 10 Hz polls: 12-13% of NiFi's CPU samples (an observer cost);</li>
-     *   <li>a second JVM: its own JIT warm-up (at 20,000 rows NiFi's CPU per event fell from 267 to 100 to 34 us over
-     *       the first three repetitions) and young-generation GC in NiFi's default 1 GB heap: the Avro path allocates
-     *       about 10 KB per event (over 80% of it in onTrigger, under 1% in NiFi's repositories), which gave 21-43 young
-     *       pauses taking 10-22% of the warm timed windows on the loaded machine (longest 270-540 ms);</li>
-     *   <li>one session commit per run of the default Max Wait Time (1 s): the last changes reach the queue up to 1 s
-     *       after they were read, which dominates small ranges (23,000 events take 1.3 s at best).</li>
-     * </ul>
-     * In one alternating 200,000-row run of (b) and (c), repetitions 3 and 4 used 17 and 15 us of NiFi JVM CPU per event
-     * for (c) against 9 and 12 us of benchmark JVM CPU per event for (b) (wall time: (c) 31,000-38,000 events/s, (b)
-     * 29,000-50,000 events/s; the machine's load made wall times swing by 2x).
-     */
-    static String costNote() {
-        return COST_NOTE;
-    }
-
-    static final String COST_NOTE = "(c) runs the same processor work as (b); NiFi's own repositories (FlowFile write-ahead log, "
-            + "content repository, provenance with Lucene indexing, session commits) took only 2-3% of NiFi's CPU, because the "
-            + "processor writes few large FlowFiles; the rest of the gap is a second JVM (its own JIT warm-up, young GCs in NiFi's "
-            + "default 1 GB heap under the Avro path's ~10 KB/event allocation), the REST API answering the 10 Hz status polls "
-            + "(~12% of NiFi's CPU) and one commit per 1 s Max Wait Time run, which delays the last changes by up to 1 s.";
-
     @Override
     public CaptureMeasurement capture(BinlogRange range) throws Exception {
         NiFiRestClient client = nifi.client();
@@ -235,7 +202,7 @@ final class NiFiCapture implements BinlogCaptureCandidate {
             if (!counted.equals(seen)) {
                 lastRun += "; counters moved after the clock stopped: " + seen + " -> " + counted;
             }
-            return new CaptureMeasurement(counted, nanos);
+            return new CaptureMeasurement(counted, nanos, lastCpuNanos);
         } catch (Exception e) {
             failure = e;
             throw e;

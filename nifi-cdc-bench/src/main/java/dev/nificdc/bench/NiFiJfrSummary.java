@@ -19,7 +19,7 @@ import java.util.Map;
 
 /**
  * Where the real NiFi's CPU, allocation and GC pauses went during {@link NiFiCapture}'s timed windows, from a JFR
- * recording of NiFi's JVM ({@code -Dnifi.cdc.bench.nifi.jfr=FILE}): the basis of {@link NiFiCapture#costNote()}.
+ * recording of NiFi's JVM ({@code -Dnifi.cdc.bench.nifi.jfr=FILE}): the basis of what BENCHMARKS.md says (c) costs on top of (b).
  * Execution samples are counted inclusively per marker (a sample whose stack holds a marker's frame counts for it),
  * so nested markers (indented) are parts of their parent. Also usable on its own:
  * {@code java -cp ... dev.nificdc.bench.NiFiJfrSummary nifi.jfr FROM TO [FROM TO ...]} with ISO-8601 instants.
