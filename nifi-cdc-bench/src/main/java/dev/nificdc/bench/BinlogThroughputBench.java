@@ -30,7 +30,7 @@ final class BinlogThroughputBench {
             BinlogRange range = writeWorkload(server, workload);
             System.out.printf(Locale.ROOT, "==> binlog range %s:%d .. %s:%d holds %s%n", range.startFile(), range.startPosition(),
                     range.endFile(), range.endPosition(), range.expected());
-            List<BinlogCaptureCandidate> candidates = new ArrayList<>(List.of(new RawLibraryCapture(), new MockFrameworkCapture()));
+            List<BinlogCaptureCandidate> candidates = new ArrayList<>(List.of(new RawLibraryCapture(), new EngineCapture(), new MockFrameworkCapture()));
             if (options.withRealNiFi()) {
                 System.out.println("==> starting a headless NiFi for candidate (c)");
                 NiFiCapture nifi = NiFiCapture.start();
@@ -48,38 +48,47 @@ final class BinlogThroughputBench {
     }
 
     private static void measure(BenchOptions options, Report report, BinlogRange range, List<BinlogCaptureCandidate> candidates) throws Exception {
-        // One uncounted round first: the JIT compiles the hot paths of each candidate, as in a long-running capture.
-        for (BinlogCaptureCandidate candidate : candidates) {
-            CaptureMeasurement m = candidate.capture(range).verifiedAgainst(range.expected(), candidate.name());
-            System.out.printf(Locale.ROOT, "    warm-up %-15s %,10d events in %,7d ms%n", candidate.name(), m.counted().total(), m.nanos() / 1_000_000);
-        }
-        Map<String, List<Double>> rates = new LinkedHashMap<>();
-        Map<String, List<Double>> cpu = new LinkedHashMap<>();
-        for (int repeat = 1; repeat <= options.repeats(); repeat++) {
+        WriterOnlyCapture writerOnly = new WriterOnlyCapture();
+        Map<String, List<CaptureMeasurement>> runs = new LinkedHashMap<>();
+        // Round 0 is an uncounted warm-up: the JIT compiles each candidate's hot paths, as in a long-running capture.
+        for (int round = 0; round <= options.repeats(); round++) {
             for (BinlogCaptureCandidate candidate : candidates) {
                 CaptureMeasurement m = candidate.capture(range).verifiedAgainst(range.expected(), candidate.name());
-                rates.computeIfAbsent(candidate.name(), k -> new ArrayList<>()).add(m.eventsPerSecond());
-                cpu.computeIfAbsent(candidate.name(), k -> new ArrayList<>()).add(m.cpuMicrosPerEvent());
-                System.out.printf(Locale.ROOT, "    run %d %-15s %,10d events in %,7d ms = %,9.0f events/s (%.2f us CPU of the capturing JVM per event)%n", repeat,
-                        candidate.name(), m.counted().total(), m.nanos() / 1_000_000, m.eventsPerSecond(), m.cpuMicrosPerEvent());
+                print(round, candidate.name(), m);
                 if (candidate instanceof NiFiCapture nifi) {
                     System.out.println("        " + nifi.lastRun());
+                }
+                if (round > 0) {
+                    runs.computeIfAbsent(candidate.name(), k -> new ArrayList<>()).add(m);
+                }
+                if (candidate instanceof EngineCapture engine) {
+                    CaptureMeasurement w = writerOnly.write(engine.lastEvents()).verifiedAgainst(range.expected(), writerOnly.name());
+                    print(round, writerOnly.name(), w);
+                    if (round > 0) {
+                        runs.computeIfAbsent(writerOnly.name(), k -> new ArrayList<>()).add(w);
+                    }
                 }
             }
         }
         report.add("throughput", "events", range.expected().total(), "events", range.expected().toString());
-        double limit = median(rates.get("raw-library"));
-        for (Map.Entry<String, List<Double>> entry : rates.entrySet()) {
-            double rate = median(entry.getValue());
-            report.add("throughput", entry.getKey(), rate, "events/s", "median of " + entry.getValue().size());
-            double cpuPerEvent = median(cpu.get(entry.getKey()));
-            if (!Double.isNaN(cpuPerEvent)) {
-                report.add("throughput", entry.getKey() + "-cpu", cpuPerEvent, "us/event", "CPU time of the capturing JVM per event");
+        double limit = median(runs.get("raw-library").stream().map(CaptureMeasurement::eventsPerSecond).toList());
+        for (Map.Entry<String, List<CaptureMeasurement>> entry : runs.entrySet()) {
+            String name = entry.getKey();
+            double rate = median(entry.getValue().stream().map(CaptureMeasurement::eventsPerSecond).toList());
+            report.add("throughput", name, rate, "events/s", "median of " + entry.getValue().size());
+            if (!name.equals("raw-library")) {
+                report.add("throughput", name + "-vs-raw", rate / limit, "ratio");
             }
-            if (!entry.getKey().equals("raw-library")) {
-                report.add("throughput", entry.getKey() + "-vs-raw", rate / limit, "ratio");
+            List<Double> cpu = entry.getValue().stream().map(CaptureMeasurement::cpuMicrosPerEvent).filter(c -> !c.isNaN()).toList();
+            if (!cpu.isEmpty()) {
+                report.add("throughput", name + "-cpu", median(cpu), "us/event", "CPU time of the capturing JVM per event");
             }
         }
+    }
+
+    private static void print(int round, String name, CaptureMeasurement m) {
+        System.out.printf(Locale.ROOT, "    %-8s %-20s %,10d events in %,7d ms = %,9.0f events/s (%.2f us CPU of the capturing JVM per event)%n",
+                round == 0 ? "warm-up" : "run " + round, name, m.counted().total(), m.nanos() / 1_000_000, m.eventsPerSecond(), m.cpuMicrosPerEvent());
     }
 
     /** Creates the orders table in a new database and writes the workload; the range spans all of it. */

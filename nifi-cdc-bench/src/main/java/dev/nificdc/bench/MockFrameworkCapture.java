@@ -104,4 +104,11 @@ final class MockFrameworkCapture implements BinlogCaptureCandidate {
         }
         return new OrdersWorkload.Counts(inserts, updates, deletes);
     }
+
+    /** A processor that does nothing: a runner to enable controller services in. */
+    public static final class NoOpProcessor extends org.apache.nifi.processor.AbstractProcessor {
+        @Override
+        public void onTrigger(org.apache.nifi.processor.ProcessContext context, org.apache.nifi.processor.ProcessSession session) {
+        }
+    }
 }

@@ -1,0 +1,80 @@
+package dev.nificdc.bench;
+
+import dev.nificdc.cdc.emit.ChangeRecordFactory;
+import dev.nificdc.cdc.record.ChangeEvent;
+import dev.nificdc.cdc.record.OutputShape;
+import org.apache.nifi.avro.AvroRecordSetWriter;
+import org.apache.nifi.schema.access.SchemaAccessUtils;
+import org.apache.nifi.serialization.RecordSetWriter;
+import org.apache.nifi.serialization.WriteResult;
+import org.apache.nifi.serialization.record.Record;
+import org.apache.nifi.util.TestRunner;
+import org.apache.nifi.util.TestRunners;
+
+import java.io.OutputStream;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A decomposition figure: the change events the engine captured, turned into change records by nifi-cdc's
+ * {@link ChangeRecordFactory} and written by NiFi's real AvroRecordSetWriter in sets of 10,000 (the processor's default
+ * Max Changes Per FlowFile) into a stream that only counts bytes. No binlog, no session, no FlowFile: the cost of the
+ * record path alone.
+ */
+final class WriterOnlyCapture {
+    private static final int PER_FLOWFILE = 10_000;
+    private final AvroRecordSetWriter avro = new AvroRecordSetWriter();
+    private final TestRunner runner;
+
+    WriterOnlyCapture() throws Exception {
+        runner = TestRunners.newTestRunner(MockFrameworkCapture.NoOpProcessor.class);
+        runner.addControllerService("avro", avro);
+        runner.setProperty(avro, SchemaAccessUtils.SCHEMA_ACCESS_STRATEGY, SchemaAccessUtils.INHERIT_RECORD_SCHEMA.getValue());
+        runner.enableControllerService(avro);
+    }
+
+    String name() {
+        return "records+writer-only";
+    }
+
+    CaptureMeasurement write(List<ChangeEvent> events) throws Exception {
+        ChangeRecordFactory records = new ChangeRecordFactory(OutputShape.ENVELOPE, "");
+        CountingStream out = new CountingStream();
+        long written = 0;
+        long start = System.nanoTime();
+        long cpuStart = CaptureMeasurement.processCpuNanos();
+        for (int from = 0; from < events.size(); from += PER_FLOWFILE) {
+            List<ChangeEvent> set = events.subList(from, Math.min(events.size(), from + PER_FLOWFILE));
+            try (RecordSetWriter writer = avro.createWriter(runner.getLogger(), records.recordSchema(set.get(0).schema()), out, Map.of())) {
+                writer.beginRecordSet();
+                for (ChangeEvent event : set) {
+                    for (Record record : records.toRecords(event)) {
+                        writer.write(record);
+                    }
+                }
+                WriteResult result = writer.finishRecordSet();
+                written += result.getRecordCount();
+            }
+        }
+        long nanos = System.nanoTime() - start;
+        long cpuNanos = CaptureMeasurement.processCpuNanos() - cpuStart;
+        if (written != events.size() || out.bytes == 0) {
+            throw new IllegalStateException("The writer wrote " + written + " records (" + out.bytes + " bytes) of " + events.size() + " events");
+        }
+        return new CaptureMeasurement(EngineCapture.count(events), nanos, cpuNanos);
+    }
+
+    private static final class CountingStream extends OutputStream {
+        long bytes;
+
+        @Override
+        public void write(int b) {
+            bytes++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            bytes += len;
+        }
+    }
+}
