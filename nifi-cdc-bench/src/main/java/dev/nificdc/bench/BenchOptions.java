@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Set;
 
 /** The benchmark's command line: which sections, how many rows, how many repetitions, where the results go. */
-record BenchOptions(Set<String> sections, int rows, int repeats, int latencySeconds, int latencyRate, Path results) {
+record BenchOptions(Set<String> sections, Set<String> candidates, int rows, int repeats, int latencySeconds, int latencyRate, Path results) {
     static final List<String> ALL_SECTIONS = List.of("throughput", "latency", "memory", "timestamp");
 
     static final String USAGE = """
@@ -15,6 +15,7 @@ record BenchOptions(Set<String> sections, int rows, int repeats, int latencySeco
               --rows N            rows of the orders workload (default 200000; a multiple of 20000; 1000000 for the large run)
               --repeats N         repetitions of each throughput candidate, alternating (default 3; the median is reported)
               --no-nifi           skip the real-NiFi throughput candidate (c)
+              --candidates a,b    only these throughput candidates, e.g. mock-framework to profile it (default: all)
               --latency-seconds N how long the steady writer of the latency benchmark runs (default 60)
               --latency-rate N    row changes per second of the steady writer (default 5000)
               --results FILE      where the BENCH lines are appended (default nifi-cdc-bench/target/bench-results.txt)
@@ -27,6 +28,7 @@ record BenchOptions(Set<String> sections, int rows, int repeats, int latencySeco
         int latencySeconds = 60;
         int latencyRate = 5_000;
         boolean nifi = true;
+        Set<String> candidates = Set.of();
         Path results = Path.of("nifi-cdc-bench", "target", "bench-results.txt");
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
@@ -42,6 +44,7 @@ record BenchOptions(Set<String> sections, int rows, int repeats, int latencySeco
                 case "--rows" -> rows = Integer.parseInt(value(args, ++i, arg));
                 case "--repeats" -> repeats = Integer.parseInt(value(args, ++i, arg));
                 case "--no-nifi" -> nifi = false;
+                case "--candidates" -> candidates = Set.of(value(args, ++i, arg).split(","));
                 case "--latency-seconds" -> latencySeconds = Integer.parseInt(value(args, ++i, arg));
                 case "--latency-rate" -> latencyRate = Integer.parseInt(value(args, ++i, arg));
                 case "--results" -> results = Path.of(value(args, ++i, arg));
@@ -51,7 +54,7 @@ record BenchOptions(Set<String> sections, int rows, int repeats, int latencySeco
         if (!nifi) {
             sections.add("no-nifi");
         }
-        return new BenchOptions(sections, rows, repeats, latencySeconds, latencyRate, results);
+        return new BenchOptions(sections, candidates, rows, repeats, latencySeconds, latencyRate, results);
     }
 
     boolean runs(String section) {
@@ -59,7 +62,11 @@ record BenchOptions(Set<String> sections, int rows, int repeats, int latencySeco
     }
 
     boolean withRealNiFi() {
-        return !sections.contains("no-nifi");
+        return !sections.contains("no-nifi") && runsCandidate("real-nifi");
+    }
+
+    boolean runsCandidate(String name) {
+        return candidates.isEmpty() || candidates.contains(name);
     }
 
     private static String value(String[] args, int index, String option) {

@@ -31,6 +31,7 @@ final class BinlogThroughputBench {
             System.out.printf(Locale.ROOT, "==> binlog range %s:%d .. %s:%d holds %s%n", range.startFile(), range.startPosition(),
                     range.endFile(), range.endPosition(), range.expected());
             List<BinlogCaptureCandidate> candidates = new ArrayList<>(List.of(new RawLibraryCapture(), new EngineCapture(), new MockFrameworkCapture()));
+            candidates.removeIf(candidate -> !options.runsCandidate(candidate.name()));
             if (options.withRealNiFi()) {
                 System.out.println("==> starting a headless NiFi for candidate (c)");
                 NiFiCapture nifi = NiFiCapture.start();
@@ -71,12 +72,12 @@ final class BinlogThroughputBench {
             }
         }
         report.add("throughput", "events", range.expected().total(), "events", range.expected().toString());
-        double limit = median(runs.get("raw-library").stream().map(CaptureMeasurement::eventsPerSecond).toList());
+        double limit = runs.containsKey("raw-library") ? median(runs.get("raw-library").stream().map(CaptureMeasurement::eventsPerSecond).toList()) : Double.NaN;
         for (Map.Entry<String, List<CaptureMeasurement>> entry : runs.entrySet()) {
             String name = entry.getKey();
             double rate = median(entry.getValue().stream().map(CaptureMeasurement::eventsPerSecond).toList());
             report.add("throughput", name, rate, "events/s", "median of " + entry.getValue().size());
-            if (!name.equals("raw-library")) {
+            if (!name.equals("raw-library") && !Double.isNaN(limit)) {
                 report.add("throughput", name + "-vs-raw", rate / limit, "ratio");
             }
             List<Double> cpu = entry.getValue().stream().map(CaptureMeasurement::cpuMicrosPerEvent).filter(c -> !c.isNaN()).toList();
