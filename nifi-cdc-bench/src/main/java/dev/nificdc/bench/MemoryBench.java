@@ -196,12 +196,15 @@ final class MemoryBench {
             System.out.println("==> memory " + name + ": FAILED: " + r.reason());
         }
         report.add(SECTION, name + ".success", r.success() ? 1 : 0, "bool",
-                r.success() ? MemoryScenario.of(name).description() + " with -Xmx" + MemoryScenario.MAX_HEAP : r.reason());
+                r.success() ? MemoryScenario.of(name).description() + " with a " + (r.maxHeapBytes() >> 20) + " MB heap" : r.reason());
         if (r.millis() <= 0) {
             return; // nothing was measured
         }
-        report.add(SECTION, name + ".peak-heap", megabytes(r.peakHeapBytes()), "MB", "sum of the heap pools' peak use");
-        report.add(SECTION, name + ".max-heap", megabytes(r.maxHeapBytes()), "MB", "-Xmx" + MemoryScenario.MAX_HEAP);
+        report.add(SECTION, name + ".peak-heap", megabytes(r.peakHeapBytes()), "MB",
+                "sum of the heap pools' peak use (each pool's own peak: may exceed the max heap)");
+        report.add(SECTION, name + ".heap-in-use-max", megabytes(r.inUseMaxBytes()), "MB",
+                "most heap in use at one time (just before a collection)");
+        report.add(SECTION, name + ".max-heap", megabytes(r.maxHeapBytes()), "MB", "the child JVM's maximum heap");
         report.add(SECTION, name + ".heap-after-gc-max", megabytes(r.afterGcMaxBytes()), "MB",
                 "most heap in use right after a collection: bounds the live data");
         report.add(SECTION, name + ".rows-per-second", Math.round(r.rowsPerSecond()), "rows/s",

@@ -99,6 +99,7 @@ public final class MemoryBenchChild {
         }
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         long peak = probe.peakHeapBytes();
+        long inUseMax = probe.inUseMaxBytes();
         long afterGcMax = probe.afterGcMaxBytes();
         long gcCount = probe.gcCount();
         long gcMillis = probe.gcMillis();
@@ -112,13 +113,13 @@ public final class MemoryBenchChild {
             failure = verifyCounts();
         }
         MemoryResult result = new MemoryResult(scenario.id(), failure == null, failure == null ? "" : failure, writer.records(),
-                scenario.rows(), millis, peak, Runtime.getRuntime().maxMemory(), afterGcMax, gcCount, gcMillis, writer.bytes(),
+                scenario.rows(), millis, peak, inUseMax, Runtime.getRuntime().maxMemory(), afterGcMax, gcCount, gcMillis, writer.bytes(),
                 flowFiles, runs);
         System.out.printf(Locale.ROOT, "%s %s: %,d records (%s by the writer, %s by the FlowFile attributes), %,d FlowFiles, %,d runs, "
-                        + "%,d Avro bytes in %.1f s (%,.0f rows/s); peak heap %.1f MB of %d MB, after-GC max %.1f MB, %d GCs taking %d ms%n",
+                        + "%,d Avro bytes in %.1f s (%,.0f rows/s); peak heap %.1f MB (pools' peaks summed), in use at most %.1f MB of %d MB, after-GC max %.1f MB, %d GCs taking %d ms%n",
                 scenario.id(), result.success() ? "succeeded" : "FAILED", result.records(), writer.recordsByOp(),
                 operationsFromAttributes, flowFiles, runs, result.avroBytes(), millis / 1000.0, result.rowsPerSecond(),
-                peak / 1048576.0, result.maxHeapBytes() >> 20, afterGcMax / 1048576.0, gcCount, gcMillis);
+                peak / 1048576.0, inUseMax / 1048576.0, result.maxHeapBytes() >> 20, afterGcMax / 1048576.0, gcCount, gcMillis);
         return result;
     }
 
@@ -191,9 +192,9 @@ public final class MemoryBenchChild {
             }
             if (now - lastPrint > PROGRESS_NANOS) {
                 lastPrint = now;
-                System.out.printf(Locale.ROOT, "progress: %,d of %,d records, %,d FlowFiles, %.0f s; heap in use %.0f MB, peak %.0f MB, "
+                System.out.printf(Locale.ROOT, "progress: %,d of %,d records, %,d FlowFiles, %.0f s; heap in use %.0f MB (max %.0f MB, pools' peaks %.0f MB), "
                                 + "after-GC max %.0f MB, %d GCs (%d ms)%n", count, expected, flowFiles, (now - start) / 1e9,
-                        probe.usedBytes() / 1048576.0, probe.peakHeapBytes() / 1048576.0, probe.afterGcMaxBytes() / 1048576.0,
+                        probe.usedBytes() / 1048576.0, probe.inUseMaxBytes() / 1048576.0, probe.peakHeapBytes() / 1048576.0, probe.afterGcMaxBytes() / 1048576.0,
                         probe.gcCount(), probe.gcMillis());
             }
         }

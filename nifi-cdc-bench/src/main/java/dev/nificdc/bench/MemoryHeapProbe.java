@@ -20,8 +20,9 @@ import java.util.stream.Collectors;
 
 /**
  * Measures this JVM's heap from {@link #start()} on: the heap pools' peak use (reset after a full collection at the
- * start), the most heap still in use right after any collection (from the collectors' notifications: an upper bound
- * of the live data), and the collections' count and time.
+ * start), the most heap in use at one time and the most still in use right after any collection (both from the
+ * collectors' notifications; the latter an upper bound of the live data, since a young collection leaves the old
+ * generation's garbage in place), and the collections' count and time.
  */
 final class MemoryHeapProbe implements AutoCloseable {
     private final List<MemoryPoolMXBean> heapPools;
@@ -31,6 +32,7 @@ final class MemoryHeapProbe implements AutoCloseable {
     private final long gcMillisAtStart;
     private final long baselineBytes;
     private final AtomicLong afterGcMax = new AtomicLong();
+    private final AtomicLong beforeGcMax = new AtomicLong();
     private final NotificationListener listener = this::onNotification;
 
     private MemoryHeapProbe() {
@@ -63,7 +65,18 @@ final class MemoryHeapProbe implements AutoCloseable {
         return heapPools.stream().mapToLong(p -> p.getUsage().getUsed()).sum();
     }
 
-    /** The sum of every heap pool's peak use since the start. */
+    /**
+     * The most heap in use at one time since the start: heap use only grows between collections, so its maximum is
+     * reached just before one (or now). Unlike {@link #peakHeapBytes()} it never exceeds the maximum heap.
+     */
+    long inUseMaxBytes() {
+        return Math.max(beforeGcMax.get(), usedBytes());
+    }
+
+    /**
+     * The sum of every heap pool's peak use since the start. The pools peak at different times (eden just before a
+     * collection, old generation later), so this can exceed both {@link #inUseMaxBytes()} and the maximum heap.
+     */
     long peakHeapBytes() {
         return heapPools.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum();
     }
@@ -86,13 +99,18 @@ final class MemoryHeapProbe implements AutoCloseable {
             return;
         }
         GarbageCollectionNotificationInfo info = GarbageCollectionNotificationInfo.from((CompositeData) notification.getUserData());
-        long after = 0;
-        for (Map.Entry<String, MemoryUsage> pool : info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
+        beforeGcMax.accumulateAndGet(heapUsed(info.getGcInfo().getMemoryUsageBeforeGc()), Math::max);
+        afterGcMax.accumulateAndGet(heapUsed(info.getGcInfo().getMemoryUsageAfterGc()), Math::max);
+    }
+
+    private long heapUsed(Map<String, MemoryUsage> pools) {
+        long used = 0;
+        for (Map.Entry<String, MemoryUsage> pool : pools.entrySet()) {
             if (heapPoolNames.contains(pool.getKey())) {
-                after += pool.getValue().getUsed();
+                used += pool.getValue().getUsed();
             }
         }
-        afterGcMax.accumulateAndGet(after, Math::max);
+        return used;
     }
 
     @Override

@@ -11,23 +11,24 @@ import java.util.regex.Pattern;
  * ({@code MEMORY-RESULT key=value ...}) and the parent reads back.
  *
  * @param peakHeapBytes   the sum of the heap pools' peak used bytes since the measurement started (each pool's own
- *                        peak, so an upper bound of the heap in use at any one time)
+ *                        peak, so an upper bound of the heap in use at any one time, which can exceed the maximum heap)
+ * @param inUseMaxBytes   the most heap in use at one time (just before a collection, or at the end)
  * @param afterGcMaxBytes the most heap in use right after any collection: an upper bound of the live data
  * @param avroBytes       bytes the real Avro writer serialised (counted, then discarded)
  */
 record MemoryResult(String scenario, boolean success, String reason, long records, long expected, long millis,
-                    long peakHeapBytes, long maxHeapBytes, long afterGcMaxBytes, long gcCount, long gcMillis,
+                    long peakHeapBytes, long inUseMaxBytes, long maxHeapBytes, long afterGcMaxBytes, long gcCount, long gcMillis,
                     long avroBytes, long flowFiles, long runs) {
     static final String PREFIX = "MEMORY-RESULT ";
     private static final Pattern PAIR = Pattern.compile("(\\w+)=(\"[^\"]*\"|\\S+)");
 
     /** A scenario that failed before measuring anything (e.g. the child JVM died without a result line). */
     static MemoryResult failedBeforeMeasuring(MemoryScenario scenario, String reason) {
-        return new MemoryResult(scenario.id(), false, reason, 0, scenario.rows(), 0, 0, 0, 0, 0, 0, 0, 0, 0);
+        return new MemoryResult(scenario.id(), false, reason, 0, scenario.rows(), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
     }
 
     MemoryResult withFailure(String why) {
-        return new MemoryResult(scenario, false, why, records, expected, millis, peakHeapBytes, maxHeapBytes, afterGcMaxBytes,
+        return new MemoryResult(scenario, false, why, records, expected, millis, peakHeapBytes, inUseMaxBytes, maxHeapBytes, afterGcMaxBytes,
                 gcCount, gcMillis, avroBytes, flowFiles, runs);
     }
 
@@ -37,8 +38,8 @@ record MemoryResult(String scenario, boolean success, String reason, long record
 
     String line() {
         return String.format(Locale.ROOT, PREFIX + "scenario=%s success=%d records=%d expected=%d millis=%d peakHeapBytes=%d "
-                        + "maxHeapBytes=%d afterGcMaxBytes=%d gcCount=%d gcMillis=%d avroBytes=%d flowFiles=%d runs=%d reason=\"%s\"",
-                scenario, success ? 1 : 0, records, expected, millis, peakHeapBytes, maxHeapBytes, afterGcMaxBytes, gcCount,
+                        + "inUseMaxBytes=%d maxHeapBytes=%d afterGcMaxBytes=%d gcCount=%d gcMillis=%d avroBytes=%d flowFiles=%d runs=%d reason=\"%s\"",
+                scenario, success ? 1 : 0, records, expected, millis, peakHeapBytes, inUseMaxBytes, maxHeapBytes, afterGcMaxBytes, gcCount,
                 gcMillis, avroBytes, flowFiles, runs, reason.replace('"', '\'').replace('\n', ' '));
     }
 
@@ -57,7 +58,7 @@ record MemoryResult(String scenario, boolean success, String reason, long record
         try {
             return new MemoryResult(values.get("scenario"), "1".equals(values.get("success")), values.getOrDefault("reason", ""),
                     number(values, "records"), number(values, "expected"), number(values, "millis"),
-                    number(values, "peakHeapBytes"), number(values, "maxHeapBytes"), number(values, "afterGcMaxBytes"),
+                    number(values, "peakHeapBytes"), number(values, "inUseMaxBytes"), number(values, "maxHeapBytes"), number(values, "afterGcMaxBytes"),
                     number(values, "gcCount"), number(values, "gcMillis"), number(values, "avroBytes"),
                     number(values, "flowFiles"), number(values, "runs"));
         } catch (RuntimeException e) {
