@@ -26,9 +26,10 @@ import java.util.stream.Stream;
  * initial snapshot of a 2,000,000-row table, with the heap capped at 256 MB? Prepares both in one private MariaDB and
  * captures each in its own child JVM ({@link MemoryBenchChild}, {@code -Xmx256m}), whose output is copied through;
  * reports each scenario's success, peak heap, throughput and Avro bytes. A failed scenario is reported with its
- * reason (success 0) and does not stop the other one. Set {@code -Dnifi.cdc.bench.memory.jvmArgs="..."} to give the
- * child JVMs more options (e.g. {@code -XX:StartFlightRecording=filename=...}); on an OutOfMemoryError they write a
- * heap dump under {@code <results dir>/memory-bench/<scenario>/}.
+ * reason (success 0) and does not stop the other one. Set the environment variable {@code NIFI_CDC_BENCH_MEMORY_JVM_ARGS}
+ * (or the system property {@code nifi.cdc.bench.memory.jvmArgs}) to give the child JVMs more options, e.g.
+ * {@code -XX:StartFlightRecording=filename=/tmp/memory.jfr}; on an OutOfMemoryError they write a heap dump under
+ * {@code <results dir>/memory-bench/<scenario>/}.
  */
 final class MemoryBench {
     private static final String SECTION = "memory";
@@ -134,7 +135,7 @@ final class MemoryBench {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx" + MemoryScenario.MAX_HEAP, "-XX:+UseG1GC", "-XX:+HeapDumpOnOutOfMemoryError", "-XX:HeapDumpPath=" + dumpDir,
                 "-Dslf4j.internal.verbosity=ERROR"));
-        String extra = System.getProperty("nifi.cdc.bench.memory.jvmArgs", "").trim();
+        String extra = System.getProperty("nifi.cdc.bench.memory.jvmArgs", System.getenv().getOrDefault("NIFI_CDC_BENCH_MEMORY_JVM_ARGS", "")).trim();
         if (!extra.isEmpty()) {
             command.addAll(Arrays.asList(extra.split("\\s+")));
         }
