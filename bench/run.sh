@@ -34,8 +34,16 @@ version=$(sed -n 's:.*<version>\(.*-SNAPSHOT\)</version>.*:\1:p' pom.xml | head 
 bench=nifi-cdc-bench/target
 e2e=nifi-cdc-e2e/target
 
+for arg in "$@"; do
+    if [ "$arg" = "--help" ] || [ "$arg" = "-h" ]; then
+        help=1
+    fi
+done
+
 if [ "${NIFI_CDC_BENCH_SKIP_BUILD:-}" = "true" ] && [ -f "$bench/bench-classpath.txt" ]; then
     : # built before
+elif [ -n "${help:-}" ] && [ -f "$bench/bench-classpath.txt" ]; then
+    : # --help needs no new build
 else
     echo "==> Building: ./mvnw -B -q -DskipTests package"
     ./mvnw -B -q -DskipTests package
