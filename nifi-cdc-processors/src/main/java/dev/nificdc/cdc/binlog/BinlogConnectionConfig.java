@@ -19,13 +19,14 @@ import java.util.Objects;
  * @param sslContext        the TLS context to use (e.g. from NiFi's SSLContextService), or null for the JVM default
  * @param queueCapacity     capacity of the bounded queue between the network thread and {@code poll}; when full the
  *                          network thread waits (back-pressure)
+ * @param queueKilobytes    the queue's budget in KB of estimated change size, so wide rows are bounded too (one change always fits)
  * @param reconnectBackoff  first wait before reconnecting after a dropped connection; doubles up to {@code maxReconnectBackoff}
  * @param maxReconnectBackoff the longest wait between reconnection attempts
  * @param logicalName       the logical server name written into {@code source.name} (the topic prefix)
  */
 public record BinlogConnectionConfig(String host, int port, String user, String password, long serverId,
                                      Duration connectTimeout, Duration heartbeatInterval, SslMode sslMode,
-                                     SSLContext sslContext, int queueCapacity, Duration reconnectBackoff,
+                                     SSLContext sslContext, int queueCapacity, int queueKilobytes, Duration reconnectBackoff,
                                      Duration maxReconnectBackoff, String logicalName) {
 
     /** TLS modes, mirroring the binlog library's and MySQL's {@code --ssl-mode}. */
@@ -44,6 +45,9 @@ public record BinlogConnectionConfig(String host, int port, String user, String 
         }
         if (queueCapacity < 1) {
             throw new IllegalArgumentException("Queue capacity must be positive, was " + queueCapacity);
+        }
+        if (queueKilobytes < 1) {
+            throw new IllegalArgumentException("Queue budget must be positive, was " + queueKilobytes + " KB");
         }
         password = password == null ? "" : password;
         connectTimeout = connectTimeout == null ? Duration.ofSeconds(30) : connectTimeout;
@@ -75,6 +79,7 @@ public record BinlogConnectionConfig(String host, int port, String user, String 
         private SslMode sslMode;
         private SSLContext sslContext;
         private int queueCapacity = 10_000;
+        private int queueKilobytes = 32 * 1024;
         private Duration reconnectBackoff;
         private Duration maxReconnectBackoff;
         private String logicalName;
@@ -107,6 +112,11 @@ public record BinlogConnectionConfig(String host, int port, String user, String 
             return this;
         }
 
+        public Builder queueKilobytes(int value) {
+            this.queueKilobytes = value;
+            return this;
+        }
+
         public Builder queueCapacity(int value) {
             this.queueCapacity = value;
             return this;
@@ -125,7 +135,7 @@ public record BinlogConnectionConfig(String host, int port, String user, String 
 
         public BinlogConnectionConfig build() {
             return new BinlogConnectionConfig(host, port, user, password, serverId, connectTimeout, heartbeatInterval,
-                    sslMode, sslContext, queueCapacity, reconnectBackoff, maxReconnectBackoff, logicalName);
+                    sslMode, sslContext, queueCapacity, queueKilobytes, reconnectBackoff, maxReconnectBackoff, logicalName);
         }
     }
 }

@@ -25,8 +25,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import dev.nificdc.cdc.record.ChangeSize;
+
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -59,6 +62,8 @@ public final class BinlogReader implements AutoCloseable {
     private final SchemaSource schemaSource;
     private final CaptureLogger logger;
     private final BlockingQueue<CapturedChange> queue;
+    /** The queue's byte budget in KB (estimated by {@link ChangeSize}), so wide rows cannot fill the heap. */
+    private final Semaphore queuedBytes;
     private final CaptureMetrics metrics = new CaptureMetrics();
     private final AtomicReference<BinlogCaptureException> failure = new AtomicReference<>();
     private final CountDownLatch firstConnect = new CountDownLatch(1);
@@ -80,6 +85,7 @@ public final class BinlogReader implements AutoCloseable {
         this.logger = b.logger == null ? CaptureLogger.slf4j(BinlogReader.class) : b.logger;
         this.schemaSource = b.schemaSource != null ? b.schemaSource : jdbc != null ? new InformationSchemaSource(jdbc) : SchemaSource.none();
         this.queue = new ArrayBlockingQueue<>(config.queueCapacity());
+        this.queuedBytes = new Semaphore(config.queueKilobytes());
     }
 
     public static Builder builder(BinlogConnectionConfig config) {
@@ -225,6 +231,7 @@ public final class BinlogReader implements AutoCloseable {
             long remaining = deadline - System.nanoTime();
             CapturedChange change = queue.poll(Math.max(0, Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(100))), TimeUnit.NANOSECONDS);
             if (change != null) {
+                queuedBytes.release(queuedKilobytes(change));
                 metrics.recordChange(change.event().op(), change.event().source().tsMs());
                 return change;
             }
@@ -275,12 +282,23 @@ public final class BinlogReader implements AutoCloseable {
     }
 
     private void enqueue(CapturedChange change) throws InterruptedException {
+        int kilobytes = queuedKilobytes(change);
+        while (running) {
+            if (queuedBytes.tryAcquire(kilobytes, 200, TimeUnit.MILLISECONDS)) {
+                break;
+            }
+        }
         while (running) {
             if (queue.offer(change, 200, TimeUnit.MILLISECONDS)) {
                 return;
             }
         }
         throw new InterruptedException("reader closed");
+    }
+
+    /** What a change counts against the queue's byte budget, in KB; one change always fits, however large. */
+    private int queuedKilobytes(CapturedChange change) {
+        return (int) Math.min(config.queueKilobytes(), 1 + ChangeSize.of(change.event()) / 1024);
     }
 
     private void run() {

@@ -8,6 +8,7 @@ import dev.nificdc.cdc.binlog.CapturedChange;
 import dev.nificdc.cdc.emit.ChangeFlowFileWriter;
 import dev.nificdc.cdc.emit.ChangeRecordFactory;
 import dev.nificdc.cdc.record.ChangeEvent;
+import dev.nificdc.cdc.record.ChangeSize;
 import dev.nificdc.cdc.record.Operation;
 import dev.nificdc.cdc.record.TableSchema;
 import dev.nificdc.cdc.snapshot.ConsistentSnapshot;
@@ -102,6 +103,8 @@ public class CaptureBinlogChange extends AbstractProcessor implements Verifiable
     static final String ATTR_LAST_POSITION = "cdc.binlog.last.position";
     static final String ATTR_GTID = "cdc.gtid";
     static final String STATE_SEQUENCE_ID = "sequence.id";
+    /** A FlowFile also ends once its changes hold about this much heap (see ChangeSize), so wide rows stay bounded. */
+    static final long MAX_FLOWFILE_CHANGE_BYTES = 32L << 20;
 
     static final Relationship REL_SUCCESS = new Relationship.Builder()
             .name("success")
@@ -224,6 +227,7 @@ public class CaptureBinlogChange extends AbstractProcessor implements Verifiable
         long sequenceId = Long.parseLong(state.getOrDefault(STATE_SEQUENCE_ID, "0"));
         long deadline = System.nanoTime() + settings.maxWait().toNanos();
         List<CapturedChange> run = new ArrayList<>();
+        long runBytes = 0;
         CapturedChange last = null;
         int flowFiles = 0;
         while (true) {
@@ -249,12 +253,15 @@ public class CaptureBinlogChange extends AbstractProcessor implements Verifiable
             if (snapshot != null && !snapshot.emits(change.event())) {
                 continue;
             }
-            if (!run.isEmpty() && (!sameSchema(run.get(0), change) || run.size() >= settings.maxEventsPerFlowFile())) {
+            if (!run.isEmpty() && (!sameSchema(run.get(0), change) || run.size() >= settings.maxEventsPerFlowFile()
+                    || runBytes >= MAX_FLOWFILE_CHANGE_BYTES)) {
                 emit(session, run, sequenceId++);
                 flowFiles++;
                 run = new ArrayList<>();
+                runBytes = 0;
             }
             run.add(change);
+            runBytes += ChangeSize.of(change.event());
         }
         if (!run.isEmpty()) {
             emit(session, run, sequenceId++);

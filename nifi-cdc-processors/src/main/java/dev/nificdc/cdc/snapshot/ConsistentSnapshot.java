@@ -10,6 +10,7 @@ import dev.nificdc.cdc.binlog.schema.SchemaSource;
 import dev.nificdc.cdc.binlog.schema.TableMapping;
 import dev.nificdc.cdc.binlog.schema.TableSchemaResolver;
 import dev.nificdc.cdc.record.ChangeEvent;
+import dev.nificdc.cdc.record.ChangeSize;
 import dev.nificdc.cdc.record.ColumnSchema;
 import dev.nificdc.cdc.record.Operation;
 import dev.nificdc.cdc.record.SourceInfo;
@@ -40,6 +41,8 @@ import java.util.stream.Collectors;
  * order ({@link #readTable}). Either way the heap holds at most one page or chunk. Not thread-safe.
  */
 public final class ConsistentSnapshot implements AutoCloseable {
+    /** A page of {@link #readChunk} ends once its rows hold about this much heap (see ChangeSize), whatever its limit. */
+    static final long MAX_PAGE_BYTES = 32L << 20;
     private final Connection connection;
     private final BinlogOffset position;
     private final String connector;
@@ -233,23 +236,28 @@ public final class ConsistentSnapshot implements AutoCloseable {
         sql.append(" ORDER BY ").append(key.stream().map(SnapshotTable::quote).collect(Collectors.joining(", ")))
                 .append(" LIMIT ").append(limit + 1);
         List<Object[]> rows = new ArrayList<>();
+        boolean more = false;
         try (PreparedStatement s = connection.prepareStatement(sql.toString())) {
             for (int i = 0; i < parameters.size(); i++) {
                 s.setBigDecimal(i + 1, (java.math.BigDecimal) parameters.get(i));
             }
+            // Streamed, and the page ends early once its rows hold MAX_PAGE_BYTES: wide rows cannot fill the heap.
+            s.setFetchSize(Math.max(1, Math.min(limit, 1_000)));
             try (ResultSet rs = s.executeQuery()) {
+                long bytes = 0;
                 while (rs.next()) {
+                    if (rows.size() >= limit || bytes >= MAX_PAGE_BYTES) {
+                        more = true;
+                        break;
+                    }
                     Object[] row = new Object[columns.size()];
                     for (int i = 0; i < row.length; i++) {
                         row[i] = JdbcValues.read(rs, i + 1, columns.get(i));
                     }
                     rows.add(row);
+                    bytes += ChangeSize.of(row);
                 }
             }
-        }
-        boolean more = rows.size() > limit;
-        if (more) {
-            rows.remove(rows.size() - 1);
         }
         List<ChangeEvent> events = new ArrayList<>(rows.size());
         for (int i = 0; i < rows.size(); i++) {
@@ -286,6 +294,7 @@ public final class ConsistentSnapshot implements AutoCloseable {
             s.setFetchSize(Math.max(1, Math.min(chunkSize, 1_000)));
             try (ResultSet rs = s.executeQuery(select)) {
                 List<ChangeEvent> chunk = new ArrayList<>();
+                long chunkBytes = 0;
                 Object[] pending = null;
                 while (rs.next()) {
                     Object[] row = new Object[columns.size()];
@@ -294,9 +303,11 @@ public final class ConsistentSnapshot implements AutoCloseable {
                     }
                     if (pending != null) {
                         chunk.add(event(schema, pending, false));
-                        if (chunk.size() >= chunkSize) {
+                        chunkBytes += ChangeSize.of(pending);
+                        if (chunk.size() >= chunkSize || chunkBytes >= MAX_PAGE_BYTES) {
                             sink.accept(chunk);
                             chunk = new ArrayList<>();
+                            chunkBytes = 0;
                         }
                     }
                     pending = row;
