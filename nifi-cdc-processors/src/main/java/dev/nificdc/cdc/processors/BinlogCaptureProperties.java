@@ -219,7 +219,10 @@ final class BinlogCaptureProperties {
 
     static final PropertyDescriptor MAX_EVENTS_PER_FLOWFILE = new PropertyDescriptor.Builder()
             .name("Max Changes Per FlowFile")
-            .description("The most change records one FlowFile holds; a longer run of changes to one table is split.")
+            .description("""
+                    The most change records one FlowFile holds; a longer run of changes to one table is split. A FlowFile \
+                    (and a snapshot page) also ends once its changes take about 32 MB of memory, so tables with wide rows \
+                    get smaller FlowFiles instead of exhausting the heap.""")
             .required(true)
             .defaultValue("10000")
             .addValidator(StandardValidators.POSITIVE_INTEGER_VALIDATOR)
