@@ -30,16 +30,54 @@ public final class TemporalText {
         long seconds = Math.floorDiv(micros, 1_000_000L);
         int fraction = (int) Math.floorMod(micros, 1_000_000L);
         LocalDateTime time = LocalDateTime.ofEpochSecond(seconds, 0, ZoneOffset.UTC);
-        String text = String.format("%04d-%02d-%02d %02d:%02d:%02d", time.getYear(), time.getMonthValue(), time.getDayOfMonth(),
-                time.getHour(), time.getMinute(), time.getSecond());
-        return fraction == 0 ? text : text + String.format(".%06d", fraction);
+        int year = time.getYear();
+        if (year < 0 || year > 9999) {
+            String text = String.format("%04d-%02d-%02d %02d:%02d:%02d", year, time.getMonthValue(), time.getDayOfMonth(),
+                    time.getHour(), time.getMinute(), time.getSecond());
+            return fraction == 0 ? text : text + String.format(".%06d", fraction);
+        }
+        // One row can hold several date-times and a capture writes millions of rows: no Formatter here.
+        StringBuilder text = new StringBuilder(26);
+        digits(text, year, 4).append('-');
+        digits(text, time.getMonthValue(), 2).append('-');
+        digits(text, time.getDayOfMonth(), 2).append(' ');
+        digits(text, time.getHour(), 2).append(':');
+        digits(text, time.getMinute(), 2).append(':');
+        digits(text, time.getSecond(), 2);
+        if (fraction != 0) {
+            digits(text.append('.'), fraction, 6);
+        }
+        return text.toString();
     }
 
     private static String duration(long micros) {
         long magnitude = Math.abs(micros);
         long seconds = magnitude / 1_000_000L;
         int fraction = (int) (magnitude % 1_000_000L);
-        String text = String.format("%s%02d:%02d:%02d", micros < 0 ? "-" : "", seconds / 3600, (seconds / 60) % 60, seconds % 60);
-        return fraction == 0 ? text : text + String.format(".%06d", fraction);
+        StringBuilder text = new StringBuilder(18);
+        if (micros < 0) {
+            text.append('-');
+        }
+        long hours = seconds / 3600;
+        if (hours < 10) {
+            text.append('0');
+        }
+        text.append(hours).append(':');
+        digits(text, (int) ((seconds / 60) % 60), 2).append(':');
+        digits(text, (int) (seconds % 60), 2);
+        if (fraction != 0) {
+            digits(text.append('.'), fraction, 6);
+        }
+        return text.toString();
+    }
+
+    /** Appends a non-negative {@code value} zero-padded to {@code width} digits. */
+    private static StringBuilder digits(StringBuilder text, int value, int width) {
+        for (int limit = 10, i = 1; i < width; i++, limit *= 10) {
+            if (value < limit) {
+                text.append('0');
+            }
+        }
+        return text.append(value);
     }
 }
