@@ -227,13 +227,20 @@ public final class TimestampFetcher {
     private record Row(Object[] values, Temporal ts) {
     }
 
+    /** Reads the row's columns in order; the timestamp column once, as the watermark value and as the record value. */
     private Row read(ResultSet rs) throws SQLException {
         List<JdbcColumnMapper.MappedColumn> columns = table.columns();
+        int tsIndex = table.timestampIndex();
         Object[] values = new Object[columns.size()];
+        Temporal ts = null;
         for (int i = 0; i < values.length; i++) {
-            values[i] = columns.get(i).reader().read(rs, i + 1);
+            if (i == tsIndex) {
+                ts = type().read(rs, i + 1, table.dialect());
+                values[i] = JdbcColumnMapper.canonical(ts);
+            } else {
+                values[i] = columns.get(i).reader().read(rs, i + 1);
+            }
         }
-        Temporal ts = type().read(rs, table.timestampIndex() + 1, table.dialect());
         return new Row(values, ts);
     }
 
