@@ -35,14 +35,21 @@ import java.util.function.BiFunction;
 public final class ChangeRecordFactory {
     /** The Avro schema version string written into {@code source.version}. */
     public static final String VERSION = "nifi-cdc-1";
+    /** The {@code __} fields {@link #flattened} adds to a row's values (sizes the map once). */
+    private static final int FLATTENED_METADATA_FIELDS = 10;
 
     private final OutputShape shape;
     private final String topicPrefix;
     private final BiFunction<TableSchema, Schema, SchemaIdentifier> identifiers;
     private final Map<TableSchema, TableSchemas> schemas = new HashMap<>();
+    /** The last table looked up: asked for every record, and consecutive records almost always share one TableSchema instance. */
+    private LastTable last;
 
     /** Per table schema: the record schema records are written with, and the registry identifiers of value and key. */
     private record TableSchemas(RecordSchema record, SchemaIdentifier value, SchemaIdentifier key) {
+    }
+
+    private record LastTable(TableSchema table, TableSchemas schemas) {
     }
 
     /**
@@ -88,6 +95,16 @@ public final class ChangeRecordFactory {
     }
 
     private TableSchemas schemas(TableSchema table) {
+        LastTable cached = last;
+        if (cached != null && cached.table() == table) {
+            return cached.schemas(); // no hashing of the whole column list per record
+        }
+        TableSchemas found = lookUp(table);
+        last = new LastTable(table, found);
+        return found;
+    }
+
+    private TableSchemas lookUp(TableSchema table) {
         return schemas.computeIfAbsent(table, t -> {
             Schema avro = avroSchema(t);
             if (shape == OutputShape.KAFKA_WRAPPER) {
@@ -200,7 +217,7 @@ public final class ChangeRecordFactory {
 
     private static Map<String, Object> rowValues(TableSchema table, Object[] row, boolean temporalText) {
         List<ColumnSchema> columns = table.columns();
-        Map<String, Object> values = new LinkedHashMap<>();
+        Map<String, Object> values = LinkedHashMap.newLinkedHashMap(columns.size() + FLATTENED_METADATA_FIELDS);
         for (int i = 0; i < columns.size(); i++) {
             ColumnSchema column = columns.get(i);
             Object value = row[i];
