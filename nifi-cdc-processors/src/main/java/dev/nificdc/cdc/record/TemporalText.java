@@ -1,5 +1,6 @@
 package dev.nificdc.cdc.record;
 
+import java.nio.charset.StandardCharsets;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 
@@ -36,18 +37,24 @@ public final class TemporalText {
                     time.getHour(), time.getMinute(), time.getSecond());
             return fraction == 0 ? text : text + String.format(".%06d", fraction);
         }
-        // One row can hold several date-times and a capture writes millions of rows: no Formatter here.
-        StringBuilder text = new StringBuilder(26);
-        digits(text, year, 4).append('-');
-        digits(text, time.getMonthValue(), 2).append('-');
-        digits(text, time.getDayOfMonth(), 2).append(' ');
-        digits(text, time.getHour(), 2).append(':');
-        digits(text, time.getMinute(), 2).append(':');
-        digits(text, time.getSecond(), 2);
+        // One row can hold several date-times and a capture writes millions of rows: no Formatter, no StringBuilder.
+        byte[] text = new byte[fraction == 0 ? 19 : 26];
+        digits(text, 0, year, 4);
+        text[4] = '-';
+        digits(text, 5, time.getMonthValue(), 2);
+        text[7] = '-';
+        digits(text, 8, time.getDayOfMonth(), 2);
+        text[10] = ' ';
+        digits(text, 11, time.getHour(), 2);
+        text[13] = ':';
+        digits(text, 14, time.getMinute(), 2);
+        text[16] = ':';
+        digits(text, 17, time.getSecond(), 2);
         if (fraction != 0) {
-            digits(text.append('.'), fraction, 6);
+            text[19] = '.';
+            digits(text, 20, fraction, 6);
         }
-        return text.toString();
+        return new String(text, StandardCharsets.ISO_8859_1);
     }
 
     private static String duration(long micros) {
@@ -69,6 +76,14 @@ public final class TemporalText {
             digits(text.append('.'), fraction, 6);
         }
         return text.toString();
+    }
+
+    /** Writes a non-negative {@code value} below 10^width as {@code width} ASCII digits at {@code offset}. */
+    private static void digits(byte[] text, int offset, int value, int width) {
+        for (int i = offset + width - 1; i >= offset; i--) {
+            text[i] = (byte) ('0' + value % 10);
+            value /= 10;
+        }
     }
 
     /** Appends a non-negative {@code value} zero-padded to {@code width} digits. */
