@@ -22,6 +22,7 @@ import org.apache.nifi.serialization.record.type.RecordDataType;
 
 import java.time.LocalDate;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,8 +36,6 @@ import java.util.function.BiFunction;
 public final class ChangeRecordFactory {
     /** The Avro schema version string written into {@code source.version}. */
     public static final String VERSION = "nifi-cdc-1";
-    /** The {@code __} fields {@link #flattened} adds to a row's values (sizes the map once). */
-    private static final int FLATTENED_METADATA_FIELDS = 10;
 
     private final OutputShape shape;
     private final String topicPrefix;
@@ -44,6 +43,8 @@ public final class ChangeRecordFactory {
     private final Map<TableSchema, TableSchemas> schemas = new HashMap<>();
     /** The last table looked up: asked for every record, and consecutive records almost always share one TableSchema instance. */
     private LastTable last;
+    /** The field layout of each row and flattened record schema, by identity (the schemas above are built once per table). */
+    private final Map<RecordSchema, FieldValues.Layout> layouts = new IdentityHashMap<>();
 
     /** Per table schema: the record schema records are written with, and the registry identifiers of value and key. */
     private record TableSchemas(RecordSchema record, SchemaIdentifier value, SchemaIdentifier key) {
@@ -196,7 +197,7 @@ public final class ChangeRecordFactory {
 
     private Record flattened(ChangeEvent event, RecordSchema schema) {
         boolean deleted = event.after() == null;
-        Map<String, Object> values = rowValues(event.schema(), deleted ? event.before() : event.after(), true);
+        Map<String, Object> values = rowValues(event.schema(), deleted ? event.before() : event.after(), true, schema);
         SourceInfo source = event.source();
         values.put(ChangeSchemas.OP, event.op().code());
         values.put(ChangeSchemas.DELETED, Boolean.toString(deleted));
@@ -211,13 +212,14 @@ public final class ChangeRecordFactory {
         return new MapRecord(schema, values);
     }
 
-    private static Record row(TableSchema table, Object[] row, RecordSchema rowSchema) {
-        return new MapRecord(rowSchema, rowValues(table, row, false));
+    private Record row(TableSchema table, Object[] row, RecordSchema rowSchema) {
+        return new MapRecord(rowSchema, rowValues(table, row, false, rowSchema));
     }
 
-    private static Map<String, Object> rowValues(TableSchema table, Object[] row, boolean temporalText) {
+    /** The column values of {@code row}, in a map holding exactly the fields of {@code recordSchema} (the row or the flattened record). */
+    private Map<String, Object> rowValues(TableSchema table, Object[] row, boolean temporalText, RecordSchema recordSchema) {
         List<ColumnSchema> columns = table.columns();
-        Map<String, Object> values = LinkedHashMap.newLinkedHashMap(columns.size() + FLATTENED_METADATA_FIELDS);
+        Map<String, Object> values = new FieldValues(layouts.computeIfAbsent(recordSchema, FieldValues.Layout::new));
         for (int i = 0; i < columns.size(); i++) {
             ColumnSchema column = columns.get(i);
             Object value = row[i];
