@@ -219,16 +219,26 @@ public final class ChangeRecordFactory {
     /** The column values of {@code row}, in a map holding exactly the fields of {@code recordSchema} (the row or the flattened record). */
     private Map<String, Object> rowValues(TableSchema table, Object[] row, boolean temporalText, RecordSchema recordSchema) {
         List<ColumnSchema> columns = table.columns();
-        Map<String, Object> values = new FieldValues(layouts.computeIfAbsent(recordSchema, FieldValues.Layout::new));
+        FieldValues values = new FieldValues(layouts.computeIfAbsent(recordSchema, s -> columnLayout(table, s)));
         for (int i = 0; i < columns.size(); i++) {
             ColumnSchema column = columns.get(i);
             Object value = row[i];
             boolean asText = temporalText && value != null && TemporalText.isTextual(column.kind());
-            values.put(ChangeSchemas.fieldName(column), asText
-                    ? TemporalText.format(column.kind(), ((Number) value).longValue())
-                    : recordValue(column, value));
+            // column i is field i of the record schema (checked once per schema by columnLayout)
+            values.set(i, asText ? TemporalText.format(column.kind(), ((Number) value).longValue()) : recordValue(column, value));
         }
         return values;
+    }
+
+    /** The layout of a row or flattened record schema, whose first fields are the table's columns in order. */
+    private static FieldValues.Layout columnLayout(TableSchema table, RecordSchema recordSchema) {
+        FieldValues.Layout layout = new FieldValues.Layout(recordSchema);
+        List<String> names = table.columns().stream().map(ChangeSchemas::fieldName).toList();
+        if (!layout.startsWith(names)) {
+            throw new IllegalStateException("The record schema's fields " + recordSchema.getFieldNames() + " do not start with the columns "
+                    + names + " of " + table.qualifiedName());
+        }
+        return layout;
     }
 
     private static Record source(SourceInfo source, RecordSchema schema) {

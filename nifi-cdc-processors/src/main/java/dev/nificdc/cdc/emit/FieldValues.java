@@ -23,6 +23,19 @@ final class FieldValues extends AbstractMap<String, Object> {
         private final String[] names;
         private final Map<String, Integer> positions;
 
+        /** Whether the first fields are exactly {@code names}, in order. */
+        boolean startsWith(List<String> names) {
+            if (names.size() > this.names.length) {
+                return false;
+            }
+            for (int i = 0; i < names.size(); i++) {
+                if (!names.get(i).equals(this.names[i])) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
         Layout(RecordSchema schema) {
             List<String> fieldNames = schema.getFieldNames();
             names = fieldNames.toArray(String[]::new);
@@ -61,6 +74,11 @@ final class FieldValues extends AbstractMap<String, Object> {
         Object previous = values[position];
         values[position] = value;
         return previous;
+    }
+
+    /** Sets the value of the field at {@code position} in the schema's field order. */
+    void set(int position, Object value) {
+        values[position] = value;
     }
 
     @Override

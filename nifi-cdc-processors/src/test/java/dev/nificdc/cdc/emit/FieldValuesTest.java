@@ -43,6 +43,17 @@ class FieldValuesTest {
     }
 
     @Test
+    void setsByPositionInSchemaOrder() {
+        FieldValues.Layout layout = new FieldValues.Layout(SCHEMA);
+        assertTrue(layout.startsWith(List.of("id", "note")));
+        assertTrue(!layout.startsWith(List.of("note")) && !layout.startsWith(List.of("id", "note", "__op", "x")));
+        FieldValues values = new FieldValues(layout);
+        values.set(1, "n");
+        assertEquals("n", values.get("note"));
+        assertNull(values.get("id"));
+    }
+
+    @Test
     void refusesKeysOutsideTheSchema() {
         FieldValues values = new FieldValues(new FieldValues.Layout(SCHEMA));
         assertThrows(UnsupportedOperationException.class, () -> values.put("other", 1));
