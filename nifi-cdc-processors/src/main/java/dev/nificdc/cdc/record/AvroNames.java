@@ -10,6 +10,9 @@ public final class AvroNames {
         if (identifier == null || identifier.isEmpty()) {
             return "_";
         }
+        if (isValid(identifier)) {
+            return identifier; // the common case, and called per column of every record: no copy
+        }
         StringBuilder out = new StringBuilder(identifier.length() + 1);
         for (int i = 0; i < identifier.length(); i++) {
             char c = identifier.charAt(i);
@@ -21,6 +24,16 @@ public final class AvroNames {
             }
         }
         return out.toString();
+    }
+
+    private static boolean isValid(String identifier) {
+        for (int i = 0; i < identifier.length(); i++) {
+            char c = identifier.charAt(i);
+            if (!(c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (i > 0 && c >= '0' && c <= '9'))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** A dotted Avro namespace from parts (empty parts skipped), each part sanitised. */

@@ -1,5 +1,6 @@
 package dev.nificdc.cdc.record;
 
+import java.nio.charset.StandardCharsets;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 
@@ -30,16 +31,68 @@ public final class TemporalText {
         long seconds = Math.floorDiv(micros, 1_000_000L);
         int fraction = (int) Math.floorMod(micros, 1_000_000L);
         LocalDateTime time = LocalDateTime.ofEpochSecond(seconds, 0, ZoneOffset.UTC);
-        String text = String.format("%04d-%02d-%02d %02d:%02d:%02d", time.getYear(), time.getMonthValue(), time.getDayOfMonth(),
-                time.getHour(), time.getMinute(), time.getSecond());
-        return fraction == 0 ? text : text + String.format(".%06d", fraction);
+        int year = time.getYear();
+        if (year < 0 || year > 9999) {
+            String text = String.format("%04d-%02d-%02d %02d:%02d:%02d", year, time.getMonthValue(), time.getDayOfMonth(),
+                    time.getHour(), time.getMinute(), time.getSecond());
+            return fraction == 0 ? text : text + String.format(".%06d", fraction);
+        }
+        // One row can hold several date-times and a capture writes millions of rows: no Formatter, no StringBuilder.
+        byte[] text = new byte[fraction == 0 ? 19 : 26];
+        digits(text, 0, year, 4);
+        text[4] = '-';
+        digits(text, 5, time.getMonthValue(), 2);
+        text[7] = '-';
+        digits(text, 8, time.getDayOfMonth(), 2);
+        text[10] = ' ';
+        digits(text, 11, time.getHour(), 2);
+        text[13] = ':';
+        digits(text, 14, time.getMinute(), 2);
+        text[16] = ':';
+        digits(text, 17, time.getSecond(), 2);
+        if (fraction != 0) {
+            text[19] = '.';
+            digits(text, 20, fraction, 6);
+        }
+        return new String(text, StandardCharsets.ISO_8859_1);
     }
 
     private static String duration(long micros) {
         long magnitude = Math.abs(micros);
         long seconds = magnitude / 1_000_000L;
         int fraction = (int) (magnitude % 1_000_000L);
-        String text = String.format("%s%02d:%02d:%02d", micros < 0 ? "-" : "", seconds / 3600, (seconds / 60) % 60, seconds % 60);
-        return fraction == 0 ? text : text + String.format(".%06d", fraction);
+        StringBuilder text = new StringBuilder(18);
+        if (micros < 0) {
+            text.append('-');
+        }
+        long hours = seconds / 3600;
+        if (hours < 10) {
+            text.append('0');
+        }
+        text.append(hours).append(':');
+        digits(text, (int) ((seconds / 60) % 60), 2).append(':');
+        digits(text, (int) (seconds % 60), 2);
+        if (fraction != 0) {
+            digits(text.append('.'), fraction, 6);
+        }
+        return text.toString();
+    }
+
+    /** Writes a non-negative {@code value} below 10^width as {@code width} ASCII digits at {@code offset}. */
+    private static void digits(byte[] text, int offset, int value, int width) {
+        for (int i = offset + width - 1; i >= offset; i--) {
+            text[i] = (byte) ('0' + value % 10);
+            value /= 10;
+        }
+    }
+
+    /** Appends a non-negative {@code value} zero-padded to {@code width} digits. */
+    private static StringBuilder digits(StringBuilder text, int value, int width) {
+        for (int limit = 10, i = 1; i < width; i++, limit *= 10) {
+            if (value < limit) {
+                text.append('0');
+            }
+        }
+        return text.append(value);
     }
 }

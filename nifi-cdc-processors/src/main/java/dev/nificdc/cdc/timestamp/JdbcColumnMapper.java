@@ -143,6 +143,20 @@ public final class JdbcColumnMapper {
         return rs.wasNull() ? null : v;
     }
 
+    /**
+     * The canonical value of a date-time read with {@link SqlDialect#readTemporal}, exactly as this mapper's reader of
+     * the same column produces it: micros for a LocalDateTime (as UTC) or OffsetDateTime, epoch days for a LocalDate.
+     */
+    static Object canonical(java.time.temporal.Temporal value) {
+        return switch (value) {
+            case null -> null;
+            case LocalDateTime v -> micros(v.toEpochSecond(ZoneOffset.UTC), v.getNano());
+            case OffsetDateTime v -> micros(v.toEpochSecond(), v.getNano());
+            case LocalDate v -> Math.toIntExact(v.toEpochDay());
+            default -> throw new IllegalArgumentException("Not a date-time value of a timestamp column: " + value.getClass().getName());
+        };
+    }
+
     static long micros(long epochSecond, int nano) {
         return Math.addExact(Math.multiplyExact(epochSecond, 1_000_000L), nano / 1_000);
     }

@@ -53,6 +53,12 @@ public enum SqlDialect {
             if (text == null || text.startsWith("0000-00-00")) {
                 return null;
             }
+            if (type == LocalDateTime.class) {
+                LocalDateTime fast = parseMySqlDateTime(text);
+                if (fast != null) {
+                    return type.cast(fast);
+                }
+            }
             String iso = text.trim().replace(' ', 'T');
             try {
                 if (type == LocalDate.class) {
@@ -172,6 +178,53 @@ public enum SqlDialect {
 
     private static final DateTimeFormatter MYSQL_DATETIME = new DateTimeFormatterBuilder()
             .appendPattern("uuuu-MM-dd HH:mm:ss").appendFraction(ChronoField.NANO_OF_SECOND, 0, 9, true).toFormatter();
+
+    /**
+     * Parses the server's own text of a DATETIME or TIMESTAMP, {@code yyyy-MM-dd HH:mm:ss[.f...]} (1 to 9 fractional
+     * digits), without a DateTimeFormatter: this runs for every date-time column of every fetched row. Returns null for
+     * any other shape or an invalid value, which the caller then parses the general way (and reports).
+     */
+    static LocalDateTime parseMySqlDateTime(String text) {
+        int length = text.length();
+        if (length < 19 || length == 20 || length > 29 || text.charAt(4) != '-' || text.charAt(7) != '-' || text.charAt(10) != ' '
+                || text.charAt(13) != ':' || text.charAt(16) != ':' || length > 19 && text.charAt(19) != '.') {
+            return null;
+        }
+        int year = digits(text, 0, 4);
+        int month = digits(text, 5, 7);
+        int day = digits(text, 8, 10);
+        int hour = digits(text, 11, 13);
+        int minute = digits(text, 14, 16);
+        int second = digits(text, 17, 19);
+        int nano = 0;
+        if (length > 19) {
+            nano = digits(text, 20, length);
+            for (int i = length; i < 29; i++) {
+                nano *= 10;
+            }
+        }
+        if ((year | month | day | hour | minute | second | nano) < 0) {
+            return null;
+        }
+        try {
+            return LocalDateTime.of(year, month, day, hour, minute, second, nano);
+        } catch (java.time.DateTimeException e) {
+            return null;
+        }
+    }
+
+    /** The decimal number in {@code text[from, to)}, or -1 when a character is not a digit. */
+    private static int digits(String text, int from, int to) {
+        int value = 0;
+        for (int i = from; i < to; i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            value = value * 10 + (c - '0');
+        }
+        return value;
+    }
 
     /** The dialect for a {@link java.sql.DatabaseMetaData#getDatabaseProductName()} value. */
     public static SqlDialect detect(String productName) {

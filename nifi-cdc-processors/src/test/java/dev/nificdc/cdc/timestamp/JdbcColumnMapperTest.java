@@ -4,6 +4,10 @@ import dev.nificdc.cdc.record.ValueKind;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Types;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -36,6 +40,15 @@ class JdbcColumnMapperTest {
         assertEquals((10L * 3600 + 15 * 60 + 30) * 1_000_000 + 120_000, JdbcColumnMapper.parseTimeMicros("10:15:30.12"));
         assertEquals(0, JdbcColumnMapper.parseTimeMicros("00:00:00"));
         assertEquals(3_600_000_000L, JdbcColumnMapper.parseTimeMicros("01:00:00+02"));
+    }
+
+    @Test
+    void timestampColumnValuesBecomeTheCanonicalValuesOfTheirKind() {
+        assertEquals(1_000_001L, JdbcColumnMapper.canonical(LocalDateTime.of(1970, 1, 1, 0, 0, 1, 1_000)));
+        assertEquals(-1L, JdbcColumnMapper.canonical(LocalDateTime.of(1969, 12, 31, 23, 59, 59, 999_999_000)));
+        assertEquals(3_600_000_000L, JdbcColumnMapper.canonical(OffsetDateTime.of(1970, 1, 1, 3, 0, 0, 0, ZoneOffset.ofHours(2))));
+        assertEquals(10, JdbcColumnMapper.canonical(LocalDate.of(1970, 1, 11)));
+        assertEquals(null, JdbcColumnMapper.canonical(null));
     }
 
     private static ValueKind kind(int type, String name, int precision, int scale, boolean signed) {

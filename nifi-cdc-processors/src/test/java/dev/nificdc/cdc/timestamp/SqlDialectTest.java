@@ -2,7 +2,10 @@ package dev.nificdc.cdc.timestamp;
 
 import org.junit.jupiter.api.Test;
 
+import java.time.LocalDateTime;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 class SqlDialectTest {
     @Test
@@ -30,5 +33,17 @@ class SqlDialectTest {
         assertEquals("SELECT CAST(clock_timestamp() AS timestamp)", SqlDialect.POSTGRESQL.nowQuery(false));
         assertEquals("SELECT SYSTIMESTAMP FROM DUAL", SqlDialect.ORACLE.nowQuery(true));
         assertEquals("SELECT SYSDATETIME()", SqlDialect.SQL_SERVER.nowQuery(false));
+    }
+
+    @Test
+    void parsesTheServersDateTimeTextExactlyAndLeavesOtherShapesToTheGeneralParser() {
+        assertEquals(LocalDateTime.of(2026, 1, 1, 0, 0, 1, 123_456_000), SqlDialect.parseMySqlDateTime("2026-01-01 00:00:01.123456"));
+        assertEquals(LocalDateTime.of(2024, 3, 10, 2, 30), SqlDialect.parseMySqlDateTime("2024-03-10 02:30:00"));
+        assertEquals(LocalDateTime.of(1000, 1, 1, 23, 59, 59, 500_000_000), SqlDialect.parseMySqlDateTime("1000-01-01 23:59:59.5"));
+        assertEquals(LocalDateTime.of(9999, 12, 31, 23, 59, 59, 999_999_999), SqlDialect.parseMySqlDateTime("9999-12-31 23:59:59.999999999"));
+        for (String other : new String[]{"2026-01-01", "2026-01-01T00:00:01", "2026-01-01 00:00:01.", "2026-02-30 00:00:00",
+                "2026-13-01 00:00:00", "2026-01-01 24:00:00", "2026-01-01 00:00:0x", " 2026-01-01 00:00:01", "2026-01-01 00:00:01.1234567890"}) {
+            assertNull(SqlDialect.parseMySqlDateTime(other), other);
+        }
     }
 }

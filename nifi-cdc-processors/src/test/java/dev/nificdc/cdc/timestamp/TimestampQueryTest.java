@@ -20,9 +20,9 @@ class TimestampQueryTest {
         TimestampFetcher fetcher = fetcher(SqlDialect.POSTGRESQL, true, "region = 'EU'");
         TimestampFetcher.Query query = fetcher.query(Watermark.afterRow(LAST, "42"), UPPER, 500);
         assertEquals("SELECT \"id\", \"Updated At\", \"na\"\"me\" FROM \"shop\".\"Order Items\" WHERE \"Updated At\" < ?"
-                + " AND (\"Updated At\" > ? OR (\"Updated At\" = ? AND \"id\" > ?)) AND (region = 'EU')"
+                + " AND \"Updated At\" >= ? AND (\"Updated At\" > ? OR (\"Updated At\" = ? AND \"id\" > ?)) AND (region = 'EU')"
                 + " ORDER BY \"Updated At\", \"id\" LIMIT 500", query.sql());
-        assertEquals(List.of(UPPER, LAST, LAST, 42L), query.parameters());
+        assertEquals(List.of(UPPER, LAST, LAST, LAST, 42L), query.parameters());
     }
 
     @Test
@@ -30,8 +30,9 @@ class TimestampQueryTest {
         TimestampFetcher fetcher = fetcher(SqlDialect.MYSQL, true, null);
         TimestampFetcher.Query query = fetcher.query(Watermark.afterRow(LAST, "7"), UPPER, 10);
         assertEquals("SELECT `id`, CAST(`Updated At` AS CHAR), `na\"me` FROM `shop`.`Order Items` WHERE `Updated At` < ?"
-                + " AND (`Updated At` > ? OR (`Updated At` = ? AND `id` > ?)) ORDER BY `Updated At`, `id` LIMIT 10", query.sql());
-        assertEquals(List.of("2024-03-10 02:30:00.123456", "2024-03-10 02:29:59", "2024-03-10 02:29:59", 7L), query.parameters());
+                + " AND `Updated At` >= ? AND (`Updated At` > ? OR (`Updated At` = ? AND `id` > ?)) ORDER BY `Updated At`, `id` LIMIT 10", query.sql());
+        assertEquals(List.of("2024-03-10 02:30:00.123456", "2024-03-10 02:29:59", "2024-03-10 02:29:59", "2024-03-10 02:29:59", 7L),
+                query.parameters());
     }
 
     @Test
@@ -49,7 +50,7 @@ class TimestampQueryTest {
     void unsignedBigintIdsBeyondLongAreBoundAsDecimals() {
         TimestampFetcher fetcher = fetcher(SqlDialect.MYSQL, true, null, "BIGINT UNSIGNED", false);
         assertEquals(new java.math.BigDecimal("18446744073709551615"),
-                fetcher.query(Watermark.afterRow(LAST, "18446744073709551615"), UPPER, 10).parameters().get(3));
+                fetcher.query(Watermark.afterRow(LAST, "18446744073709551615"), UPPER, 10).parameters().get(4));
     }
 
     private static TimestampFetcher fetcher(SqlDialect dialect, boolean withId, String where) {
