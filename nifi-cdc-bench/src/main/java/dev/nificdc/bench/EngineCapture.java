@@ -28,9 +28,11 @@ final class EngineCapture implements BinlogCaptureCandidate {
         return "engine-only";
     }
 
-    /** The change events of the last capture, in binlog order. */
-    List<ChangeEvent> lastEvents() {
-        return lastEvents;
+    /** The change events of the last capture, in binlog order; the capture lets go of them, so they can be collected. */
+    List<ChangeEvent> takeEvents() {
+        List<ChangeEvent> events = lastEvents;
+        lastEvents = List.of();
+        return events;
     }
 
     @Override
