@@ -50,9 +50,11 @@ else
 fi
 
 classpath="$PWD/$bench/classes:$(cat "$bench/bench-classpath.txt")"
-# The memory benchmark starts child JVMs with this class path and a capped heap.
+# The memory benchmark starts child JVMs with this class path and a capped heap. -Xms = -Xmx: the heap does not
+# shrink after the System.gc() the throughput benchmark runs between candidates. 32 MB G1 regions: NiFi's mock
+# framework keeps each FlowFile's content in byte arrays of several MB, which would be humongous in 2 MB regions.
 # NIFI_CDC_BENCH_JAVA_OPTS adds JVM options, e.g. -XX:StartFlightRecording=filename=bench.jfr,settings=profile to profile.
-exec "$JAVA_HOME/bin/java" -Xmx4g ${NIFI_CDC_BENCH_JAVA_OPTS:-} \
+exec "$JAVA_HOME/bin/java" -Xms4g -Xmx4g -XX:G1HeapRegionSize=32m ${NIFI_CDC_BENCH_JAVA_OPTS:-} \
     -Dnifi.e2e.artifacts="$PWD/$e2e/nifi-artifacts" \
     -Dnifi.e2e.standard.nar="$PWD/nifi-cdc-e2e/standard-nar-standin/target/nifi-cdc-e2e-standard-nar-2.3.0.nar" \
     -Dnifi.e2e.cdc.nar="$PWD/nifi-cdc-nar/target/nifi-cdc-nar-$version.nar" \
