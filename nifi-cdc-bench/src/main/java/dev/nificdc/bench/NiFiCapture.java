@@ -215,6 +215,24 @@ final class NiFiCapture implements BinlogCaptureCandidate {
                 }
                 failure.addSuppressed(e);
             }
+            awaitQuiet();
+        }
+    }
+
+    /**
+     * Waits (at most 30 s) until NiFi uses less than a tenth of a core, so its background work after a capture
+     * (provenance indexing, repository checkpoints) does not slow the next candidate, which runs in another process.
+     */
+    private void awaitQuiet() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        long before = nifi.cpuNanos();
+        while (before >= 0 && System.nanoTime() < deadline) {
+            Thread.sleep(500);
+            long now = nifi.cpuNanos();
+            if (now - before < TimeUnit.MILLISECONDS.toNanos(50)) {
+                return;
+            }
+            before = now;
         }
     }
 
