@@ -8,35 +8,13 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-java_major() {
-    "$1/bin/java" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}' | cut -d. -f1
-}
-
-pick_jdk() {
-    local candidate
-    for candidate in "${JAVA_HOME:-}" /usr/lib/jvm/* /opt/java/* /opt/jdk*; do
-        [ -n "$candidate" ] && [ -x "$candidate/bin/javac" ] || continue
-        if [ "$(java_major "$candidate")" -ge 21 ] 2>/dev/null; then
-            echo "$candidate"
-            return 0
-        fi
-    done
-    return 1
-}
-
 for arg in "$@"; do
     if [ "$arg" = "--help" ] || [ "$arg" = "-h" ]; then
         help=1
     fi
 done
 
-if ! JAVA_HOME=$(pick_jdk); then
-    echo "ERROR: the demo needs a JDK 21 or newer (NiFi 2.x runs on Java 21+)." >&2
-    echo "       None found in \$JAVA_HOME or /usr/lib/jvm. Install one (e.g. Temurin 21) and set JAVA_HOME." >&2
-    exit 1
-fi
-export JAVA_HOME
-export PATH="$JAVA_HOME/bin:$PATH"
+source scripts/pick-jdk.sh "the demo"
 
 version=$(sed -n 's:.*<version>\(.*-SNAPSHOT\)</version>.*:\1:p' pom.xml | head -1)
 e2e=nifi-cdc-e2e/target

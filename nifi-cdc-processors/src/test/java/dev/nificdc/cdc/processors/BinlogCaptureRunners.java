@@ -2,8 +2,10 @@ package dev.nificdc.cdc.processors;
 
 import dev.nificdc.testsupport.MariaDbServer;
 import org.apache.nifi.avro.AvroRecordSetWriter;
+import org.apache.nifi.controller.ControllerService;
 import org.apache.nifi.reporting.InitializationException;
 import org.apache.nifi.schema.access.SchemaAccessUtils;
+import org.apache.nifi.serialization.RecordSetWriterFactory;
 import org.apache.nifi.util.TestRunner;
 import org.apache.nifi.util.TestRunners;
 
@@ -23,20 +25,44 @@ final class BinlogCaptureRunners {
      */
     static TestRunner newRunner(MariaDbServer server, String database) throws InitializationException {
         TestRunner runner = TestRunners.newTestRunner(CaptureBinlogChange.class);
+        connect(runner, server, database, new FailingRecordWriter(avroWriter(runner)));
+        runner.setProperty(BinlogCaptureProperties.MAX_WAIT, "300 ms");
+        return runner;
+    }
+
+    /**
+     * A runner capturing {@code database} whose records go through NiFi's real AvroRecordSetWriter into a
+     * {@link DiscardingRecordWriter} (service id "writer"): the bounded-heap tests use it, so that the test framework's
+     * in-memory content repository does not hold what a real NiFi streams to disk.
+     */
+    static TestRunner newDiscardingRunner(MariaDbServer server, String database) throws InitializationException {
+        TestRunner runner = TestRunners.newTestRunner(CaptureBinlogChange.class);
+        connect(runner, server, database, new DiscardingRecordWriter(avroWriter(runner)));
+        return runner;
+    }
+
+    static DiscardingRecordWriter discardingWriter(TestRunner runner) {
+        return (DiscardingRecordWriter) runner.getControllerService("writer");
+    }
+
+    /** NiFi's AvroRecordSetWriter ("Inherit Record Schema"), enabled as service "avro". */
+    private static AvroRecordSetWriter avroWriter(TestRunner runner) throws InitializationException {
         AvroRecordSetWriter avro = new AvroRecordSetWriter();
         runner.addControllerService("avro", avro);
         runner.setProperty(avro, SchemaAccessUtils.SCHEMA_ACCESS_STRATEGY, "inherit-record-schema");
         runner.enableControllerService(avro);
-        FailingRecordWriter writer = new FailingRecordWriter(avro);
-        runner.addControllerService("writer", writer);
-        runner.enableControllerService(writer);
+        return avro;
+    }
+
+    /** The Record Writer (as service "writer") and the private MariaDB's CDC user. */
+    private static void connect(TestRunner runner, MariaDbServer server, String database, RecordSetWriterFactory writer) throws InitializationException {
+        runner.addControllerService("writer", (ControllerService) writer);
+        runner.enableControllerService((ControllerService) writer);
         runner.setProperty(BinlogCaptureProperties.RECORD_WRITER, "writer");
         runner.setProperty(BinlogCaptureProperties.HOSTS, server.host() + ":" + server.port());
         runner.setProperty(BinlogCaptureProperties.USERNAME, MariaDbServer.CDC_USER);
         runner.setProperty(BinlogCaptureProperties.PASSWORD, MariaDbServer.CDC_PASSWORD);
         runner.setProperty(BinlogCaptureProperties.DATABASE_INCLUDE, database);
-        runner.setProperty(BinlogCaptureProperties.MAX_WAIT, "300 ms");
-        return runner;
     }
 
     static FailingRecordWriter writer(TestRunner runner) {

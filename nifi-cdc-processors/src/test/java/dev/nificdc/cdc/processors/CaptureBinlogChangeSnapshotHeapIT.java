@@ -1,27 +1,15 @@
 package dev.nificdc.cdc.processors;
 
 import dev.nificdc.testsupport.MariaDbServer;
-import org.apache.nifi.avro.AvroRecordSetWriter;
 import org.apache.nifi.components.state.Scope;
-import org.apache.nifi.controller.AbstractControllerService;
-import org.apache.nifi.logging.ComponentLog;
-import org.apache.nifi.schema.access.SchemaAccessUtils;
-import org.apache.nifi.schema.access.SchemaNotFoundException;
-import org.apache.nifi.serialization.RecordSetWriter;
-import org.apache.nifi.serialization.RecordSetWriterFactory;
-import org.apache.nifi.serialization.record.RecordSchema;
 import org.apache.nifi.util.MockFlowFile;
 import org.apache.nifi.util.TestRunner;
-import org.apache.nifi.util.TestRunners;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -41,20 +29,9 @@ class CaptureBinlogChangeSnapshotHeapIT {
             String db = server.createDatabase("heap");
             server.execute("CREATE TABLE `" + db + "`.big (id INT PRIMARY KEY, v INT NOT NULL, s VARCHAR(420) NOT NULL)",
                     "INSERT INTO `" + db + "`.big SELECT seq, seq * 7, concat(seq, '-', repeat('x', 400)) FROM `" + db + "`.seq_1_to_" + ROWS);
-            TestRunner runner = TestRunners.newTestRunner(CaptureBinlogChange.class);
-            AvroRecordSetWriter avro = new AvroRecordSetWriter();
-            runner.addControllerService("avro", avro);
-            runner.setProperty(avro, SchemaAccessUtils.SCHEMA_ACCESS_STRATEGY, "inherit-record-schema");
-            runner.enableControllerService(avro);
-            DiscardingRecordWriter writer = new DiscardingRecordWriter(avro);
-            runner.addControllerService("writer", writer);
-            runner.enableControllerService(writer);
-            runner.setProperty(BinlogCaptureProperties.HOSTS, server.host() + ":" + server.port());
-            runner.setProperty(BinlogCaptureProperties.USERNAME, MariaDbServer.CDC_USER);
-            runner.setProperty(BinlogCaptureProperties.PASSWORD, MariaDbServer.CDC_PASSWORD);
+            TestRunner runner = BinlogCaptureRunners.newDiscardingRunner(server, db);
+            DiscardingRecordWriter writer = BinlogCaptureRunners.discardingWriter(runner);
             runner.setProperty(BinlogCaptureProperties.SERVER_ID, "5701");
-            runner.setProperty(BinlogCaptureProperties.DATABASE_INCLUDE, db);
-            runner.setProperty(BinlogCaptureProperties.RECORD_WRITER, "writer");
             runner.setProperty(BinlogCaptureProperties.MAX_EVENTS_PER_FLOWFILE, "5000");
 
             System.gc();
@@ -81,37 +58,6 @@ class CaptureBinlogChangeSnapshotHeapIT {
             assertEquals(ROWS / 5000, runs, "one page per run");
             System.out.printf("Snapshot of %,d rows (%,d Avro bytes written) in %d runs: %,d ms; max heap %,d MB; peak heap used %,d MB%n",
                     ROWS, writer.bytes.get(), runs, millis, Runtime.getRuntime().maxMemory() >> 20, peak >> 20);
-        }
-    }
-
-    /** Writes through the real Avro writer into a stream that only counts bytes. */
-    static final class DiscardingRecordWriter extends AbstractControllerService implements RecordSetWriterFactory {
-        private final RecordSetWriterFactory delegate;
-        final AtomicLong bytes = new AtomicLong();
-
-        DiscardingRecordWriter(RecordSetWriterFactory delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public RecordSchema getSchema(Map<String, String> variables, RecordSchema readSchema) throws SchemaNotFoundException, IOException {
-            return delegate.getSchema(variables, readSchema);
-        }
-
-        @Override
-        public RecordSetWriter createWriter(ComponentLog logger, RecordSchema schema, OutputStream out, Map<String, String> variables)
-                throws SchemaNotFoundException, IOException {
-            return delegate.createWriter(logger, schema, new OutputStream() {
-                @Override
-                public void write(int b) {
-                    bytes.incrementAndGet();
-                }
-
-                @Override
-                public void write(byte[] b, int off, int len) {
-                    bytes.addAndGet(len);
-                }
-            }, variables);
         }
     }
 }

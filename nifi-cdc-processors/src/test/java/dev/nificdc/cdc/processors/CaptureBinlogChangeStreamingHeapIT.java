@@ -1,11 +1,8 @@
 package dev.nificdc.cdc.processors;
 
 import dev.nificdc.testsupport.MariaDbServer;
-import org.apache.nifi.avro.AvroRecordSetWriter;
 import org.apache.nifi.components.state.Scope;
-import org.apache.nifi.schema.access.SchemaAccessUtils;
 import org.apache.nifi.util.TestRunner;
-import org.apache.nifi.util.TestRunners;
 import org.junit.jupiter.api.Test;
 
 import java.lang.management.ManagementFactory;
@@ -31,19 +28,8 @@ class CaptureBinlogChangeStreamingHeapIT {
         try (MariaDbServer server = MariaDbServer.start()) {
             String db = server.createDatabase("bigtx");
             server.execute("CREATE TABLE `" + db + "`.big (id INT PRIMARY KEY, v INT NOT NULL, s VARCHAR(40) NOT NULL)");
-            TestRunner runner = TestRunners.newTestRunner(CaptureBinlogChange.class);
-            AvroRecordSetWriter avro = new AvroRecordSetWriter();
-            runner.addControllerService("avro", avro);
-            runner.setProperty(avro, SchemaAccessUtils.SCHEMA_ACCESS_STRATEGY, "inherit-record-schema");
-            runner.enableControllerService(avro);
-            CaptureBinlogChangeSnapshotHeapIT.DiscardingRecordWriter writer = new CaptureBinlogChangeSnapshotHeapIT.DiscardingRecordWriter(avro);
-            runner.addControllerService("writer", writer);
-            runner.enableControllerService(writer);
-            runner.setProperty(BinlogCaptureProperties.RECORD_WRITER, "writer");
-            runner.setProperty(BinlogCaptureProperties.HOSTS, server.host() + ":" + server.port());
-            runner.setProperty(BinlogCaptureProperties.USERNAME, MariaDbServer.CDC_USER);
-            runner.setProperty(BinlogCaptureProperties.PASSWORD, MariaDbServer.CDC_PASSWORD);
-            runner.setProperty(BinlogCaptureProperties.DATABASE_INCLUDE, db);
+            TestRunner runner = BinlogCaptureRunners.newDiscardingRunner(server, db);
+            DiscardingRecordWriter writer = BinlogCaptureRunners.discardingWriter(runner);
             runner.setProperty(BinlogCaptureProperties.MAX_EVENTS_PER_FLOWFILE, "5000");
             BinlogCaptureRunners.streamFromCurrentEnd(runner, server);
 

@@ -1,12 +1,9 @@
 package dev.nificdc.cdc.processors;
 
 import dev.nificdc.testsupport.MariaDbServer;
-import org.apache.nifi.avro.AvroRecordSetWriter;
 import org.apache.nifi.components.state.Scope;
-import org.apache.nifi.schema.access.SchemaAccessUtils;
 import org.apache.nifi.util.MockFlowFile;
 import org.apache.nifi.util.TestRunner;
-import org.apache.nifi.util.TestRunners;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -30,19 +27,8 @@ class CaptureBinlogChangeWideRowsHeapIT {
             String db = server.createDatabase("wide");
             server.execute("CREATE TABLE `" + db + "`.wide (id INT PRIMARY KEY, t MEDIUMTEXT NOT NULL)",
                     "INSERT INTO `" + db + "`.wide SELECT seq, repeat(char(65 + seq % 26), " + TEXT + ") FROM `" + db + "`.seq_1_to_" + ROWS);
-            TestRunner runner = TestRunners.newTestRunner(CaptureBinlogChange.class);
-            AvroRecordSetWriter avro = new AvroRecordSetWriter();
-            runner.addControllerService("avro", avro);
-            runner.setProperty(avro, SchemaAccessUtils.SCHEMA_ACCESS_STRATEGY, "inherit-record-schema");
-            runner.enableControllerService(avro);
-            CaptureBinlogChangeSnapshotHeapIT.DiscardingRecordWriter writer = new CaptureBinlogChangeSnapshotHeapIT.DiscardingRecordWriter(avro);
-            runner.addControllerService("writer", writer);
-            runner.enableControllerService(writer);
-            runner.setProperty(BinlogCaptureProperties.RECORD_WRITER, "writer");
-            runner.setProperty(BinlogCaptureProperties.HOSTS, server.host() + ":" + server.port());
-            runner.setProperty(BinlogCaptureProperties.USERNAME, MariaDbServer.CDC_USER);
-            runner.setProperty(BinlogCaptureProperties.PASSWORD, MariaDbServer.CDC_PASSWORD);
-            runner.setProperty(BinlogCaptureProperties.DATABASE_INCLUDE, db);
+            TestRunner runner = BinlogCaptureRunners.newDiscardingRunner(server, db);
+            DiscardingRecordWriter writer = BinlogCaptureRunners.discardingWriter(runner);
 
             // 1. the initial snapshot (Snapshot Mode's default): pages end by bytes, not only at Max Changes Per FlowFile
             int runs = 0;
