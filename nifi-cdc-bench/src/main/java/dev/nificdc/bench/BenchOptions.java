@@ -19,6 +19,11 @@ record BenchOptions(Set<String> sections, Set<String> candidates, int rows, int 
               --latency-seconds N how long the steady writer of the latency benchmark runs (default 60)
               --latency-rate N    row changes per second of the steady writer (default 5000)
               --results FILE      where the BENCH lines are appended (default nifi-cdc-bench/target/bench-results.txt)
+            Environment:
+              NIFI_CDC_BENCH_SKIP_BUILD=true         reuse the last build
+              NIFI_CDC_BENCH_JAVA_OPTS="..."         more options for the benchmark JVM, e.g. -XX:StartFlightRecording=...
+              NIFI_CDC_BENCH_MEMORY_JVM_ARGS="..."   more options for the memory benchmark's child JVMs
+              NIFI_CDC_BENCH_JAVA_OPTS=-Dnifi.cdc.bench.nifi.jfr=FILE   also profile the real NiFi with JFR and summarise it
             """;
 
     static BenchOptions parse(String[] args) {

@@ -46,7 +46,7 @@ final class NiFiCapture implements BinlogCaptureCandidate {
     /**
      * When set (a file path), NiFi runs with a JFR profile recording that it writes to this file when it stops, and
      * {@link #close()} prints {@link NiFiJfrSummary}. With bench/run.sh:
-     * {@code JAVA_TOOL_OPTIONS=-Dnifi.cdc.bench.nifi.jfr=/tmp/nifi.jfr bench/run.sh --sections throughput ...}.
+     * {@code NIFI_CDC_BENCH_JAVA_OPTS=-Dnifi.cdc.bench.nifi.jfr=/tmp/nifi.jfr bench/run.sh --sections throughput ...}.
      */
     static final String JFR_PROPERTY = "nifi.cdc.bench.nifi.jfr";
     static final long POLL_MILLIS = 100;
