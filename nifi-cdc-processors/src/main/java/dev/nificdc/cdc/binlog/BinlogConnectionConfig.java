@@ -1,5 +1,7 @@
 package dev.nificdc.cdc.binlog;
 
+import dev.nificdc.cdc.record.ChangeSize;
+
 import javax.net.ssl.SSLContext;
 import java.time.Duration;
 import java.util.Objects;
@@ -79,7 +81,7 @@ public record BinlogConnectionConfig(String host, int port, String user, String 
         private SslMode sslMode;
         private SSLContext sslContext;
         private int queueCapacity = 10_000;
-        private int queueKilobytes = 32 * 1024;
+        private int queueKilobytes = (int) (ChangeSize.BUFFER_BYTES >> 10);
         private Duration reconnectBackoff;
         private Duration maxReconnectBackoff;
         private String logicalName;

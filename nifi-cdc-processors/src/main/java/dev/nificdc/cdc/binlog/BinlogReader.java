@@ -25,12 +25,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import dev.nificdc.cdc.record.ChangeSize;
-
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -62,7 +60,7 @@ public final class BinlogReader implements AutoCloseable {
     private final SchemaSource schemaSource;
     private final CaptureLogger logger;
     private final BlockingQueue<CapturedChange> queue;
-    /** The queue's byte budget in KB (estimated by {@link ChangeSize}), so wide rows cannot fill the heap. */
+    /** The queue's byte budget in KB (of {@link CapturedChange#estimatedBytes()}), so wide rows cannot fill the heap. */
     private final Semaphore queuedBytes;
     private final CaptureMetrics metrics = new CaptureMetrics();
     private final AtomicReference<BinlogCaptureException> failure = new AtomicReference<>();
@@ -298,7 +296,7 @@ public final class BinlogReader implements AutoCloseable {
 
     /** What a change counts against the queue's byte budget, in KB; one change always fits, however large. */
     private int queuedKilobytes(CapturedChange change) {
-        return (int) Math.min(config.queueKilobytes(), 1 + ChangeSize.of(change.event()) / 1024);
+        return (int) Math.min(config.queueKilobytes(), 1 + change.estimatedBytes() / 1024);
     }
 
     private void run() {

@@ -95,7 +95,7 @@ public final class ChangeFlowFileWriter {
             try (RecordSetWriter writer = writerFactory.createWriter(logger, writeSchema, out, attributes)) {
                 writer.beginRecordSet();
                 for (ChangeEvent event : events) {
-                    if (event.schema() != table && !event.schema().equals(table)) {
+                    if (!event.schema().equals(table)) {
                         throw new IllegalArgumentException("Events of one FlowFile must share one table schema");
                     }
                     for (Record record : records.toRecords(event)) {

@@ -10,7 +10,6 @@ import dev.nificdc.cdc.emit.ChangeRecordFactory;
 import dev.nificdc.cdc.record.ChangeEvent;
 import dev.nificdc.cdc.record.ChangeSize;
 import dev.nificdc.cdc.record.Operation;
-import dev.nificdc.cdc.record.TableSchema;
 import dev.nificdc.cdc.snapshot.ConsistentSnapshot;
 import dev.nificdc.cdc.snapshot.SnapshotProgress;
 import dev.nificdc.cdc.snapshot.SnapshotTable;
@@ -103,8 +102,6 @@ public class CaptureBinlogChange extends AbstractProcessor implements Verifiable
     static final String ATTR_LAST_POSITION = "cdc.binlog.last.position";
     static final String ATTR_GTID = "cdc.gtid";
     static final String STATE_SEQUENCE_ID = "sequence.id";
-    /** A FlowFile also ends once its changes hold about this much heap (see ChangeSize), so wide rows stay bounded. */
-    static final long MAX_FLOWFILE_CHANGE_BYTES = 32L << 20;
 
     static final Relationship REL_SUCCESS = new Relationship.Builder()
             .name("success")
@@ -253,15 +250,15 @@ public class CaptureBinlogChange extends AbstractProcessor implements Verifiable
             if (snapshot != null && !snapshot.emits(change.event())) {
                 continue;
             }
-            if (!run.isEmpty() && (!sameSchema(run.get(0), change) || run.size() >= settings.maxEventsPerFlowFile()
-                    || runBytes >= MAX_FLOWFILE_CHANGE_BYTES)) {
+            if (!run.isEmpty() && (!run.get(0).event().schema().equals(change.event().schema()) || run.size() >= settings.maxEventsPerFlowFile()
+                    || runBytes >= ChangeSize.BUFFER_BYTES)) {
                 emit(session, run, sequenceId++);
                 flowFiles++;
                 run = new ArrayList<>();
                 runBytes = 0;
             }
             run.add(change);
-            runBytes += ChangeSize.of(change.event());
+            runBytes += change.estimatedBytes();
         }
         if (!run.isEmpty()) {
             emit(session, run, sequenceId++);
@@ -285,11 +282,6 @@ public class CaptureBinlogChange extends AbstractProcessor implements Verifiable
                     getLogger().warn("Session commit failed; capture will resume from the last committed position", failure);
                     readerNeedsReset = true;
                 });
-    }
-
-    private static boolean sameSchema(CapturedChange a, CapturedChange b) {
-        TableSchema schema = a.event().schema();
-        return schema == b.event().schema() || schema.equals(b.event().schema());
     }
 
     private void emit(ProcessSession session, List<CapturedChange> run, long sequenceId) {

@@ -8,6 +8,8 @@ import java.math.BigDecimal;
  * (the JVM stores non-Latin-1 text that way).
  */
 public final class ChangeSize {
+    /** The budget of each byte-bounded buffer: the reader's queue, the changes of one FlowFile, a snapshot page. */
+    public static final long BUFFER_BYTES = 32L << 20;
     /** The event, its source, offset and row arrays, beyond the values themselves. */
     private static final long PER_CHANGE = 256;
     private static final long PER_VALUE = 24;

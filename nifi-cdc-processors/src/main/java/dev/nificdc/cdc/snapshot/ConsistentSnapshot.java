@@ -41,8 +41,6 @@ import java.util.stream.Collectors;
  * order ({@link #readTable}). Either way the heap holds at most one page or chunk. Not thread-safe.
  */
 public final class ConsistentSnapshot implements AutoCloseable {
-    /** A page of {@link #readChunk} ends once its rows hold about this much heap (see ChangeSize), whatever its limit. */
-    static final long MAX_PAGE_BYTES = 32L << 20;
     private final Connection connection;
     private final BinlogOffset position;
     private final String connector;
@@ -241,12 +239,12 @@ public final class ConsistentSnapshot implements AutoCloseable {
             for (int i = 0; i < parameters.size(); i++) {
                 s.setBigDecimal(i + 1, (java.math.BigDecimal) parameters.get(i));
             }
-            // Streamed, and the page ends early once its rows hold MAX_PAGE_BYTES: wide rows cannot fill the heap.
+            // Streamed, and the page ends early once its rows hold ChangeSize.BUFFER_BYTES: wide rows cannot fill the heap.
             s.setFetchSize(Math.max(1, Math.min(limit, 1_000)));
             try (ResultSet rs = s.executeQuery()) {
                 long bytes = 0;
                 while (rs.next()) {
-                    if (rows.size() >= limit || bytes >= MAX_PAGE_BYTES) {
+                    if (rows.size() >= limit || bytes >= ChangeSize.BUFFER_BYTES) {
                         more = true;
                         break;
                     }
@@ -304,7 +302,7 @@ public final class ConsistentSnapshot implements AutoCloseable {
                     if (pending != null) {
                         chunk.add(event(schema, pending, false));
                         chunkBytes += ChangeSize.of(pending);
-                        if (chunk.size() >= chunkSize || chunkBytes >= MAX_PAGE_BYTES) {
+                        if (chunk.size() >= chunkSize || chunkBytes >= ChangeSize.BUFFER_BYTES) {
                             sink.accept(chunk);
                             chunk = new ArrayList<>();
                             chunkBytes = 0;
