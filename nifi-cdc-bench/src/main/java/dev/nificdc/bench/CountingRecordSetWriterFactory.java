@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class CountingRecordSetWriterFactory extends AbstractControllerService implements RecordSetWriterFactory {
     private final RecordSetWriterFactory delegate;
-    private final LongAdder bytes = new LongAdder();
+    private final DiscardingOutputStream discarded = new DiscardingOutputStream();
     private final Map<String, LongAdder> recordsByOp = new ConcurrentHashMap<>();
 
     CountingRecordSetWriterFactory(RecordSetWriterFactory delegate) {
@@ -35,7 +35,7 @@ final class CountingRecordSetWriterFactory extends AbstractControllerService imp
 
     /** Bytes the wrapped writer has written so far. */
     long bytes() {
-        return bytes.sum();
+        return discarded.bytes();
     }
 
     /** Records written so far, by change operation (e.g. {@code u=1000000}); records without an op count under "?". */
@@ -57,19 +57,7 @@ final class CountingRecordSetWriterFactory extends AbstractControllerService imp
     @Override
     public RecordSetWriter createWriter(ComponentLog logger, RecordSchema schema, OutputStream out, Map<String, String> variables)
             throws SchemaNotFoundException, IOException {
-        return new CountingWriter(delegate.createWriter(logger, schema, new ByteCountingStream(), variables));
-    }
-
-    private final class ByteCountingStream extends OutputStream {
-        @Override
-        public void write(int b) {
-            bytes.increment();
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) {
-            bytes.add(len);
-        }
+        return new CountingWriter(delegate.createWriter(logger, schema, discarded, variables));
     }
 
     private final class CountingWriter implements RecordSetWriter {

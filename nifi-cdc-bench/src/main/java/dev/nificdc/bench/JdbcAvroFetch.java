@@ -9,7 +9,6 @@ import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.sql.Connection;
@@ -71,7 +70,7 @@ final class JdbcAvroFetch {
     static TimestampFetchMeasurement fetch(TimestampBenchDatabase database, long expectedRows) throws SQLException, IOException {
         OrdersWorkload.Dialect dialect = database.dialect();
         Schema schema = schema(dialect);
-        CountingOutputStream out = new CountingOutputStream();
+        DiscardingOutputStream out = new DiscardingOutputStream();
         long started = System.nanoTime();
         long rows = 0;
         long lastId = 0;
@@ -118,7 +117,7 @@ final class JdbcAvroFetch {
         if (rows > 0 && lastId != expectedRows) {
             throw new IllegalStateException("The limit's last row has id " + lastId + ", expected " + expectedRows);
         }
-        return new TimestampFetchMeasurement(rows, out.count, nanos);
+        return new TimestampFetchMeasurement(rows, out.bytes(), nanos);
     }
 
     /** The database clock minus the processor's default Commit Lag (5 s), bound the way the processor binds it. */
@@ -144,20 +143,5 @@ final class JdbcAvroFetch {
 
     private static Schema optional(Schema type) {
         return Schema.createUnion(Schema.create(Schema.Type.NULL), type);
-    }
-
-    /** Discards what is written and counts the bytes. */
-    static final class CountingOutputStream extends OutputStream {
-        long count;
-
-        @Override
-        public void write(int b) {
-            count++;
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) {
-            count += len;
-        }
     }
 }

@@ -11,7 +11,6 @@ import org.apache.nifi.serialization.record.Record;
 import org.apache.nifi.util.TestRunner;
 import org.apache.nifi.util.TestRunners;
 
-import java.io.OutputStream;
 import java.util.List;
 import java.util.Map;
 
@@ -39,7 +38,7 @@ final class WriterOnlyCapture {
 
     CaptureMeasurement write(List<ChangeEvent> events) throws Exception {
         ChangeRecordFactory records = new ChangeRecordFactory(OutputShape.ENVELOPE, "");
-        CountingStream out = new CountingStream();
+        DiscardingOutputStream out = new DiscardingOutputStream();
         long written = 0;
         long start = System.nanoTime();
         long cpuStart = CaptureMeasurement.processCpuNanos();
@@ -58,23 +57,9 @@ final class WriterOnlyCapture {
         }
         long nanos = System.nanoTime() - start;
         long cpuNanos = CaptureMeasurement.processCpuNanos() - cpuStart;
-        if (written != events.size() || out.bytes == 0) {
-            throw new IllegalStateException("The writer wrote " + written + " records (" + out.bytes + " bytes) of " + events.size() + " events");
+        if (written != events.size() || out.bytes() == 0) {
+            throw new IllegalStateException("The writer wrote " + written + " records (" + out.bytes() + " bytes) of " + events.size() + " events");
         }
         return new CaptureMeasurement(EngineCapture.count(events), nanos, cpuNanos);
-    }
-
-    private static final class CountingStream extends OutputStream {
-        long bytes;
-
-        @Override
-        public void write(int b) {
-            bytes++;
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) {
-            bytes += len;
-        }
     }
 }
