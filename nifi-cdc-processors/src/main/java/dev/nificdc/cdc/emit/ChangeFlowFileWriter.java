@@ -17,11 +17,9 @@ import org.apache.nifi.serialization.record.RecordSchema;
 import org.apache.nifi.serialization.record.SchemaIdentifier;
 
 import java.io.OutputStream;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 /**
  * Writes a run of change events of one table schema into one FlowFile through the configured Record Writer,
@@ -120,11 +118,15 @@ public final class ChangeFlowFileWriter {
 
     /** E.g. {@code c=3,u=1,d=0,r=0}: how many events of each operation the FlowFile holds. */
     static String operationMix(List<ChangeEvent> events) {
-        Map<Operation, Long> counts = new EnumMap<>(Operation.class);
-        for (Operation op : Operation.values()) {
-            counts.put(op, 0L);
+        Operation[] operations = Operation.values();
+        long[] counts = new long[operations.length];
+        for (ChangeEvent event : events) {
+            counts[event.op().ordinal()]++; // a plain array: this runs once per change
         }
-        events.forEach(e -> counts.merge(e.op(), 1L, Long::sum));
-        return counts.entrySet().stream().map(e -> e.getKey().code() + "=" + e.getValue()).collect(Collectors.joining(","));
+        StringBuilder mix = new StringBuilder();
+        for (Operation op : operations) {
+            mix.append(mix.isEmpty() ? "" : ",").append(op.code()).append('=').append(counts[op.ordinal()]);
+        }
+        return mix.toString();
     }
 }

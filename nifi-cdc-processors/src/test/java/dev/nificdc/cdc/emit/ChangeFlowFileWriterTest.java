@@ -98,6 +98,17 @@ class ChangeFlowFileWriterTest {
     }
 
     @Test
+    void operationMixCountsEveryOperationInEnumOrder() {
+        SourceInfo source = new SourceInfo("mariadb", "prod", 1, 1000L, "false", "shop", "order items", "f", 4, 0, null, null);
+        Object[] row = {1L, null, null, null, null, null, null, null};
+        List<ChangeEvent> events = new ArrayList<>();
+        for (Operation op : List.of(Operation.UPDATE, Operation.CREATE, Operation.UPDATE, Operation.DELETE, Operation.UPDATE)) {
+            events.add(new ChangeEvent(op, TABLE, op == Operation.CREATE ? null : row, op == Operation.DELETE ? null : row, source, 0L, null));
+        }
+        assertEquals("c=1,u=3,d=1,r=0", ChangeFlowFileWriter.operationMix(events));
+    }
+
+    @Test
     void flattenedDeleteCarriesTheBeforeImageAndDeletedFlag() throws Exception {
         Object[] before = {9L, BigDecimal.ONE.setScale(30), null, null, null, null, null, "x"};
         ChangeEvent delete = new ChangeEvent(Operation.DELETE, TABLE, before, null,

@@ -36,7 +36,11 @@ public final class ValueConverters {
 
     /** BIGINT UNSIGNED: the library's long reinterpreted as unsigned, as decimal(20,0). */
     public static ValueConverter unsignedBigint() {
-        return raw -> new BigDecimal(new BigInteger(Long.toUnsignedString(((Number) raw).longValue())));
+        return raw -> {
+            long bits = ((Number) raw).longValue();
+            // Below 2^63 the bits are the value; above, the long is negative and needs the unsigned reading.
+            return bits >= 0 ? BigDecimal.valueOf(bits) : new BigDecimal(new BigInteger(Long.toUnsignedString(bits)));
+        };
     }
 
     /** DECIMAL(p,s): exact, with the column's scale. */

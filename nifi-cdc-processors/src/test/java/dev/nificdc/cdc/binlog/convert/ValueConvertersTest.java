@@ -21,6 +21,9 @@ class ValueConvertersTest {
         assertEquals(4294967295L, ValueConverters.unsignedIntToLong().convert(-1));
         assertEquals(new BigDecimal("18446744073709551615"), ValueConverters.unsignedBigint().convert(-1L));
         assertEquals(new BigDecimal("9223372036854775808"), ValueConverters.unsignedBigint().convert(Long.MIN_VALUE));
+        assertEquals(new BigDecimal("9223372036854775807"), ValueConverters.unsignedBigint().convert(Long.MAX_VALUE));
+        assertEquals(new BigDecimal("42"), ValueConverters.unsignedBigint().convert(42L));
+        assertEquals(BigDecimal.ZERO, ValueConverters.unsignedBigint().convert(0L));
     }
 
     @Test
