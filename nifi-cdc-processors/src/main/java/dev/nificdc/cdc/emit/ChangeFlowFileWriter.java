@@ -55,6 +55,19 @@ public final class ChangeFlowFileWriter {
      * The FlowFile is not transferred: the caller adds its own attributes and transfers it.
      */
     public FlowFile write(ProcessSession session, List<ChangeEvent> events) {
+        return write(session, events, null);
+    }
+
+    /** The records of {@code event}, to hand to {@link #write(ProcessSession, List, List)} later, possibly from another thread. */
+    public List<Record> records(ChangeEvent event) {
+        return records.toRecords(event);
+    }
+
+    /**
+     * Like {@link #write(ProcessSession, List)}, with the events' records already built by {@link #records}:
+     * {@code prepared} holds every record of {@code events}, in order (null: build them while writing).
+     */
+    public FlowFile write(ProcessSession session, List<ChangeEvent> events, List<Record> prepared) {
         if (events.isEmpty()) {
             throw new IllegalArgumentException("No events to write");
         }
@@ -70,7 +83,7 @@ public final class ChangeFlowFileWriter {
         putIdentifier(attributes, records.keySchemaIdentifier(table), ATTR_KEY_SCHEMA_ID, ATTR_KEY_SCHEMA_VERSION);
         try {
             Map<String, String> writerAttributes = new HashMap<>();
-            flowFile = session.write(flowFile, out -> writerAttributes.putAll(writeRecords(out, events, schema, attributes, table)));
+            flowFile = session.write(flowFile, out -> writerAttributes.putAll(writeRecords(out, events, prepared, schema, attributes, table)));
             attributes.putAll(writerAttributes);
         } catch (RuntimeException e) {
             session.remove(flowFile);
@@ -86,18 +99,26 @@ public final class ChangeFlowFileWriter {
         return ChangeTopics.of(topicPrefix, table);
     }
 
-    private Map<String, String> writeRecords(OutputStream out, List<ChangeEvent> events, RecordSchema schema,
+    private Map<String, String> writeRecords(OutputStream out, List<ChangeEvent> events, List<Record> prepared, RecordSchema schema,
                                              Map<String, String> attributes, TableSchema table) {
+        for (ChangeEvent event : events) {
+            if (!event.schema().equals(table)) {
+                throw new IllegalArgumentException("Events of one FlowFile must share one table schema");
+            }
+        }
         try {
             RecordSchema writeSchema = writerFactory.getSchema(attributes, schema);
             try (RecordSetWriter writer = writerFactory.createWriter(logger, writeSchema, out, attributes)) {
                 writer.beginRecordSet();
-                for (ChangeEvent event : events) {
-                    if (!event.schema().equals(table)) {
-                        throw new IllegalArgumentException("Events of one FlowFile must share one table schema");
-                    }
-                    for (Record record : records.toRecords(event)) {
+                if (prepared != null) {
+                    for (Record record : prepared) {
                         writer.write(record);
+                    }
+                } else {
+                    for (ChangeEvent event : events) {
+                        for (Record record : records.toRecords(event)) {
+                            writer.write(record);
+                        }
                     }
                 }
                 WriteResult result = writer.finishRecordSet();

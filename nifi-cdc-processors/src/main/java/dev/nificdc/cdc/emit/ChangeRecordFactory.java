@@ -21,9 +21,9 @@ import org.apache.nifi.serialization.record.type.ChoiceDataType;
 import org.apache.nifi.serialization.record.type.RecordDataType;
 
 import java.time.LocalDate;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiFunction;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -31,7 +31,8 @@ import java.util.stream.Stream;
 /**
  * Turns {@link ChangeEvent}s into NiFi {@link Record}s whose {@link RecordSchema} carries the exact Avro schema text
  * (format "avro"), so a writer set to "Inherit Record Schema" writes our schema unchanged. Record schemas are built
- * once per table schema and reused.
+ * once per table schema and reused. Safe for use by several threads (CaptureTimestampChange builds records on the
+ * thread that reads rows while its own thread writes them).
  */
 public final class ChangeRecordFactory {
     /** The Avro schema version string written into {@code source.version}. */
@@ -52,9 +53,9 @@ public final class ChangeRecordFactory {
     private final OutputShape shape;
     private final String topicPrefix;
     private final BiFunction<TableSchema, Schema, SchemaIdentifier> identifiers;
-    private final Map<TableSchema, TablePlan> plans = new HashMap<>();
+    private final Map<TableSchema, TablePlan> plans = new ConcurrentHashMap<>();
     /** The plan of the last table asked for: consecutive events of one table skip hashing the table schema. */
-    private TablePlan lastPlan;
+    private volatile TablePlan lastPlan;
 
     /**
      * Everything about one table schema that every record of it shares, worked out once: the record schema records are

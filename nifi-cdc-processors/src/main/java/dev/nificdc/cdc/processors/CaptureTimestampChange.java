@@ -7,6 +7,7 @@ import dev.nificdc.cdc.record.ChangeEvent;
 import dev.nificdc.cdc.record.OutputShape;
 import dev.nificdc.cdc.timestamp.FetchConfig;
 import dev.nificdc.cdc.timestamp.Identifiers;
+import dev.nificdc.cdc.timestamp.PrefetchingRun;
 import dev.nificdc.cdc.timestamp.ResolvedTable;
 import dev.nificdc.cdc.timestamp.SqlDialect;
 import dev.nificdc.cdc.timestamp.TableConfigurationException;
@@ -47,6 +48,7 @@ import org.apache.nifi.processor.exception.ProcessException;
 import org.apache.nifi.processor.util.StandardValidators;
 import org.apache.nifi.scheduling.SchedulingStrategy;
 import org.apache.nifi.serialization.RecordSetWriterFactory;
+import org.apache.nifi.serialization.record.Record;
 
 import java.io.IOException;
 import java.sql.Connection;
@@ -470,7 +472,9 @@ public class CaptureTimestampChange extends AbstractProcessor implements Verifia
             }
             long sequence = Long.parseLong(state.getOrDefault(STATE_SEQUENCE, "0"));
             Batcher batcher = new Batcher(session, type, transitUri(connection, table), sequence);
-            TimestampFetcher.RunResult result = fetcher.run(connection, start, batcher);
+            // Rows are read and turned into records on a second thread while this one writes FlowFiles.
+            TimestampFetcher.RunResult result = new PrefetchingRun<>(fetcher, this::prepare, "CaptureTimestampChange reader " + getIdentifier())
+                    .run(connection, start, batcher);
             batcher.flush();
 
             if (result.rows() > 0 || initial && result.watermark() != null) {
@@ -555,12 +559,21 @@ public class CaptureTimestampChange extends AbstractProcessor implements Verifia
         };
     }
 
+    /** A fetched row with its records, built on the reading thread. */
+    private record PreparedRow(ChangeEvent event, List<Record> records, Temporal updateTimestamp) {
+    }
+
+    private PreparedRow prepare(ChangeEvent event, Temporal updateTimestamp) {
+        return new PreparedRow(event, writer.records(event), updateTimestamp);
+    }
+
     /** Collects fetched rows into FlowFiles of at most Max Rows Per FlowFile records. */
-    private final class Batcher implements TimestampFetcher.RowHandler {
+    private final class Batcher implements PrefetchingRun.Consumer<PreparedRow> {
         private final ProcessSession session;
         private final TimestampType type;
         private final String transitUri;
         private final List<ChangeEvent> events = new ArrayList<>();
+        private final List<Record> records = new ArrayList<>();
         private Temporal first;
         private Temporal last;
         private long sequence;
@@ -574,12 +587,15 @@ public class CaptureTimestampChange extends AbstractProcessor implements Verifia
         }
 
         @Override
-        public void onRow(ChangeEvent event, Temporal ts) {
+        public void accept(PreparedRow row) {
             if (events.isEmpty()) {
-                first = ts;
+                first = row.updateTimestamp();
             }
-            last = ts;
-            events.add(event);
+            last = row.updateTimestamp();
+            events.add(row.event());
+            for (Record record : row.records()) { // one record per row, mostly: no addAll copy
+                records.add(record);
+            }
             if (events.size() >= maxRowsPerFlowFile) {
                 flush();
             }
@@ -589,7 +605,7 @@ public class CaptureTimestampChange extends AbstractProcessor implements Verifia
             if (events.isEmpty()) {
                 return;
             }
-            FlowFile flowFile = writer.write(session, events);
+            FlowFile flowFile = writer.write(session, events, records);
             Map<String, String> attributes = new HashMap<>();
             attributes.put(ATTR_SEQUENCE, Long.toString(sequence++));
             attributes.put(ATTR_FIRST_TIMESTAMP, type.format(first));
@@ -599,6 +615,7 @@ public class CaptureTimestampChange extends AbstractProcessor implements Verifia
             session.transfer(flowFile, REL_SUCCESS);
             flowFiles++;
             events.clear();
+            records.clear();
         }
     }
 

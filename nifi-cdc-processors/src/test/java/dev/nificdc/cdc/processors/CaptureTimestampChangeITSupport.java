@@ -2,6 +2,7 @@ package dev.nificdc.cdc.processors;
 
 import dev.nificdc.cdc.record.OutputShape;
 import dev.nificdc.cdc.timestamp.FetchConfig;
+import dev.nificdc.cdc.timestamp.PrefetchingRun;
 import dev.nificdc.cdc.timestamp.ResolvedTable;
 import dev.nificdc.cdc.timestamp.TableInspector;
 import dev.nificdc.cdc.timestamp.TableName;
@@ -122,9 +123,12 @@ abstract class CaptureTimestampChangeITSupport {
                 runner.setProperty(pool, UrlConnectionPool.INIT_SQL, initSql);
             }
             runner.enableControllerService(pool);
-            AvroRecordSetWriter writer = new AvroRecordSetWriter();
+            AvroRecordSetWriter avro = new AvroRecordSetWriter();
+            runner.addControllerService("avro", avro);
+            runner.setProperty(avro, SchemaAccessUtils.SCHEMA_ACCESS_STRATEGY, "inherit-record-schema");
+            runner.enableControllerService(avro);
+            FailingRecordWriter writer = new FailingRecordWriter(avro);
             runner.addControllerService("writer", writer);
-            runner.setProperty(writer, SchemaAccessUtils.SCHEMA_ACCESS_STRATEGY, "inherit-record-schema");
             runner.enableControllerService(writer);
         } catch (Exception e) {
             throw new IllegalStateException(e);
@@ -399,6 +403,27 @@ abstract class CaptureTimestampChangeITSupport {
         assertExactlyOnceInOrder(records, 50);
         assertEquals("0", runner.getFlowFilesForRelationship(CaptureTimestampChange.REL_SUCCESS).getFirst()
                 .getAttribute(CaptureTimestampChange.ATTR_SEQUENCE), "the sequence did not advance in the failed run either");
+    }
+
+    @Test
+    void aWriterFailingWhileRowsAreStillBeingReadStopsTheReaderAndCommitsNothing() {
+        String table = newTable("sinkfail");
+        createStandardTable(table);
+        // more rows than the reading thread may prefetch, so it is waiting on a full queue when the writer fails
+        int rows = PrefetchingRun.CHUNK_ROWS * PrefetchingRun.CHUNKS_AHEAD * 2;
+        insertGenerated(table, rows, null);
+        TestRunner runner = runner(table);
+        runner.setProperty(CaptureTimestampChange.MAX_ROWS_PER_FLOWFILE, "100");
+        FailingRecordWriter writer = (FailingRecordWriter) runner.getControllerService("writer");
+        writer.failAfter(250);
+        assertThrows(AssertionError.class, () -> runner.run());
+        assertEquals(0, runner.getFlowFilesForRelationship(CaptureTimestampChange.REL_SUCCESS).size(), "no FlowFile escapes the failed run");
+        assertTrue(state(runner).isEmpty(), "the watermark did not move");
+        assertEquals(0, pool(runner).open.get(), "the connection was closed after the reading thread ended");
+        assertTrue(Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().startsWith("CaptureTimestampChange reader")),
+                "the reading thread has ended");
+        writer.failAfter(-1);
+        assertExactlyOnceInOrder(runOnce(runner), rows);
     }
 
     @Test
