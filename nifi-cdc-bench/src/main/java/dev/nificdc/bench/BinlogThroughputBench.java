@@ -66,11 +66,14 @@ final class BinlogThroughputBench {
                 }
                 if (candidate instanceof EngineCapture engine) {
                     List<ChangeEvent> events = engine.takeEvents();
-                    System.gc(); // the events stay live while they are written: move them out of the young generation first
-                    CaptureMeasurement w = writerOnly.write(events).verifiedAgainst(range.expected(), writerOnly.name());
-                    print(round, writerOnly.name(), w);
-                    if (round > 0) {
-                        runs.computeIfAbsent(writerOnly.name(), k -> new ArrayList<>()).add(w);
+                    for (boolean recordsBuiltBefore : new boolean[]{false, true}) {
+                        String name = recordsBuiltBefore ? WriterOnlyCapture.WRITER : WriterOnlyCapture.RECORDS_AND_WRITER;
+                        System.gc(); // the events stay live while they are written: move them out of the young generation first
+                        CaptureMeasurement w = writerOnly.write(events, recordsBuiltBefore).verifiedAgainst(range.expected(), name);
+                        print(round, name, w);
+                        if (round > 0) {
+                            runs.computeIfAbsent(name, k -> new ArrayList<>()).add(w);
+                        }
                     }
                 }
             }

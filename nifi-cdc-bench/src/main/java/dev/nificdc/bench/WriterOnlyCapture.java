@@ -15,10 +15,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A decomposition figure: the change events the engine captured, turned into change records by nifi-cdc's
+ * Two decomposition figures: the change events the engine captured, turned into change records by nifi-cdc's
  * {@link ChangeRecordFactory} and written by NiFi's real AvroRecordSetWriter in sets of 10,000 (the processor's default
  * Max Changes Per FlowFile) into a stream that only counts bytes. No binlog, no session, no FlowFile: the cost of the
- * record path alone.
+ * record path alone ({@code records+writer-only}), and of NiFi's writer alone with the records built beforehand
+ * ({@code nifi-writer-only}): the most any processor writing these records through NiFi's Record API on one thread
+ * can reach.
  */
 final class WriterOnlyCapture {
     private static final int PER_FLOWFILE = 10_000;
@@ -32,22 +34,23 @@ final class WriterOnlyCapture {
         runner.enableControllerService(avro);
     }
 
-    String name() {
-        return "records+writer-only";
-    }
+    static final String RECORDS_AND_WRITER = "records+writer-only";
+    static final String WRITER = "nifi-writer-only";
 
-    CaptureMeasurement write(List<ChangeEvent> events) throws Exception {
+    /** Builds the records while writing ({@link #RECORDS_AND_WRITER}), or before the clock starts ({@link #WRITER}). */
+    CaptureMeasurement write(List<ChangeEvent> events, boolean recordsBuiltBefore) throws Exception {
         ChangeRecordFactory records = new ChangeRecordFactory(OutputShape.ENVELOPE, "");
+        List<List<Record>> prebuilt = recordsBuiltBefore ? events.stream().map(records::toRecords).toList() : null;
         DiscardingOutputStream out = new DiscardingOutputStream();
         long written = 0;
         long start = System.nanoTime();
         long cpuStart = CaptureMeasurement.processCpuNanos();
         for (int from = 0; from < events.size(); from += PER_FLOWFILE) {
-            List<ChangeEvent> set = events.subList(from, Math.min(events.size(), from + PER_FLOWFILE));
-            try (RecordSetWriter writer = avro.createWriter(runner.getLogger(), records.recordSchema(set.get(0).schema()), out, Map.of())) {
+            int to = Math.min(events.size(), from + PER_FLOWFILE);
+            try (RecordSetWriter writer = avro.createWriter(runner.getLogger(), records.recordSchema(events.get(from).schema()), out, Map.of())) {
                 writer.beginRecordSet();
-                for (ChangeEvent event : set) {
-                    for (Record record : records.toRecords(event)) {
+                for (int i = from; i < to; i++) {
+                    for (Record record : prebuilt != null ? prebuilt.get(i) : records.toRecords(events.get(i))) {
                         writer.write(record);
                     }
                 }
