@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  * <p>Nothing is lost or reordered: the reader hands over its rows in chunks through a bounded queue, followed by the
  * run's result or its failure, which the calling thread rethrows. When the consumer fails, the reader is stopped and
  * its transaction rolled back. Either way {@link #run} returns only after the reading thread has ended, so the
- * connection is free again.
+ * connection is free again. An instance serves one run.
  *
  * @param <T> a prepared row
  */
@@ -92,7 +92,7 @@ public final class PrefetchingRun<T> {
                 }
                 rows.add(preparer.prepare(event, ts));
                 if (rows.size() == CHUNK_ROWS) {
-                    hand(new Chunk<>(List.copyOf(rows), false, null, null));
+                    hand(new Chunk<>(new ArrayList<>(rows), false, null, null));
                     rows.clear();
                 }
             });
