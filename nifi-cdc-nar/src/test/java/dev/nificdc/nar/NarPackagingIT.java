@@ -4,6 +4,11 @@ import org.apache.nifi.controller.ControllerService;
 import org.apache.nifi.processor.Processor;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
+
+import javax.xml.parsers.DocumentBuilderFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,6 +28,7 @@ import java.util.jar.JarInputStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Opens the NAR that 'package' built and checks what NiFi will see when it loads it. */
@@ -101,6 +107,49 @@ class NarPackagingIT {
         assertFalse(processors.isEmpty() && services.isEmpty(), "The NAR ships no component at all");
         assertEquals(processors, listedProcessors, "META-INF/services/org.apache.nifi.processor.Processor");
         assertEquals(services, listedServices, "META-INF/services/org.apache.nifi.controller.ControllerService");
+    }
+
+    /**
+     * NiFi shows the components and documentation pages that META-INF/docs/extension-manifest.xml lists (also in
+     * /nifi-api/flow/runtime-manifest): exactly the components our jars register, each with its additional details.
+     */
+    @Test
+    void extensionManifestAndDocsListExactlyOurComponents() throws Exception {
+        Set<String> registered = new TreeSet<>();
+        try (JarFile jar = new JarFile(nar.toFile())) {
+            for (JarEntry entry : jar.stream().filter(e -> e.getName().startsWith(BUNDLED + "nifi-cdc-")).toList()) {
+                try (JarInputStream ours = new JarInputStream(jar.getInputStream(entry))) {
+                    JarEntry inner;
+                    while ((inner = ours.getNextJarEntry()) != null) {
+                        if (inner.getName().equals("META-INF/services/" + Processor.class.getName())
+                                || inner.getName().equals("META-INF/services/" + ControllerService.class.getName())) {
+                            registered.addAll(serviceLines(ours));
+                        }
+                    }
+                }
+            }
+            assertFalse(registered.isEmpty(), "our jars register no component");
+
+            JarEntry manifestEntry = jar.getJarEntry("META-INF/docs/extension-manifest.xml");
+            assertNotNull(manifestEntry, "the NAR has no META-INF/docs/extension-manifest.xml");
+            Document manifest;
+            try (InputStream in = jar.getInputStream(manifestEntry)) {
+                manifest = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(in);
+            }
+            Set<String> documented = new TreeSet<>();
+            NodeList extensions = manifest.getElementsByTagName("extension");
+            for (int i = 0; i < extensions.getLength(); i++) {
+                Element extension = (Element) extensions.item(i);
+                documented.add(extension.getElementsByTagName("name").item(0).getTextContent());
+            }
+            assertEquals(registered, documented, "components in META-INF/docs/extension-manifest.xml");
+
+            String detailsPrefix = "META-INF/docs/additional-details/";
+            Set<String> detailPages = new TreeSet<>();
+            jar.stream().map(JarEntry::getName).filter(n -> n.startsWith(detailsPrefix) && n.endsWith("/additionalDetails.md"))
+                    .map(n -> n.substring(detailsPrefix.length(), n.length() - "/additionalDetails.md".length())).forEach(detailPages::add);
+            assertEquals(registered, detailPages, "additionalDetails pages in " + detailsPrefix);
+        }
     }
 
     private static List<String> serviceLines(InputStream in) throws IOException {
