@@ -1,5 +1,8 @@
 package dev.nificdc.cdc.binlog;
 
+import dev.nificdc.cdc.core.ChangeSink;
+import dev.nificdc.cdc.core.CapturedChange;
+import dev.nificdc.cdc.core.CaptureLogger;
 import com.github.shyiko.mysql.binlog.event.DeleteRowsEventData;
 import com.github.shyiko.mysql.binlog.event.Event;
 import com.github.shyiko.mysql.binlog.event.EventHeaderV4;

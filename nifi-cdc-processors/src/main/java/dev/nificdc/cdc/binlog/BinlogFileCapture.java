@@ -1,5 +1,8 @@
 package dev.nificdc.cdc.binlog;
 
+import dev.nificdc.cdc.core.CapturedChange;
+import dev.nificdc.cdc.core.TableFilter;
+import dev.nificdc.cdc.core.CaptureLogger;
 import com.github.shyiko.mysql.binlog.BinaryLogFileReader;
 import com.github.shyiko.mysql.binlog.event.Event;
 import dev.nificdc.cdc.binlog.convert.MySqlCharsets;

@@ -1,5 +1,10 @@
 package dev.nificdc.cdc.binlog;
 
+import dev.nificdc.cdc.core.CaptureMetrics;
+import dev.nificdc.cdc.core.CapturedChange;
+import dev.nificdc.cdc.core.TableFilter;
+import dev.nificdc.cdc.core.JdbcConnector;
+import dev.nificdc.cdc.core.CaptureLogger;
 import com.github.shyiko.mysql.binlog.BinaryLogClient;
 import com.github.shyiko.mysql.binlog.event.Event;
 import com.github.shyiko.mysql.binlog.event.EventHeaderV4;

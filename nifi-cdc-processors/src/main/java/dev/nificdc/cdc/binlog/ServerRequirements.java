@@ -1,5 +1,6 @@
 package dev.nificdc.cdc.binlog;
 
+import dev.nificdc.cdc.core.TableFilter;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;

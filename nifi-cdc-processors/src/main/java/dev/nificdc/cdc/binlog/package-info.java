@@ -1,4 +1,7 @@
 /**
+
+import dev.nificdc.cdc.core.CapturedChange;
+import dev.nificdc.cdc.core.TableFilter;
  * MySQL/MariaDB binlog capture without NiFi types: connection, event handling, offsets and errors.
  *
  * <h2>Use</h2>
@@ -17,7 +20,7 @@
  * }</pre>
  *
  * <h2>Delivery</h2>
- * Every {@link dev.nificdc.cdc.binlog.CapturedChange#offsetAfter()} is a valid resume point: a reader built with it
+ * Every {@link dev.nificdc.cdc.core.CapturedChange#offsetAfter()} is a valid resume point: a reader built with it
  * emits exactly the changes after that one, also inside a transaction (the offset names the transaction start and the
  * number of its changes already emitted). Committing at {@code endsTransaction} keeps transactions whole downstream.
  * Changing the table filter while an offset points inside a transaction shifts what "already emitted" counts; change

@@ -1,8 +1,8 @@
 package dev.nificdc.cdc.processors;
 
 import dev.nificdc.cdc.binlog.ServerRequirements;
-import dev.nificdc.cdc.snapshot.ConsistentSnapshot;
-import dev.nificdc.cdc.snapshot.SnapshotTable;
+import dev.nificdc.cdc.binlog.snapshot.ConsistentSnapshot;
+import dev.nificdc.cdc.core.snapshot.SnapshotTable;
 import org.apache.nifi.components.ConfigVerificationResult;
 import org.apache.nifi.components.ConfigVerificationResult.Outcome;
 import org.apache.nifi.logging.ComponentLog;

@@ -1,5 +1,7 @@
 package dev.nificdc.cdc.binlog;
 
+import dev.nificdc.cdc.core.CapturedChange;
+import dev.nificdc.cdc.core.TableFilter;
 import dev.nificdc.testsupport.MariaDbServer;
 
 import java.time.Duration;

@@ -1,5 +1,8 @@
 package dev.nificdc.cdc.binlog;
 
+import dev.nificdc.cdc.core.CapturedChange;
+import dev.nificdc.cdc.core.TableFilter;
+import dev.nificdc.cdc.core.CaptureLogger;
 import dev.nificdc.cdc.binlog.schema.SchemaSource;
 import dev.nificdc.cdc.record.ChangeEvent;
 import dev.nificdc.cdc.record.Operation;

@@ -1,5 +1,7 @@
 package dev.nificdc.cdc.binlog;
 
+import dev.nificdc.cdc.core.CapturedChange;
+import dev.nificdc.cdc.core.TableFilter;
 import dev.nificdc.cdc.record.ChangeEvent;
 import dev.nificdc.cdc.record.ColumnSchema;
 import dev.nificdc.testsupport.MariaDbServer;

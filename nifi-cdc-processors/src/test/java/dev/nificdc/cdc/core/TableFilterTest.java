@@ -1,5 +1,6 @@
-package dev.nificdc.cdc.binlog;
+package dev.nificdc.cdc.core;
 
+import dev.nificdc.cdc.binlog.BinlogCaptureException;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

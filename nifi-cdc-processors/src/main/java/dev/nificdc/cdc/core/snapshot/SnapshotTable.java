@@ -1,4 +1,4 @@
-package dev.nificdc.cdc.snapshot;
+package dev.nificdc.cdc.core.snapshot;
 
 import java.util.Objects;
 
@@ -15,11 +15,11 @@ public record SnapshotTable(String database, String table) implements Comparable
     }
 
     /** {@code `db`.`table`} for SQL. */
-    String quoted() {
+    public String quoted() {
         return quote(database) + "." + quote(table);
     }
 
-    static String quote(String identifier) {
+    public static String quote(String identifier) {
         return "`" + identifier.replace("`", "``") + "`";
     }
 

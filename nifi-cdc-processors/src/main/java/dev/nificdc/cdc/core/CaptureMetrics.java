@@ -1,4 +1,4 @@
-package dev.nificdc.cdc.binlog;
+package dev.nificdc.cdc.core;
 
 import dev.nificdc.cdc.record.Operation;
 
@@ -22,18 +22,18 @@ public final class CaptureMetrics {
         }
     }
 
-    void recordChange(Operation op, long sourceMillis) {
+    public void recordChange(Operation op, long sourceMillis) {
         changes.get(op).incrementAndGet();
         lastChangeSourceMillis.set(sourceMillis);
     }
 
-    void recordEvent(long sourceMillis) {
+    public void recordEvent(long sourceMillis) {
         if (sourceMillis > 0) {
             lastEventSourceMillis.set(sourceMillis);
         }
     }
 
-    void recordReconnect() {
+    public void recordReconnect() {
         reconnects.incrementAndGet();
     }
 

@@ -1,10 +1,12 @@
-package dev.nificdc.cdc.snapshot;
+package dev.nificdc.cdc.binlog.snapshot;
 
+import dev.nificdc.cdc.core.snapshot.SnapshotTable;
+import dev.nificdc.cdc.core.snapshot.SnapshotKey;
 import com.github.shyiko.mysql.binlog.event.TableMapEventData;
 import dev.nificdc.cdc.binlog.BinlogOffset;
-import dev.nificdc.cdc.binlog.CaptureLogger;
-import dev.nificdc.cdc.binlog.JdbcConnector;
-import dev.nificdc.cdc.binlog.TableFilter;
+import dev.nificdc.cdc.core.CaptureLogger;
+import dev.nificdc.cdc.core.JdbcConnector;
+import dev.nificdc.cdc.core.TableFilter;
 import dev.nificdc.cdc.binlog.convert.MySqlCharsets;
 import dev.nificdc.cdc.binlog.schema.SchemaSource;
 import dev.nificdc.cdc.binlog.schema.TableMapping;

@@ -1,5 +1,6 @@
-package dev.nificdc.cdc.binlog;
+package dev.nificdc.cdc.core;
 
+import dev.nificdc.cdc.binlog.BinlogCaptureException;
 import java.util.List;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;

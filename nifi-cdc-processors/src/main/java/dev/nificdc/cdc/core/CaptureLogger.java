@@ -1,4 +1,4 @@
-package dev.nificdc.cdc.binlog;
+package dev.nificdc.cdc.core;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,5 +1,6 @@
-package dev.nificdc.cdc.snapshot;
+package dev.nificdc.cdc.binlog.snapshot;
 
+import dev.nificdc.cdc.core.snapshot.SnapshotTable;
 import dev.nificdc.cdc.record.ColumnSchema;
 
 import java.math.RoundingMode;

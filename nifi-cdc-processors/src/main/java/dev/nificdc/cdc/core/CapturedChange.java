@@ -1,5 +1,6 @@
-package dev.nificdc.cdc.binlog;
+package dev.nificdc.cdc.core;
 
+import dev.nificdc.cdc.binlog.BinlogOffset;
 import dev.nificdc.cdc.record.ChangeEvent;
 import dev.nificdc.cdc.record.ChangeSize;
 

@@ -1,4 +1,4 @@
-package dev.nificdc.cdc.binlog;
+package dev.nificdc.cdc.core;
 
 import java.sql.Connection;
 import java.sql.SQLException;

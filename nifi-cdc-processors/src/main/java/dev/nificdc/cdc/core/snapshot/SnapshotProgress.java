@@ -1,5 +1,6 @@
-package dev.nificdc.cdc.snapshot;
+package dev.nificdc.cdc.core.snapshot;
 
+import dev.nificdc.cdc.binlog.snapshot.ConsistentSnapshot;
 import dev.nificdc.cdc.binlog.BinlogOffset;
 import dev.nificdc.cdc.record.ChangeEvent;
 

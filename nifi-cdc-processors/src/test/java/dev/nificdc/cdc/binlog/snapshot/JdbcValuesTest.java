@@ -1,4 +1,4 @@
-package dev.nificdc.cdc.snapshot;
+package dev.nificdc.cdc.binlog.snapshot;
 
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package dev.nificdc.cdc.snapshot;
+package dev.nificdc.cdc.binlog.snapshot;
 
 /**
  * How the snapshot ties its consistent read view to a binlog position.

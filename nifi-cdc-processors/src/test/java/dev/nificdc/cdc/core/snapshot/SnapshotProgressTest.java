@@ -1,4 +1,4 @@
-package dev.nificdc.cdc.snapshot;
+package dev.nificdc.cdc.core.snapshot;
 
 import dev.nificdc.cdc.binlog.BinlogOffset;
 import dev.nificdc.cdc.record.ChangeEvent;

@@ -1,7 +1,7 @@
-package dev.nificdc.cdc.binlog;
+package dev.nificdc.cdc.core;
 
 /** Receives the changes the event processor produces, in binlog order. */
 @FunctionalInterface
-interface ChangeSink {
+public interface ChangeSink {
     void accept(CapturedChange change) throws InterruptedException;
 }

@@ -1,11 +1,12 @@
-package dev.nificdc.cdc.snapshot;
+package dev.nificdc.cdc.binlog.snapshot;
 
+import dev.nificdc.cdc.core.snapshot.SnapshotTable;
 import dev.nificdc.cdc.binlog.BinlogConnectionConfig;
 import dev.nificdc.cdc.binlog.BinlogOffset;
 import dev.nificdc.cdc.binlog.BinlogReader;
-import dev.nificdc.cdc.binlog.CaptureLogger;
-import dev.nificdc.cdc.binlog.CapturedChange;
-import dev.nificdc.cdc.binlog.TableFilter;
+import dev.nificdc.cdc.core.CaptureLogger;
+import dev.nificdc.cdc.core.CapturedChange;
+import dev.nificdc.cdc.core.TableFilter;
 import dev.nificdc.cdc.record.ChangeEvent;
 import dev.nificdc.cdc.record.Operation;
 import dev.nificdc.cdc.record.TableSchema;
