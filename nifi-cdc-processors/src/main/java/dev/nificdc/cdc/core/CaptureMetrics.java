@@ -7,8 +7,8 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Counters a processor can expose: changes handed out per operation, the source timestamp of the last one (for lag),
- * reconnects. Thread-safe.
+ * Counters a change stream keeps for its processor, whatever the source: changes handed out per operation, the source
+ * timestamp of the last one and of the last log event (for lag), reconnects. Thread-safe.
  */
 public final class CaptureMetrics {
     private final Map<Operation, AtomicLong> changes = new EnumMap<>(Operation.class);
@@ -47,7 +47,7 @@ public final class CaptureMetrics {
         return lastChangeSourceMillis.get();
     }
 
-    /** Source timestamp (epoch ms) of the last binlog event received (heartbeats carry none and are ignored); 0 before the first. */
+    /** Source timestamp (epoch ms) of the last log event received (events without one, such as heartbeats, are ignored); 0 before the first. */
     public long lastEventSourceMillis() {
         return lastEventSourceMillis.get();
     }

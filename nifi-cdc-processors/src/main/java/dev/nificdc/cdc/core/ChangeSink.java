@@ -1,7 +1,7 @@
 package dev.nificdc.cdc.core;
 
-/** Receives the changes the event processor produces, in binlog order. */
+/** Receives the changes a source's event decoding produces, in log order. */
 @FunctionalInterface
-public interface ChangeSink {
-    void accept(CapturedChange change) throws InterruptedException;
+public interface ChangeSink<O extends SourceOffset<O>> {
+    void accept(CapturedChange<O> change) throws InterruptedException;
 }

@@ -5,8 +5,7 @@ import java.sql.SQLException;
 
 /**
  * Opens a JDBC connection to the captured server (the processor passes its DBCP service or a driver connection).
- * The engine uses it for the server checks, the collation table and the information_schema fallback; each
- * caller closes the connection it gets.
+ * Engines use it for server checks, metadata and snapshot reads; each caller closes the connection it gets.
  */
 @FunctionalInterface
 public interface JdbcConnector {

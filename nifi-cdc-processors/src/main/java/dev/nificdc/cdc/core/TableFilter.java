@@ -1,6 +1,5 @@
 package dev.nificdc.cdc.core;
 
-import dev.nificdc.cdc.binlog.BinlogCaptureException;
 import java.util.List;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -36,7 +35,7 @@ public final class TableFilter {
     }
 
     /**
-     * @throws BinlogCaptureException with reason CONFIGURATION naming the list and the expression when one does not compile
+     * @throws CaptureException with reason CONFIGURATION naming the list and the expression when one does not compile
      */
     public static TableFilter of(List<String> includeDatabases, List<String> excludeDatabases, List<String> includeTables,
                                  List<String> excludeTables, List<String> excludeColumns) {
@@ -64,7 +63,7 @@ public final class TableFilter {
             try {
                 return Pattern.compile(e);
             } catch (PatternSyntaxException ex) {
-                throw new BinlogCaptureException(BinlogCaptureException.Reason.CONFIGURATION,
+                throw new CaptureException(CaptureException.Reason.CONFIGURATION,
                         "The " + what + " expression '" + e + "' is not a valid regular expression: "
                                 + ex.getDescription() + " near index " + ex.getIndex()
                                 + ". Fix the expression (Java regular expression syntax, matched against the whole name).", ex);

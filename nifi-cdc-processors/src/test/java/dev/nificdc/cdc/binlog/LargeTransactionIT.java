@@ -37,7 +37,7 @@ class LargeTransactionIT {
                 long started = System.nanoTime();
                 BinlogOffset previous = null;
                 for (int i = 1; i <= ROWS; i++) {
-                    CapturedChange c = reader.poll(Duration.ofSeconds(30));
+                    CapturedChange<BinlogOffset> c = reader.poll(Duration.ofSeconds(30));
                     assertEquals(i, c.event().after()[0]);
                     if (i < ROWS) {
                         assertFalse(c.endsTransaction());

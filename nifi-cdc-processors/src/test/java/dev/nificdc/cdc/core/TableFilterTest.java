@@ -1,6 +1,5 @@
 package dev.nificdc.cdc.core;
 
-import dev.nificdc.cdc.binlog.BinlogCaptureException;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -45,9 +44,9 @@ class TableFilterTest {
 
     @Test
     void invalidExpressionIsAClearConfigurationError() {
-        BinlogCaptureException e = assertThrows(BinlogCaptureException.class,
+        CaptureException e = assertThrows(CaptureException.class,
                 () -> TableFilter.of(List.of(), List.of(), List.of("app.(orders"), List.of(), List.of()));
-        assertEquals(BinlogCaptureException.Reason.CONFIGURATION, e.reason());
+        assertEquals(CaptureException.Reason.CONFIGURATION, e.reason());
         assertTrue(e.getMessage().contains("include tables") && e.getMessage().contains("app.(orders"), e.getMessage());
     }
 

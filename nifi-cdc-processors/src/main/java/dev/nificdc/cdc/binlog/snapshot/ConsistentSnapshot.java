@@ -1,40 +1,41 @@
 package dev.nificdc.cdc.binlog.snapshot;
 
-import dev.nificdc.cdc.core.snapshot.SnapshotTable;
-import dev.nificdc.cdc.core.snapshot.SnapshotKey;
 import com.github.shyiko.mysql.binlog.event.TableMapEventData;
 import dev.nificdc.cdc.binlog.BinlogOffset;
-import dev.nificdc.cdc.core.CaptureLogger;
-import dev.nificdc.cdc.core.JdbcConnector;
-import dev.nificdc.cdc.core.TableFilter;
+import dev.nificdc.cdc.binlog.BinlogSourceInfo;
+import dev.nificdc.cdc.binlog.MySqlServer;
+import dev.nificdc.cdc.binlog.ServerFlavor;
 import dev.nificdc.cdc.binlog.convert.MySqlCharsets;
 import dev.nificdc.cdc.binlog.schema.SchemaSource;
 import dev.nificdc.cdc.binlog.schema.TableMapping;
 import dev.nificdc.cdc.binlog.schema.TableSchemaResolver;
+import dev.nificdc.cdc.core.CaptureLogger;
+import dev.nificdc.cdc.core.JdbcConnector;
+import dev.nificdc.cdc.core.TableFilter;
+import dev.nificdc.cdc.core.snapshot.ReadView;
+import dev.nificdc.cdc.core.snapshot.SnapshotKey;
+import dev.nificdc.cdc.core.snapshot.SnapshotTable;
 import dev.nificdc.cdc.record.ChangeEvent;
 import dev.nificdc.cdc.record.ChangeSize;
 import dev.nificdc.cdc.record.ColumnSchema;
 import dev.nificdc.cdc.record.Operation;
-import dev.nificdc.cdc.record.SourceInfo;
 import dev.nificdc.cdc.record.TableSchema;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.SQLSyntaxErrorException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * One consistent read view of the server tied to the binlog position it corresponds to: every row read through it is
- * the state of the table exactly at {@link #position()}, so streaming the binlog from that position afterwards loses
- * and repeats nothing.
+ * One consistent read view of a MySQL/MariaDB server tied to the binlog position it corresponds to: every row read
+ * through it is the state of the table exactly at {@link #position()}, so streaming the binlog from that position
+ * afterwards loses and repeats nothing.
  *
  * <p>The view lives in an open {@code START TRANSACTION WITH CONSISTENT SNAPSHOT} transaction on one JDBC connection
  * (REPEATABLE READ, {@code time_zone = '+00:00'}); {@link #close()} ends it. How the position is obtained is the
@@ -42,27 +43,23 @@ import java.util.stream.Collectors;
  * pagination ({@link #readChunk}); any table can be read in one pass through a streaming result set in primary-key
  * order ({@link #readTable}). Either way the heap holds at most one page or chunk. Not thread-safe.
  */
-public final class ConsistentSnapshot implements AutoCloseable {
+public final class ConsistentSnapshot implements ReadView<BinlogOffset> {
     private final Connection connection;
     private final BinlogOffset position;
-    private final String connector;
+    private final ServerFlavor flavor;
+    private final TableFilter filter;
     private final long serverId;
     private final String logicalName;
     private final TableSchemaResolver resolver;
     private final long openedMillis = System.currentTimeMillis();
     private final Map<SnapshotTable, TableSchema> schemas = new HashMap<>();
 
-    /** Receives the rows of a table chunk by chunk. */
-    @FunctionalInterface
-    public interface ChunkSink {
-        void accept(List<ChangeEvent> chunk) throws Exception;
-    }
-
-    private ConsistentSnapshot(Connection connection, BinlogOffset position, String connector, long serverId,
-                               String logicalName, TableSchemaResolver resolver) {
+    private ConsistentSnapshot(Connection connection, BinlogOffset position, ServerFlavor flavor, TableFilter filter,
+                               long serverId, String logicalName, TableSchemaResolver resolver) {
         this.connection = connection;
         this.position = position;
-        this.connector = connector;
+        this.flavor = flavor;
+        this.filter = filter;
         this.serverId = serverId;
         this.logicalName = logicalName;
         this.resolver = resolver;
@@ -79,16 +76,11 @@ public final class ConsistentSnapshot implements AutoCloseable {
                                           CaptureLogger logger) throws SQLException {
         Connection connection = jdbc.open();
         try {
-            String version = scalar(connection, "SELECT VERSION()");
-            boolean mariaDb = version != null && version.toLowerCase(Locale.ROOT).contains("mariadb");
-            long serverId = Long.parseLong(scalar(connection, "SELECT @@server_id"));
-            Map<Integer, String> collations = new HashMap<>();
-            try (Statement s = connection.createStatement();
-                 ResultSet rs = s.executeQuery("SELECT ID, CHARACTER_SET_NAME FROM information_schema.COLLATIONS WHERE ID IS NOT NULL")) {
-                while (rs.next()) {
-                    collations.put(rs.getInt(1), rs.getString(2));
-                }
-            }
+            MySqlServer server = new MySqlServer(connection);
+            String version = server.version();
+            boolean mariaDb = ServerFlavor.ofVersion(version) == ServerFlavor.MARIADB;
+            long serverId = server.serverId();
+            Map<Integer, String> collations = server.collations();
             ConsistencyMethod effective = method == ConsistencyMethod.AUTO
                     ? (mariaDb ? ConsistencyMethod.SNAPSHOT_STATUS : ConsistencyMethod.GLOBAL_READ_LOCK) : method;
             if (effective == ConsistencyMethod.SNAPSHOT_STATUS && !mariaDb) {
@@ -103,23 +95,14 @@ public final class ConsistentSnapshot implements AutoCloseable {
                 execute(connection, "FLUSH TABLES WITH READ LOCK");
                 try {
                     execute(connection, "START TRANSACTION WITH CONSISTENT SNAPSHOT");
-                    position = masterStatus(connection);
+                    position = server.binlogPosition().orElseThrow(() ->
+                            new SQLException("SHOW MASTER STATUS returned nothing: is the binlog enabled (log_bin)?"));
                 } finally {
                     execute(connection, "UNLOCK TABLES");
                 }
             } else {
                 execute(connection, "START TRANSACTION WITH CONSISTENT SNAPSHOT");
-                Map<String, String> status = new HashMap<>();
-                try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("SHOW SESSION STATUS LIKE 'binlog_snapshot_%'")) {
-                    while (rs.next()) {
-                        status.put(rs.getString(1).toLowerCase(Locale.ROOT), rs.getString(2));
-                    }
-                }
-                String file = status.get("binlog_snapshot_file");
-                if (file == null || file.isBlank()) {
-                    throw new SQLException("MariaDB reports no binlog_snapshot_file: is the binlog enabled (log_bin)?");
-                }
-                position = BinlogOffset.at(file, Long.parseLong(status.get("binlog_snapshot_position")));
+                position = server.snapshotBinlogPosition();
             }
             position = new BinlogOffset(position.file(), position.position(), 0, "", false, serverId);
             TableSchemaResolver resolver = new TableSchemaResolver(filter, SchemaSource.none(),
@@ -127,7 +110,7 @@ public final class ConsistentSnapshot implements AutoCloseable {
             logger.info("Snapshot read view opened at binlog " + position.file() + ":" + position.position() + " ("
                     + (effective == ConsistencyMethod.GLOBAL_READ_LOCK ? "FLUSH TABLES WITH READ LOCK" : "MariaDB binlog_snapshot_position")
                     + ")");
-            return new ConsistentSnapshot(connection, position, mariaDb ? "mariadb" : "mysql", serverId, logicalName, resolver);
+            return new ConsistentSnapshot(connection, position, ServerFlavor.ofVersion(version), filter, serverId, logicalName, resolver);
         } catch (SQLException | RuntimeException e) {
             try {
                 connection.close();
@@ -139,13 +122,20 @@ public final class ConsistentSnapshot implements AutoCloseable {
     }
 
     /** The binlog position the read view corresponds to: streaming starts here. */
+    @Override
     public BinlogOffset position() {
         return position;
     }
 
-    /** "mariadb" or "mysql". */
-    public String connector() {
-        return connector;
+    /** MySQL or MariaDB. */
+    public ServerFlavor flavor() {
+        return flavor;
+    }
+
+    /** The base tables the view's filter includes, ordered by database and name. */
+    @Override
+    public List<SnapshotTable> tables() throws SQLException {
+        return tables(filter);
     }
 
     /** The base tables the filter includes, ordered by database and name. */
@@ -168,6 +158,7 @@ public final class ConsistentSnapshot implements AutoCloseable {
      * The schema snapshot rows of {@code table} get: the one the binlog engine derives for its TABLE_MAP events; null
      * when the filter excludes the table. Cached for the life of the read view (the view sees one table definition).
      */
+    @Override
     public TableSchema schema(SnapshotTable table) throws SQLException {
         if (!schemas.containsKey(table)) {
             TableMapping mapping = mapping(table);
@@ -177,46 +168,18 @@ public final class ConsistentSnapshot implements AutoCloseable {
     }
 
     /**
-     * Whether a table is read in chunks with keyset pagination ({@code WHERE key > last ORDER BY key LIMIT n}), which
-     * needs a primary key whose order Java can reproduce exactly: integer and DECIMAL columns only. Other tables (no
-     * primary key, text or temporal keys, whose order depends on collations) are read in one pass.
-     */
-    public static boolean pageable(TableSchema schema) {
-        if (schema == null || schema.primaryKey().isEmpty()) {
-            return false;
-        }
-        for (String column : schema.primaryKey()) {
-            int i = schema.indexOf(column);
-            if (i < 0) {
-                return false;
-            }
-            switch (schema.columns().get(i).kind()) {
-                case INT, LONG, DECIMAL -> {
-                }
-                default -> {
-                    return false;
-                }
-            }
-        }
-        return true;
-    }
-
-    /** One page of a table read with keyset pagination. */
-    public record Chunk(List<ChangeEvent> events, SnapshotKey lastKey, boolean more) {
-    }
-
-    /**
-     * Reads the next page of a {@link #pageable(TableSchema)} table: at most {@code limit} rows whose primary key is
-     * greater than {@code after} (all rows from the start when null), in key order.
+     * Reads the next page of a {@link ReadView#pageable(TableSchema) pageable} table: at most {@code limit} rows whose
+     * primary key is greater than {@code after} (all rows from the start when null), in key order.
      *
      * @param lastTable when true and the page is the table's last, its final row is marked {@code source.snapshot = "last"}
      */
+    @Override
     public Chunk readChunk(SnapshotTable table, SnapshotKey after, int limit, boolean lastTable) throws SQLException {
         TableSchema schema = schema(table);
         List<ColumnSchema> columns = schema.columns();
         List<String> key = schema.primaryKey();
         StringBuilder sql = new StringBuilder("SELECT ").append(columns.stream().map(JdbcValues::selectExpression)
-                .collect(Collectors.joining(", "))).append(" FROM ").append(table.quoted());
+                .collect(Collectors.joining(", "))).append(" FROM ").append(MySqlIdentifiers.quote(table));
         List<Object> parameters = new ArrayList<>();
         if (after != null) {
             // (k1, k2) > (v1, v2) spelled out so that the primary-key index serves it as a range
@@ -224,16 +187,16 @@ public final class ConsistentSnapshot implements AutoCloseable {
             for (int i = 0; i < key.size(); i++) {
                 StringBuilder alternative = new StringBuilder("(");
                 for (int j = 0; j < i; j++) {
-                    alternative.append(SnapshotTable.quote(key.get(j))).append(" = ? AND ");
+                    alternative.append(MySqlIdentifiers.quote(key.get(j))).append(" = ? AND ");
                     parameters.add(after.values().get(j));
                 }
-                alternative.append(SnapshotTable.quote(key.get(i))).append(" > ?)");
+                alternative.append(MySqlIdentifiers.quote(key.get(i))).append(" > ?)");
                 parameters.add(after.values().get(i));
                 alternatives.add(alternative.toString());
             }
             sql.append(" WHERE ").append(String.join(" OR ", alternatives));
         }
-        sql.append(" ORDER BY ").append(key.stream().map(SnapshotTable::quote).collect(Collectors.joining(", ")))
+        sql.append(" ORDER BY ").append(key.stream().map(MySqlIdentifiers::quote).collect(Collectors.joining(", ")))
                 .append(" LIMIT ").append(limit + 1);
         List<Object[]> rows = new ArrayList<>();
         boolean more = false;
@@ -269,7 +232,7 @@ public final class ConsistentSnapshot implements AutoCloseable {
 
     private TableMapping mapping(SnapshotTable table) throws SQLException {
         TableMapEventData tableMap = TableMapSynthesizer.describe(connection, table);
-        return resolver.resolve(tableMap, "mariadb".equals(connector));
+        return resolver.resolve(tableMap, flavor == ServerFlavor.MARIADB);
     }
 
     /**
@@ -279,6 +242,7 @@ public final class ConsistentSnapshot implements AutoCloseable {
      * @param lastTable when true the table's final row is marked {@code source.snapshot = "last"}
      * @return the number of rows read
      */
+    @Override
     public long readTable(SnapshotTable table, int chunkSize, boolean lastTable, ChunkSink sink) throws Exception {
         TableSchema schema = schema(table);
         if (schema == null) {
@@ -286,8 +250,8 @@ public final class ConsistentSnapshot implements AutoCloseable {
         }
         List<ColumnSchema> columns = schema.columns();
         String select = "SELECT " + columns.stream().map(JdbcValues::selectExpression).collect(Collectors.joining(", "))
-                + " FROM " + table.quoted()
-                + (schema.primaryKey().isEmpty() ? "" : " ORDER BY " + schema.primaryKey().stream().map(SnapshotTable::quote)
+                + " FROM " + MySqlIdentifiers.quote(table)
+                + (schema.primaryKey().isEmpty() ? "" : " ORDER BY " + schema.primaryKey().stream().map(MySqlIdentifiers::quote)
                 .collect(Collectors.joining(", ")));
         long rows = 0;
         try (Statement s = connection.createStatement(ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
@@ -325,7 +289,7 @@ public final class ConsistentSnapshot implements AutoCloseable {
     }
 
     private ChangeEvent event(TableSchema schema, Object[] row, boolean last) {
-        SourceInfo source = new SourceInfo(connector, logicalName, serverId, openedMillis, last ? "last" : "true",
+        BinlogSourceInfo source = new BinlogSourceInfo(flavor.connector(), logicalName, serverId, openedMillis, last ? "last" : "true",
                 schema.database(), schema.table(), position.file(), position.position(), 0, null, null);
         return new ChangeEvent(Operation.READ, schema, null, row, source, System.currentTimeMillis(), null);
     }
@@ -345,32 +309,9 @@ public final class ConsistentSnapshot implements AutoCloseable {
         }
     }
 
-    private static BinlogOffset masterStatus(Connection connection) throws SQLException {
-        try {
-            return binlogStatus(connection, "SHOW MASTER STATUS");
-        } catch (SQLSyntaxErrorException e) {
-            return binlogStatus(connection, "SHOW BINARY LOG STATUS"); // MySQL 8.4 removed SHOW MASTER STATUS
-        }
-    }
-
-    private static BinlogOffset binlogStatus(Connection connection, String sql) throws SQLException {
-        try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            if (!rs.next()) {
-                throw new SQLException(sql + " returned nothing: is the binlog enabled (log_bin)?");
-            }
-            return BinlogOffset.at(rs.getString(1), rs.getLong(2));
-        }
-    }
-
     private static void execute(Connection connection, String sql) throws SQLException {
         try (Statement s = connection.createStatement()) {
             s.execute(sql);
-        }
-    }
-
-    private static String scalar(Connection connection, String sql) throws SQLException {
-        try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            return rs.next() ? rs.getString(1) : null;
         }
     }
 }

@@ -1,6 +1,5 @@
 package dev.nificdc.cdc.binlog.snapshot;
 
-import dev.nificdc.cdc.core.snapshot.SnapshotTable;
 import dev.nificdc.cdc.record.ColumnSchema;
 
 import java.math.RoundingMode;
@@ -26,7 +25,7 @@ final class JdbcValues {
      * gap of that zone comes back shifted by an hour); the quoted name otherwise.
      */
     static String selectExpression(ColumnSchema column) {
-        String quoted = SnapshotTable.quote(column.name());
+        String quoted = MySqlIdentifiers.quote(column.name());
         if (column.sourceType().startsWith("geometry")) {
             return "ST_AsBinary(" + quoted + ")";
         }

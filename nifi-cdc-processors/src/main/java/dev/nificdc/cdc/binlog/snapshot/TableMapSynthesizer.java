@@ -1,8 +1,8 @@
 package dev.nificdc.cdc.binlog.snapshot;
 
-import dev.nificdc.cdc.core.snapshot.SnapshotTable;
 import com.github.shyiko.mysql.binlog.event.TableMapEventData;
 import com.github.shyiko.mysql.binlog.event.TableMapEventMetadata;
+import dev.nificdc.cdc.core.snapshot.SnapshotTable;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;

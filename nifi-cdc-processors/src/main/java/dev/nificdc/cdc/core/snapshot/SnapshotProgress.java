@@ -1,7 +1,6 @@
 package dev.nificdc.cdc.core.snapshot;
 
-import dev.nificdc.cdc.binlog.snapshot.ConsistentSnapshot;
-import dev.nificdc.cdc.binlog.BinlogOffset;
+import dev.nificdc.cdc.core.SourceOffset;
 import dev.nificdc.cdc.record.ChangeEvent;
 
 import java.util.ArrayList;
@@ -15,18 +14,23 @@ import java.util.stream.Collectors;
 /**
  * How far an initial snapshot got, kept in the processor state next to (and committed with) the FlowFiles of the rows.
  *
- * <p>The unit of progress is a chunk of a {@link ConsistentSnapshot#pageable pageable} table (rows up to a primary-key
+ * <p>The unit of progress is a chunk of a {@link ReadView#pageable pageable} table (rows up to a primary-key
  * value) or a whole other table: its rows are committed together with the record of how far the table was read and in
- * which read view ({@link ConsistentSnapshot#position()}). A restart loses the read view (it is a transaction), so
- * reading continues after the last committed key, and with the remaining tables, in a new view at a later binlog
+ * which read view ({@link ReadView#position()}). A restart loses the read view (it is a transaction), so
+ * reading continues after the last committed key, and with the remaining tables, in a new view at a later log
  * position. Every key range therefore has the view it was read in: a table's final view, plus "splits" (keys up to K
  * were read in view V) for a table whose reading spanned a restart. Streaming starts at the first view's position and
  * drops each change made before the view its row's key range was read in: it is already in the snapshot row. Every row
  * thus appears once as a READ and then with exactly the changes made after it was read: nothing lost, nothing doubled,
  * even across restarts. (A change of the key moves a row between ranges; it is streamed as a delete of the old key and
  * a create of the new one, each judged by its own key, which is exactly right.)
+ *
+ * <p>Positions are the source's offsets ({@code O}); {@link LogPositions} writes them into the state and locates
+ * streamed changes in the log.
+ *
+ * @param <O> the source's offset type
  */
-public final class SnapshotProgress {
+public final class SnapshotProgress<O extends SourceOffset<O>> {
     /** Prefix of every state key this class writes. */
     public static final String PREFIX = "snapshot.";
     static final String KEY_STATUS = PREFIX + "status";
@@ -34,7 +38,6 @@ public final class SnapshotProgress {
     static final String KEY_VIEW = PREFIX + "view.";
     static final String KEY_TABLE = PREFIX + "table.";
     static final String KEY_ROWS = PREFIX + "rows";
-    static final String KEY_SERVER_ID = PREFIX + "server.id";
     static final String KEY_SPLIT = PREFIX + "split.";
     static final String KEY_CURRENT = PREFIX + "current";
     static final String KEY_CURRENT_KEY = PREFIX + "current.key";
@@ -47,8 +50,9 @@ public final class SnapshotProgress {
     private static final String RUNNING = "running";
     private static final String COMPLETE = "complete";
 
+    private final LogPositions<O> positions;
     private final boolean running;
-    private final List<BinlogOffset> views;
+    private final List<O> views;
     private final Map<String, Integer> tableViews;
     private final long rows;
     private final Map<String, List<Split>> splits;
@@ -57,8 +61,9 @@ public final class SnapshotProgress {
     private final int currentView;
     private final long currentRows;
 
-    private SnapshotProgress(boolean running, List<BinlogOffset> views, Map<String, Integer> tableViews, long rows,
+    private SnapshotProgress(LogPositions<O> positions, boolean running, List<O> views, Map<String, Integer> tableViews, long rows,
                              Map<String, List<Split>> splits, String current, SnapshotKey currentKey, int currentView, long currentRows) {
+        this.positions = positions;
         this.running = running;
         this.views = List.copyOf(views);
         this.tableViews = Collections.unmodifiableMap(new TreeMap<>(tableViews));
@@ -70,28 +75,21 @@ public final class SnapshotProgress {
         this.currentRows = currentRows;
     }
 
-    private SnapshotProgress(boolean running, List<BinlogOffset> views, Map<String, Integer> tableViews, long rows) {
-        this(running, views, tableViews, rows, Map.of(), null, null, -1, 0);
-    }
-
     /** A snapshot that has not read anything yet. */
-    public static SnapshotProgress start() {
-        return new SnapshotProgress(true, List.of(), Map.of(), 0);
+    public static <O extends SourceOffset<O>> SnapshotProgress<O> start(LogPositions<O> positions) {
+        return new SnapshotProgress<>(positions, true, List.of(), Map.of(), 0, Map.of(), null, null, -1, 0);
     }
 
     /** The progress stored in a state map, or null when it holds none. */
-    public static SnapshotProgress fromStateMap(Map<String, String> state) {
+    public static <O extends SourceOffset<O>> SnapshotProgress<O> fromStateMap(Map<String, String> state, LogPositions<O> positions) {
         String status = state.get(KEY_STATUS);
         if (status == null) {
             return null;
         }
-        long serverId = Long.parseLong(state.getOrDefault(KEY_SERVER_ID, "0"));
         int count = Integer.parseInt(state.getOrDefault(KEY_VIEWS, "0"));
-        List<BinlogOffset> views = new ArrayList<>();
+        List<O> views = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            String value = state.get(KEY_VIEW + i);
-            int colon = value.lastIndexOf(':');
-            views.add(new BinlogOffset(value.substring(0, colon), Long.parseLong(value.substring(colon + 1)), 0, "", false, serverId));
+            views.add(positions.decode(state.get(KEY_VIEW + i), state));
         }
         Map<String, Integer> tables = new TreeMap<>();
         Map<String, List<Split>> splits = new TreeMap<>();
@@ -108,7 +106,7 @@ public final class SnapshotProgress {
             }
         });
         String current = state.get(KEY_CURRENT);
-        return new SnapshotProgress(RUNNING.equals(status), views, tables, Long.parseLong(state.getOrDefault(KEY_ROWS, "0")), splits,
+        return new SnapshotProgress<>(positions, RUNNING.equals(status), views, tables, Long.parseLong(state.getOrDefault(KEY_ROWS, "0")), splits,
                 current, current == null ? null : SnapshotKey.decode(state.get(KEY_CURRENT_KEY)),
                 current == null ? -1 : Integer.parseInt(state.get(KEY_CURRENT_VIEW)),
                 current == null ? 0 : Long.parseLong(state.getOrDefault(KEY_CURRENT_ROWS, "0")));
@@ -120,11 +118,9 @@ public final class SnapshotProgress {
         map.put(KEY_STATUS, running ? RUNNING : COMPLETE);
         map.put(KEY_VIEWS, String.valueOf(views.size()));
         for (int i = 0; i < views.size(); i++) {
-            map.put(KEY_VIEW + i, views.get(i).file() + ":" + views.get(i).position());
+            map.put(KEY_VIEW + i, positions.encode(views.get(i)));
         }
-        if (!views.isEmpty()) {
-            map.put(KEY_SERVER_ID, String.valueOf(views.get(0).serverId()));
-        }
+        map.putAll(positions.sharedEntries(views));
         tableViews.forEach((table, view) -> map.put(KEY_TABLE + table, String.valueOf(view)));
         splits.forEach((table, list) -> map.put(KEY_SPLIT + table,
                 list.stream().map(sp -> sp.view() + "@" + sp.upTo().encode()).collect(Collectors.joining(";"))));
@@ -148,7 +144,7 @@ public final class SnapshotProgress {
         return running;
     }
 
-    public List<BinlogOffset> views() {
+    public List<O> views() {
         return views;
     }
 
@@ -163,10 +159,10 @@ public final class SnapshotProgress {
     }
 
     /** This progress with a new read view; its index is {@code views().size() - 1}. */
-    public SnapshotProgress withView(BinlogOffset view) {
-        List<BinlogOffset> more = new ArrayList<>(views);
+    public SnapshotProgress<O> withView(O view) {
+        List<O> more = new ArrayList<>(views);
         more.add(view);
-        return new SnapshotProgress(running, more, tableViews, rows, splits, current, currentKey, currentView, currentRows);
+        return new SnapshotProgress<>(positions, running, more, tableViews, rows, splits, current, currentKey, currentView, currentRows);
     }
 
     /** The table read in part (by key) when the last chunk was committed, or null. */
@@ -192,7 +188,7 @@ public final class SnapshotProgress {
      * This progress after one chunk of {@code table} ({@code chunkRows} rows up to {@code lastKey}) was read in the
      * latest view; {@code done} when it was the table's last.
      */
-    public SnapshotProgress withChunk(SnapshotTable table, SnapshotKey lastKey, long chunkRows, boolean done) {
+    public SnapshotProgress<O> withChunk(SnapshotTable table, SnapshotKey lastKey, long chunkRows, boolean done) {
         if (views.isEmpty()) {
             throw new IllegalStateException("No read view");
         }
@@ -209,9 +205,9 @@ public final class SnapshotProgress {
         if (done) {
             Map<String, Integer> more = new TreeMap<>(tableViews);
             more.put(name, view);
-            return new SnapshotProgress(running, views, more, rows + chunkRows, moreSplits, null, null, -1, tableRows);
+            return new SnapshotProgress<>(positions, running, views, more, rows + chunkRows, moreSplits, null, null, -1, tableRows);
         }
-        return new SnapshotProgress(running, views, tableViews, rows + chunkRows, moreSplits, name, lastKey, view, tableRows);
+        return new SnapshotProgress<>(positions, running, views, tableViews, rows + chunkRows, moreSplits, name, lastKey, view, tableRows);
     }
 
     public boolean isDone(SnapshotTable table) {
@@ -219,7 +215,7 @@ public final class SnapshotProgress {
     }
 
     /** This progress with {@code table} read in full ({@code rowCount} rows) in the latest view. */
-    public SnapshotProgress withTableDone(SnapshotTable table, long rowCount) {
+    public SnapshotProgress<O> withTableDone(SnapshotTable table, long rowCount) {
         if (views.isEmpty()) {
             throw new IllegalStateException("No read view");
         }
@@ -227,12 +223,12 @@ public final class SnapshotProgress {
     }
 
     /** This progress marked complete: streaming may start at {@link #streamStart()}. */
-    public SnapshotProgress completed() {
-        return new SnapshotProgress(false, views, tableViews, rows, splits, null, null, -1, 0);
+    public SnapshotProgress<O> completed() {
+        return new SnapshotProgress<>(positions, false, views, tableViews, rows, splits, null, null, -1, 0);
     }
 
     /** Where streaming starts after the snapshot: the first read view's position. */
-    public BinlogOffset streamStart() {
+    public O streamStart() {
         return views.get(0);
     }
 
@@ -240,17 +236,16 @@ public final class SnapshotProgress {
      * Whether streamed changes still have to be checked with {@link #emits(ChangeEvent)} once streaming has committed up
      * to {@code committed}: only while tables read in a later view exist and {@code committed} is before that view.
      */
-    public boolean filterNeeded(BinlogOffset committed) {
+    public boolean filterNeeded(O committed) {
         if (views.size() < 2) {
             return false;
         }
-        BinlogOffset lastView = views.get(views.size() - 1);
-        return committed == null || committed.file() == null || compare(committed.file(), committed.position(), lastView) < 0;
+        return committed == null || committed.compareTo(views.get(views.size() - 1)) < 0;
     }
 
     /**
      * Whether a streamed change must be emitted: false when its table was read in a view that already contains it
-     * (the change was made before that view's binlog position).
+     * (the change was made before that view's log position).
      */
     public boolean emits(ChangeEvent change) {
         String table = change.source().db() + "." + change.source().table();
@@ -267,14 +262,11 @@ public final class SnapshotProgress {
                 }
             }
         }
-        if (view == null || view == 0 || change.source().file() == null) {
+        if (view == null || view == 0) {
             return true;
         }
-        return compare(change.source().file(), change.source().pos(), views.get(view)) >= 0;
-    }
-
-    private static int compare(String file, long position, BinlogOffset view) {
-        return BinlogOffset.at(file, position).compareTo(BinlogOffset.at(view.file(), view.position()));
+        O position = positions.positionOf(change);
+        return position == null || position.compareTo(views.get(view)) >= 0;
     }
 
     @Override

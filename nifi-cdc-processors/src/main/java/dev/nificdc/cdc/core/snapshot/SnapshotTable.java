@@ -2,7 +2,10 @@ package dev.nificdc.cdc.core.snapshot;
 
 import java.util.Objects;
 
-/** A table the snapshot reads: database and table name as the server spells them. */
+/**
+ * A table the snapshot reads: its database (the schema, for sources whose tables live in schemas) and name as the server
+ * spells them. How they are quoted in SQL is the source's business.
+ */
 public record SnapshotTable(String database, String table) implements Comparable<SnapshotTable> {
     public SnapshotTable {
         Objects.requireNonNull(database, "database");
@@ -12,15 +15,6 @@ public record SnapshotTable(String database, String table) implements Comparable
     /** {@code db.table}, the key used in the snapshot progress. */
     public String qualifiedName() {
         return database + "." + table;
-    }
-
-    /** {@code `db`.`table`} for SQL. */
-    public String quoted() {
-        return quote(database) + "." + quote(table);
-    }
-
-    public static String quote(String identifier) {
-        return "`" + identifier.replace("`", "``") + "`";
     }
 
     @Override

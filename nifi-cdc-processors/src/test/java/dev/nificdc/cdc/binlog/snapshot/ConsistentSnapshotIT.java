@@ -1,12 +1,13 @@
 package dev.nificdc.cdc.binlog.snapshot;
 
-import dev.nificdc.cdc.core.snapshot.SnapshotTable;
 import dev.nificdc.cdc.binlog.BinlogConnectionConfig;
 import dev.nificdc.cdc.binlog.BinlogOffset;
 import dev.nificdc.cdc.binlog.BinlogReader;
+import dev.nificdc.cdc.binlog.BinlogSourceInfo;
 import dev.nificdc.cdc.core.CaptureLogger;
 import dev.nificdc.cdc.core.CapturedChange;
 import dev.nificdc.cdc.core.TableFilter;
+import dev.nificdc.cdc.core.snapshot.SnapshotTable;
 import dev.nificdc.cdc.record.ChangeEvent;
 import dev.nificdc.cdc.record.Operation;
 import dev.nificdc.cdc.record.TableSchema;
@@ -91,12 +92,12 @@ class ConsistentSnapshotIT {
         assertEquals(Operation.READ, snapshot.get(0).op());
         assertEquals("true", snapshot.get(0).source().snapshot());
         assertEquals("last", snapshot.get(1).source().snapshot());
-        assertEquals(position.file(), snapshot.get(0).source().file());
+        assertEquals(position.file(), BinlogSourceInfo.of(snapshot.get(0)).file());
 
         server.execute("DELETE FROM `" + db + "`.types ORDER BY id");
         try (BinlogReader reader = reader(db, position)) {
             reader.start();
-            List<CapturedChange> deletes = poll(reader, 2);
+            List<CapturedChange<BinlogOffset>> deletes = poll(reader, 2);
             for (int i = 0; i < 2; i++) {
                 ChangeEvent read = snapshot.get(i);
                 ChangeEvent deleted = deletes.get(i).event();
@@ -151,7 +152,7 @@ class ConsistentSnapshotIT {
         try (BinlogReader reader = reader(db, position)) {
             reader.start();
             while (true) {
-                CapturedChange change = reader.poll(Duration.ofSeconds(30));
+                CapturedChange<BinlogOffset> change = reader.poll(Duration.ofSeconds(30));
                 assertNotNull(change, "the stream reaches the marker");
                 ChangeEvent e = change.event();
                 if (e.schema().table().equals("marker")) {
@@ -232,11 +233,11 @@ class ConsistentSnapshotIT {
         return BinlogReader.builder(config).jdbc(server::cdcConnection).filter(filter(db)).resumeFrom(start).build();
     }
 
-    private static List<CapturedChange> poll(BinlogReader reader, int count) throws InterruptedException {
-        List<CapturedChange> changes = new ArrayList<>();
+    private static List<CapturedChange<BinlogOffset>> poll(BinlogReader reader, int count) throws InterruptedException {
+        List<CapturedChange<BinlogOffset>> changes = new ArrayList<>();
         long deadline = System.currentTimeMillis() + 30_000;
         while (changes.size() < count && System.currentTimeMillis() < deadline) {
-            CapturedChange c = reader.poll(Duration.ofMillis(200));
+            CapturedChange<BinlogOffset> c = reader.poll(Duration.ofMillis(200));
             if (c != null) {
                 changes.add(c);
             }

@@ -1,10 +1,11 @@
 package dev.nificdc.cdc.core.snapshot;
 
 import dev.nificdc.cdc.binlog.BinlogOffset;
+import dev.nificdc.cdc.binlog.BinlogPositions;
+import dev.nificdc.cdc.binlog.BinlogSourceInfo;
 import dev.nificdc.cdc.record.ChangeEvent;
 import dev.nificdc.cdc.record.ColumnSchema;
 import dev.nificdc.cdc.record.Operation;
-import dev.nificdc.cdc.record.SourceInfo;
 import dev.nificdc.cdc.record.TableSchema;
 import dev.nificdc.cdc.record.ValueKind;
 import org.junit.jupiter.api.Test;
@@ -26,25 +27,25 @@ class SnapshotProgressTest {
 
     @Test
     void roundTripsThroughTheStateMap() {
-        SnapshotProgress progress = SnapshotProgress.start().withView(VIEW0).withTableDone(A, 10).withView(VIEW1).withTableDone(B, 5);
+        SnapshotProgress<BinlogOffset> progress = SnapshotProgress.start(BinlogPositions.INSTANCE).withView(VIEW0).withTableDone(A, 10).withView(VIEW1).withTableDone(B, 5);
         Map<String, String> state = new HashMap<>(progress.toStateMap());
         state.put("binlog.file", "unrelated");
-        SnapshotProgress read = SnapshotProgress.fromStateMap(state);
+        SnapshotProgress<BinlogOffset> read = SnapshotProgress.fromStateMap(state, BinlogPositions.INSTANCE);
         assertTrue(read.running());
         assertEquals(List.of(VIEW0, VIEW1), read.views());
         assertEquals(15, read.rows());
         assertTrue(read.isDone(A) && read.isDone(B));
         assertFalse(read.isDone(new SnapshotTable("shop", "c")));
         assertEquals(progress.toStateMap(), read.toStateMap());
-        assertFalse(SnapshotProgress.fromStateMap(read.completed().toStateMap()).running());
+        assertFalse(SnapshotProgress.fromStateMap(read.completed().toStateMap(), BinlogPositions.INSTANCE).running());
         SnapshotProgress.removeFrom(state);
         assertEquals(Map.of("binlog.file", "unrelated"), state);
-        assertNull(SnapshotProgress.fromStateMap(state));
+        assertNull(SnapshotProgress.fromStateMap(state, BinlogPositions.INSTANCE));
     }
 
     @Test
     void dropsOnlyStreamedChangesThatTheTablesViewAlreadyContains() {
-        SnapshotProgress progress = SnapshotProgress.start().withView(VIEW0).withTableDone(A, 10).withView(VIEW1).withTableDone(B, 5).completed();
+        SnapshotProgress<BinlogOffset> progress = SnapshotProgress.start(BinlogPositions.INSTANCE).withView(VIEW0).withTableDone(A, 10).withView(VIEW1).withTableDone(B, 5).completed();
         assertEquals(VIEW0, progress.streamStart());
         assertTrue(progress.emits(change(A, "bin.000007", 1_000)), "table read in the first view: everything streamed");
         assertFalse(progress.emits(change(B, "bin.000007", 5_000)), "before B's view: already in B's rows");
@@ -55,21 +56,21 @@ class SnapshotProgressTest {
 
         assertTrue(progress.filterNeeded(new BinlogOffset("bin.000008", 399, 0, "", false, 1)));
         assertFalse(progress.filterNeeded(new BinlogOffset("bin.000008", 400, 0, "", false, 1)));
-        assertFalse(SnapshotProgress.start().withView(VIEW0).withTableDone(A, 1).completed().filterNeeded(null),
+        assertFalse(SnapshotProgress.start(BinlogPositions.INSTANCE).withView(VIEW0).withTableDone(A, 1).completed().filterNeeded(null),
                 "one read view: nothing to drop");
     }
 
     @Test
     void aTableReadAcrossRestartsJudgesEachChangeByTheViewItsKeyWasReadIn() {
         BinlogOffset view2 = new BinlogOffset("bin.000009", 100, 0, "", false, 1);
-        SnapshotProgress progress = SnapshotProgress.start().withView(VIEW0)
+        SnapshotProgress<BinlogOffset> progress = SnapshotProgress.start(BinlogPositions.INSTANCE).withView(VIEW0)
                 .withChunk(A, key(250), 250, false);
-        progress = SnapshotProgress.fromStateMap(progress.toStateMap());
+        progress = SnapshotProgress.fromStateMap(progress.toStateMap(), BinlogPositions.INSTANCE);
         assertEquals(A, progress.current());
         assertEquals(key(250), progress.resumeKey(A));
         assertNull(progress.resumeKey(B));
         progress = progress.withView(VIEW1).withChunk(A, key(500), 250, false).withView(view2).withChunk(A, key(600), 100, true);
-        progress = SnapshotProgress.fromStateMap(progress.completed().toStateMap());
+        progress = SnapshotProgress.fromStateMap(progress.completed().toStateMap(), BinlogPositions.INSTANCE);
         assertNull(progress.current());
         assertEquals(600, progress.rows());
         assertTrue(progress.emits(change(A, 250, "bin.000007", 1_500)), "keys up to 250: first view, everything streamed");
@@ -92,7 +93,7 @@ class SnapshotProgressTest {
 
     private static ChangeEvent change(SnapshotTable table, String file, long pos) {
         TableSchema schema = new TableSchema(table.database(), table.table(), List.of(ColumnSchema.of("id", ValueKind.INT, false, "int")), List.of("id"));
-        SourceInfo source = new SourceInfo("mariadb", "t", 1, 0, "false", table.database(), table.table(), file, pos, 0, null, null);
+        BinlogSourceInfo source = new BinlogSourceInfo("mariadb", "t", 1, 0, "false", table.database(), table.table(), file, pos, 0, null, null);
         return new ChangeEvent(Operation.CREATE, schema, null, new Object[]{1}, source, 0, null);
     }
 }
