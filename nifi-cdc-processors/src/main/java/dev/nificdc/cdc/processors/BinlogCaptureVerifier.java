@@ -32,15 +32,15 @@ final class BinlogCaptureVerifier {
 
     List<ConfigVerificationResult> verify() {
         List<ConfigVerificationResult> results = new ArrayList<>();
-        BinlogCaptureSettings settings;
+        BinlogCaptureConfig config;
         try {
-            settings = BinlogCaptureSettings.from(context, null);
+            config = BinlogCaptureConfig.from(context, null);
             results.add(result("Parse configuration", Outcome.SUCCESSFUL, "Properties and patterns are valid"));
         } catch (RuntimeException e) {
             results.add(result("Parse configuration", Outcome.FAILED, e.getMessage()));
             return results;
         }
-        BinlogSourceConfig source = settings.source();
+        BinlogSourceConfig source = config.source();
         for (BinlogSourceConfig.HostPort host : source.hosts()) {
             try (Connection connection = source.jdbc(host).open()) {
                 results.add(result("Connect to " + host, Outcome.SUCCESSFUL, "Connected as " + source.username()));
@@ -53,16 +53,16 @@ final class BinlogCaptureVerifier {
                         + e.getMessage() + ". Check the host, port, username and password, and that the server accepts connections from NiFi."));
             }
         }
-        if (settings.snapshotMode() == SnapshotMode.INITIAL || settings.snapshotMode() == SnapshotMode.WHEN_NEEDED) {
-            results.add(verifySnapshot(settings));
+        if (config.snapshotMode() == SnapshotMode.INITIAL || config.snapshotMode() == SnapshotMode.WHEN_NEEDED) {
+            results.add(verifySnapshot(config));
         }
         return results;
     }
 
     /** Opens (and closes at once) a snapshot read view as the processor would, and lists what it would read. */
-    private ConfigVerificationResult verifySnapshot(BinlogCaptureSettings settings) {
+    private ConfigVerificationResult verifySnapshot(BinlogCaptureConfig config) {
         String step = "Snapshot read view";
-        try (ConsistentSnapshot view = settings.snapshotSource(new ComponentCaptureLogger(log)).openReadView()) {
+        try (ConsistentSnapshot view = config.snapshotSource(new ComponentCaptureLogger(log)).openReadView()) {
             List<SnapshotTable> tables = view.tables();
             long onePass = 0;
             for (SnapshotTable table : tables) {

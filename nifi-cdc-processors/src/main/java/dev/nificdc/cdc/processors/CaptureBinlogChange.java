@@ -101,7 +101,7 @@ public class CaptureBinlogChange extends AbstractProcessor implements Verifiable
 
     static final List<PropertyDescriptor> PROPERTY_DESCRIPTORS = BinlogCaptureProperties.ALL;
 
-    private volatile BinlogCaptureSettings settings;
+    private volatile BinlogCaptureConfig config;
     private volatile CaptureCoordinator<BinlogOffset> coordinator;
     private ChangeFlowFileWriter flowFileWriter;
     private long lastLagMillis;
@@ -118,11 +118,11 @@ public class CaptureBinlogChange extends AbstractProcessor implements Verifiable
 
     @OnScheduled
     public void onScheduled(ProcessContext context) {
-        settings = BinlogCaptureSettings.from(context, getLogger());
-        flowFileWriter = new ChangeFlowFileWriter(settings.writerFactory(),
-                new ChangeRecordFactory(settings.outputShape(), BinlogSourceInfo.FIELDS, settings.topicPrefix(), settings.schemaIdentifiers()),
-                settings.topicPrefix(), getLogger());
-        coordinator = settings.coordinator(new ComponentCaptureLogger(getLogger()));
+        config = BinlogCaptureConfig.from(context, getLogger());
+        flowFileWriter = new ChangeFlowFileWriter(config.writerFactory(),
+                new ChangeRecordFactory(config.outputShape(), BinlogSourceInfo.FIELDS, config.topicPrefix(), config.schemaIdentifiers()),
+                config.topicPrefix(), getLogger());
+        coordinator = config.coordinator(new ComponentCaptureLogger(getLogger()));
     }
 
     @OnStopped
@@ -136,9 +136,9 @@ public class CaptureBinlogChange extends AbstractProcessor implements Verifiable
 
     /** Flows made before Snapshot Mode existed keep their behaviour: streaming from the Initial Binlog Position. */
     @Override
-    public void migrateProperties(PropertyConfiguration config) {
-        if (!config.isPropertySet(BinlogCaptureProperties.SNAPSHOT_MODE) && config.isPropertySet(BinlogCaptureProperties.INITIAL_POSITION)) {
-            config.setProperty(BinlogCaptureProperties.SNAPSHOT_MODE, SnapshotMode.NEVER.getValue());
+    public void migrateProperties(PropertyConfiguration properties) {
+        if (!properties.isPropertySet(BinlogCaptureProperties.SNAPSHOT_MODE) && properties.isPropertySet(BinlogCaptureProperties.INITIAL_POSITION)) {
+            properties.setProperty(BinlogCaptureProperties.SNAPSHOT_MODE, SnapshotMode.NEVER.getValue());
         }
     }
 
@@ -209,7 +209,7 @@ public class CaptureBinlogChange extends AbstractProcessor implements Verifiable
                 session.adjustCounter("Changes captured: " + op.name().toLowerCase(), count, false);
             }
         }
-        session.getProvenanceReporter().receive(flowFile, settings.transitUri(first.db(), first.table()));
+        session.getProvenanceReporter().receive(flowFile, config.transitUri(first.db(), first.table()));
         session.transfer(flowFile, REL_SUCCESS);
     }
 

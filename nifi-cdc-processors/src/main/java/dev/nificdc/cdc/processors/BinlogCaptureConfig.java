@@ -32,11 +32,11 @@ import java.util.function.BiFunction;
 import static dev.nificdc.cdc.processors.BinlogCaptureProperties.*;
 
 /** CaptureBinlogChange's properties, parsed once when it is scheduled (and for Verify). */
-record BinlogCaptureSettings(BinlogSourceConfig source, SnapshotMode snapshotMode, InitialBinlogPosition initialPosition,
+record BinlogCaptureConfig(BinlogSourceConfig source, SnapshotMode snapshotMode, InitialBinlogPosition initialPosition,
                              RecordSetWriterFactory writerFactory, OutputShape outputShape, SchemaRegistrar registrar,
                              String topicPrefix, int maxEventsPerFlowFile, Duration maxWait) {
 
-    static BinlogCaptureSettings from(PropertyContext context, ComponentLog log) {
+    static BinlogCaptureConfig from(PropertyContext context, ComponentLog log) {
         List<HostPort> hosts = new ArrayList<>();
         for (String host : context.getProperty(HOSTS).evaluateAttributeExpressions().getValue().split(",")) {
             if (!host.isBlank()) {
@@ -73,7 +73,7 @@ record BinlogCaptureSettings(BinlogSourceConfig source, SnapshotMode snapshotMod
                 ssl == null ? null : ssl.createContext(),
                 filter, start,
                 topicPrefix.isEmpty() ? hosts.get(0).host() : topicPrefix);
-        return new BinlogCaptureSettings(source, snapshotMode, initial,
+        return new BinlogCaptureConfig(source, snapshotMode, initial,
                 context.getProperty(OutputProperties.RECORD_WRITER).asControllerService(RecordSetWriterFactory.class),
                 context.getProperty(OutputProperties.OUTPUT_SHAPE).asAllowableValue(OutputShape.class),
                 context.getProperty(OutputProperties.SCHEMA_REGISTRY).asControllerService(SchemaRegistrar.class),
