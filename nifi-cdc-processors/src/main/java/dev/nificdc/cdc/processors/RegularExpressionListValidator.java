@@ -1,6 +1,6 @@
 package dev.nificdc.cdc.processors;
 
-import dev.nificdc.cdc.binlog.TableFilter;
+import dev.nificdc.cdc.core.TableFilter;
 import org.apache.nifi.components.ValidationContext;
 import org.apache.nifi.components.ValidationResult;
 import org.apache.nifi.components.Validator;

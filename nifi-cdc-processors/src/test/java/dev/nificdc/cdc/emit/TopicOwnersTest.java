@@ -1,5 +1,6 @@
 package dev.nificdc.cdc.emit;
 
+import dev.nificdc.cdc.binlog.BinlogSourceInfo;
 import dev.nificdc.cdc.record.ColumnSchema;
 import dev.nificdc.cdc.record.OutputShape;
 import dev.nificdc.cdc.record.TableSchema;
@@ -27,7 +28,7 @@ class TopicOwnersTest {
     @Test
     void aSecondTableOnTheSameTopicIsRefusedBeforeItsSchemaIsRegistered() {
         List<String> registered = new ArrayList<>();
-        ChangeRecordFactory factory = new ChangeRecordFactory(OutputShape.ENVELOPE, "dbserver1", registry(registered));
+        ChangeRecordFactory factory = new ChangeRecordFactory(OutputShape.ENVELOPE, BinlogSourceInfo.FIELDS, "dbserver1", registry(registered));
         factory.recordSchema(table("shop", "ö"));
 
         ProcessException refused = assertThrows(ProcessException.class, () -> factory.recordSchema(table("shop", "ü")));
@@ -39,7 +40,7 @@ class TopicOwnersTest {
 
     @Test
     void topicsThatDifferOnlyInDotAndUnderscoreAreRefused() {
-        ChangeRecordFactory factory = new ChangeRecordFactory(OutputShape.KAFKA_WRAPPER, "p");
+        ChangeRecordFactory factory = new ChangeRecordFactory(OutputShape.KAFKA_WRAPPER, BinlogSourceInfo.FIELDS, "p");
         factory.recordSchema(table("a", "b_c"));
         ProcessException refused = assertThrows(ProcessException.class, () -> factory.recordSchema(table("a_b", "c")));
         assertTrue(refused.getMessage().contains("map to the Kafka topics 'p.a.b_c' and 'p.a_b.c', which differ only in '.' and '_'"),
@@ -48,7 +49,7 @@ class TopicOwnersTest {
 
     @Test
     void aTableKeepsItsTopicAcrossSchemaChanges() {
-        ChangeRecordFactory factory = new ChangeRecordFactory(OutputShape.KAFKA_WRAPPER, "p");
+        ChangeRecordFactory factory = new ChangeRecordFactory(OutputShape.KAFKA_WRAPPER, BinlogSourceInfo.FIELDS, "p");
         factory.recordSchema(table("shop", "orders"));
         TableSchema altered = new TableSchema("shop", "orders", List.of(ColumnSchema.of("id", ValueKind.LONG, false, "bigint"),
                 ColumnSchema.of("note", ValueKind.STRING, true, "varchar(20)")), List.of("id"));
@@ -59,7 +60,7 @@ class TopicOwnersTest {
     @ParameterizedTest
     @EnumSource(value = OutputShape.class, names = {"ENVELOPE", "FLATTENED"})
     void withoutRegistryTheTopicIsOnlyASuggestion(OutputShape shape) {
-        ChangeRecordFactory factory = new ChangeRecordFactory(shape, "dbserver1");
+        ChangeRecordFactory factory = new ChangeRecordFactory(shape, BinlogSourceInfo.FIELDS, "dbserver1");
         factory.recordSchema(table("shop", "ö"));
         assertDoesNotThrow(() -> factory.recordSchema(table("shop", "ü")));
     }

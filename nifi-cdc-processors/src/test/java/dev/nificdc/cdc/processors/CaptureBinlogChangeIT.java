@@ -48,7 +48,7 @@ class CaptureBinlogChangeIT {
         runner = BinlogCaptureRunners.newRunner(server, db);
         writer = BinlogCaptureRunners.writer(runner);
         runner.setProperty(BinlogCaptureProperties.SERVER_ID, "5501");
-        runner.setProperty(BinlogCaptureProperties.TOPIC_PREFIX, "it");
+        runner.setProperty(OutputProperties.TOPIC_PREFIX, "it");
         BinlogCaptureRunners.streamFromCurrentEnd(runner, server);
     }
 
@@ -127,7 +127,7 @@ class CaptureBinlogChangeIT {
         server.execute("CREATE TABLE `" + db + "`.`order items` (id INT PRIMARY KEY)",
                 "CREATE TABLE `" + db + "`.order_items (id INT PRIMARY KEY)");
         BinlogCaptureRunners.streamFromCurrentEnd(runner, server);
-        runner.setProperty(BinlogCaptureProperties.OUTPUT_SHAPE, "KAFKA_WRAPPER");
+        runner.setProperty(OutputProperties.OUTPUT_SHAPE, "KAFKA_WRAPPER");
         server.execute("INSERT INTO `" + db + "`.`order items` VALUES (1)");
         drain(1);
         runner.getFlowFilesForRelationship(CaptureBinlogChange.REL_SUCCESS)

@@ -58,7 +58,7 @@ class CaptureBinlogChangePatternValidationTest {
         TestRunner runner = TestRunners.newTestRunner(CaptureBinlogChange.class);
         runner.setProperty(BinlogCaptureProperties.HOSTS, "db.example.com:3306");
         runner.setProperty(BinlogCaptureProperties.USERNAME, "nifi_cdc");
-        runner.setProperty(BinlogCaptureProperties.RECORD_WRITER, "writer");
+        runner.setProperty(OutputProperties.RECORD_WRITER, "writer");
         runner.setValidateExpressionUsage(false);
         return runner;
     }
