@@ -20,7 +20,9 @@ import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The "Verify" steps of {@link CaptureTimestampChange}: connect, list the selected tables, then for every table find it
@@ -65,8 +67,9 @@ final class CaptureTimestampChangeVerifier {
                     + "; SQL dialect " + dialect.displayName() + (settings.dialect() == null ? " (detected)" : " (configured)"));
             List<TableName> tables = findTables(connection, settings);
             TimestampFetcher probe = null;
+            Set<String> verified = new HashSet<>();
             for (TableName table : tables) {
-                TimestampFetcher fetcher = verifyTable(connection, settings.fetchConfig(table), table.toString());
+                TimestampFetcher fetcher = verifyTable(connection, settings.fetchConfig(table), table.toString(), verified);
                 probe = probe == null ? fetcher : probe;
             }
             verifyOpenTransactions(connection, settings, probe);
@@ -95,14 +98,20 @@ final class CaptureTimestampChangeVerifier {
         return tables;
     }
 
-    /** The per-table steps; returns the table's fetcher, or null when the table could not be resolved. */
-    private TimestampFetcher verifyTable(Connection connection, FetchConfig config, String name) {
+    /**
+     * The per-table steps; returns the table's fetcher, or null when the table could not be resolved or was verified
+     * already (listed and matched by a pattern as well).
+     */
+    private TimestampFetcher verifyTable(Connection connection, FetchConfig config, String name, Set<String> verified) {
         ResolvedTable table;
         try {
             table = TableInspector.resolve(connection, config);
         } catch (IllegalArgumentException | SQLException e) {
             add(step(STEP_TABLE, name), Outcome.FAILED, e.getMessage());
             skip(step(STEP_TIMESTAMP, name), step(STEP_ID, name), step(STEP_INDEX, name), step(STEP_QUERY, name));
+            return null;
+        }
+        if (!verified.add(TimestampTableCapture.stateKey(table))) {
             return null;
         }
         add(step(STEP_TABLE, name), Outcome.SUCCESSFUL, "Found " + table.name() + " (quoted as " + table.quotedTable() + "); returning "
