@@ -39,9 +39,9 @@ import org.apache.nifi.scheduling.SchedulingStrategy;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -110,6 +110,7 @@ public class CaptureTimestampChange extends AbstractProcessor implements Verifia
 
     private volatile TimestampCaptureSettings settings;
     private volatile TimestampTableCapture capture;
+    private volatile TimestampCaptureReporter reporter;
 
     @Override
     protected List<PropertyDescriptor> getSupportedPropertyDescriptors() {
@@ -148,7 +149,8 @@ public class CaptureTimestampChange extends AbstractProcessor implements Verifia
         String prefix = settings.topicPrefix();
         ChangeFlowFileWriter writer = new ChangeFlowFileWriter(settings.writerFactory(), new ChangeRecordFactory(settings.outputShape(),
                 prefix, RegistrySchemaIdentifiers.forRegistrar(settings.registrar(), prefix)), prefix, getLogger());
-        capture = new TimestampTableCapture(settings, writer, new UpperBoundReporter(getLogger()), getLogger(),
+        reporter = new TimestampCaptureReporter(getLogger());
+        capture = new TimestampTableCapture(settings, writer, reporter, getLogger(),
                 "CaptureTimestampChange reader " + getIdentifier());
     }
 
@@ -156,6 +158,7 @@ public class CaptureTimestampChange extends AbstractProcessor implements Verifia
     public void onStopped() {
         settings = null;
         capture = null;
+        reporter = null;
     }
 
     /**
@@ -172,8 +175,7 @@ public class CaptureTimestampChange extends AbstractProcessor implements Verifia
             throw new ProcessException("Could not read the processor's cluster state: " + e.getMessage(), e);
         }
         long rows = 0;
-        List<String> failures = new ArrayList<>();
-        Exception lastFailure = null;
+        Map<String, Exception> failures = new LinkedHashMap<>();
         try (Connection connection = dbcp.getConnection()) {
             List<TableName> tables = settings.selection().tables(connection);
             Set<String> captured = new HashSet<>();
@@ -193,21 +195,19 @@ public class CaptureTimestampChange extends AbstractProcessor implements Verifia
                 } catch (SQLException | IOException | RuntimeException e) {
                     session.rollback();
                     state = new WatermarkState(before);
-                    String message = failureMessage(table, e);
-                    getLogger().error(message, e);
-                    failures.add(message);
-                    lastFailure = e;
+                    failures.put(failureMessage(table, e), e);
                 }
             }
             if (tables.isEmpty()) {
-                getLogger().debug("No table matches Table Include Pattern yet");
+                reporter.noTables();
             } else if (failures.size() == tables.size()) {
-                throw new ProcessException(failures.size() == 1 ? failures.getFirst()
-                        : "Every table failed: " + String.join("; ", failures), lastFailure);
+                throw new ProcessException(failures.size() == 1 ? failures.keySet().iterator().next()
+                        : "Every table failed: " + String.join("; ", failures.keySet()), failures.values().iterator().next());
             }
         } catch (SQLException e) {
             throw new ProcessException("Could not list the tables to fetch: " + e.getMessage() + "; nothing was committed", e);
         }
+        failures.forEach((message, e) -> getLogger().error(message, e)); // the other tables went on
         if (rows == 0) {
             context.yield();
         }

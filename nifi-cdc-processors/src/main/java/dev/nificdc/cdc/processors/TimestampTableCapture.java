@@ -44,11 +44,11 @@ final class TimestampTableCapture {
 
     private final TimestampCaptureSettings settings;
     private final ChangeFlowFileWriter writer;
-    private final UpperBoundReporter reporter;
+    private final TimestampCaptureReporter reporter;
     private final ComponentLog log;
     private final String readerThreadName;
 
-    TimestampTableCapture(TimestampCaptureSettings settings, ChangeFlowFileWriter writer, UpperBoundReporter reporter, ComponentLog log,
+    TimestampTableCapture(TimestampCaptureSettings settings, ChangeFlowFileWriter writer, TimestampCaptureReporter reporter, ComponentLog log,
                           String readerThreadName) {
         this.settings = settings;
         this.writer = writer;

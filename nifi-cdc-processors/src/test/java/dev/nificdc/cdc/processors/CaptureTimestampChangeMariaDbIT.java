@@ -8,14 +8,12 @@ import dev.nificdc.cdc.timestamp.TimestampFetcher;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.nifi.components.PropertyDescriptor;
 import org.apache.nifi.util.TestRunner;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.LocalDateTime;
@@ -27,23 +25,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** CaptureTimestampChange against a private MariaDB 10.11, with the MySQL ON UPDATE CURRENT_TIMESTAMP(6) recipe. */
 class CaptureTimestampChangeMariaDbIT extends CaptureTimestampChangeITSupport {
-    private static MariaDbTimestampDatabase database;
-
-    @BeforeAll
-    static void start() {
-        database = MariaDbTimestampDatabase.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (database != null) {
-            database.close();
-        }
-    }
+    @RegisterExtension
+    static final MariaDbTimestampDatabase DATABASE = new MariaDbTimestampDatabase();
 
     @Override
     TimestampTestDatabase database() {
-        return database;
+        return DATABASE;
     }
 
     @Test
@@ -76,7 +63,7 @@ class CaptureTimestampChangeMariaDbIT extends CaptureTimestampChangeITSupport {
             assertEquals(List.of("gap", "fold"), runOnce(byTimestampColumn).stream().map(r -> string(r, "name")).toList());
             assertEquals("2024-11-03T01:30:00.654321", watermark(byTimestampColumn, table, "timestamp"), "a TIMESTAMP watermark is kept in UTC");
 
-            try (Connection c = DriverManager.getConnection(url(), database.login().user(), database.login().password()); Statement s = c.createStatement()) {
+            try (Connection c = DriverManager.getConnection(url(), DATABASE.login().user(), DATABASE.login().password()); Statement s = c.createStatement()) {
                 s.execute(setSessionZone());
                 FetchConfig config = new FetchConfig(TableName.parse(table), "changed_at", "id", null, null, null, List.of(),
                         Duration.ZERO, false, 0, 10, 0, null, "");

@@ -3,12 +3,9 @@ package dev.nificdc.cdc.processors;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.nifi.components.PropertyDescriptor;
 import org.apache.nifi.util.TestRunner;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
@@ -21,23 +18,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** CaptureTimestampChange against a private PostgreSQL, with the BEFORE UPDATE trigger recipe. */
 class CaptureTimestampChangePostgresIT extends CaptureTimestampChangeITSupport {
-    private static PostgresTimestampDatabase database;
-
-    @BeforeAll
-    static void start() {
-        database = PostgresTimestampDatabase.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (database != null) {
-            database.close();
-        }
-    }
+    @RegisterExtension
+    static final PostgresTimestampDatabase DATABASE = new PostgresTimestampDatabase();
 
     @Override
     TimestampTestDatabase database() {
-        return database;
+        return DATABASE;
     }
 
     @Test

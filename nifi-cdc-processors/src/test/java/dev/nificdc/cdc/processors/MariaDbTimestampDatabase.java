@@ -1,28 +1,34 @@
 package dev.nificdc.cdc.processors;
 
 import dev.nificdc.testsupport.MariaDbServer;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.sql.Connection;
 import java.sql.SQLException;
 
-/** A private MariaDB 10.11 with the MySQL ON UPDATE CURRENT_TIMESTAMP(6) recipe. */
+/**
+ * A private MariaDB 10.11 with the MySQL ON UPDATE CURRENT_TIMESTAMP(6) recipe, started before a test class's tests and
+ * stopped after them ({@code @RegisterExtension static final}).
+ */
 final class MariaDbTimestampDatabase implements TimestampTestDatabase {
     private static final Login OBSERVER = new Login("nifi_cdc_trx", "trx-Secret-1");
 
-    private final MariaDbServer server;
-    private final String database;
+    private MariaDbServer server;
+    private String database;
 
-    private MariaDbTimestampDatabase(MariaDbServer server, String database) {
-        this.server = server;
-        this.database = database;
-    }
-
-    static MariaDbTimestampDatabase start() {
-        MariaDbServer server = MariaDbServer.start();
-        String database = server.createDatabase("tsfetch");
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        server = MariaDbServer.start();
+        database = server.createDatabase("tsfetch");
         server.execute("CREATE USER '" + OBSERVER.user() + "'@'%' IDENTIFIED BY '" + OBSERVER.password() + "'",
                 "GRANT SELECT, PROCESS ON *.* TO '" + OBSERVER.user() + "'@'%'");
-        return new MariaDbTimestampDatabase(server, database);
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        if (server != null) {
+            server.close();
+        }
     }
 
     @Override
@@ -88,10 +94,5 @@ final class MariaDbTimestampDatabase implements TimestampTestDatabase {
     public String insertGenerated(String table, int count, String timestamp) {
         String ts = timestamp != null ? timestamp : "TIMESTAMPADD(MICROSECOND, seq MOD 997, '2024-01-01 00:00:00')";
         return "INSERT INTO " + quote(table) + " (name, updated_at) SELECT CONCAT('r', seq), " + ts + " FROM seq_1_to_" + count;
-    }
-
-    @Override
-    public void close() {
-        server.close();
     }
 }

@@ -1,27 +1,27 @@
 package dev.nificdc.cdc.processors;
 
 import dev.nificdc.testsupport.PostgresServer;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 
-/** A private PostgreSQL with the BEFORE UPDATE trigger recipe; the tables belong to the superuser postgres. */
+/**
+ * A private PostgreSQL with the BEFORE UPDATE trigger recipe (the tables belong to the superuser postgres), started
+ * before a test class's tests and stopped after them ({@code @RegisterExtension static final}).
+ */
 final class PostgresTimestampDatabase implements TimestampTestDatabase {
     private static final Login OBSERVER = new Login("cdc_stats", "stats-Secret-1");
     private static final Login PLAIN = new Login("cdc_plain", "plain-Secret-1");
 
-    private final PostgresServer server;
-    private final String database;
+    private PostgresServer server;
+    private String database;
 
-    private PostgresTimestampDatabase(PostgresServer server, String database) {
-        this.server = server;
-        this.database = database;
-    }
-
-    static PostgresTimestampDatabase start() {
-        PostgresServer server = PostgresServer.start();
-        String database = server.createDatabase("tsfetch");
+    @Override
+    public void beforeAll(ExtensionContext context) throws SQLException {
+        server = PostgresServer.start();
+        database = server.createDatabase("tsfetch");
         try (Connection c = server.connection(database); Statement s = c.createStatement()) {
             s.execute("""
                     CREATE FUNCTION set_updated_at() RETURNS trigger AS $$
@@ -33,11 +33,14 @@ final class PostgresTimestampDatabase implements TimestampTestDatabase {
             s.execute("CREATE ROLE " + OBSERVER.user() + " LOGIN PASSWORD '" + OBSERVER.password() + "' IN ROLE pg_read_all_stats");
             s.execute("CREATE ROLE " + PLAIN.user() + " LOGIN PASSWORD '" + PLAIN.password() + "'");
             s.execute("ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO " + OBSERVER.user() + ", " + PLAIN.user());
-        } catch (SQLException e) {
-            server.close();
-            throw new IllegalStateException("Could not prepare the test PostgreSQL: " + e.getMessage(), e);
         }
-        return new PostgresTimestampDatabase(server, database);
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        if (server != null) {
+            server.close();
+        }
     }
 
     @Override
@@ -103,10 +106,5 @@ final class PostgresTimestampDatabase implements TimestampTestDatabase {
     public String insertGenerated(String table, int count, String timestamp) {
         String ts = timestamp != null ? "CAST(" + timestamp + " AS timestamp)" : "timestamp '2024-01-01 00:00:00' + (n % 997) * interval '1 microsecond'";
         return "INSERT INTO " + quote(table) + " (name, updated_at) SELECT 'r' || n, " + ts + " FROM generate_series(1, " + count + ") n";
-    }
-
-    @Override
-    public void close() {
-        server.close();
     }
 }

@@ -1,13 +1,6 @@
 package dev.nificdc.cdc.processors;
 
 import dev.nificdc.cdc.record.OutputShape;
-import dev.nificdc.cdc.timestamp.FetchConfig;
-import dev.nificdc.cdc.timestamp.PrefetchingRun;
-import dev.nificdc.cdc.timestamp.ResolvedTable;
-import dev.nificdc.cdc.timestamp.TableInspector;
-import dev.nificdc.cdc.timestamp.TableName;
-import dev.nificdc.cdc.timestamp.TimestampFetcher;
-import dev.nificdc.cdc.timestamp.Watermark;
 import org.apache.avro.LogicalType;
 import org.apache.avro.Schema;
 import org.apache.avro.file.DataFileStream;
@@ -15,7 +8,6 @@ import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.nifi.avro.AvroRecordSetWriter;
 import org.apache.nifi.components.ConfigVerificationResult;
-import org.apache.nifi.components.ConfigVerificationResult.Outcome;
 import org.apache.nifi.components.PropertyDescriptor;
 import org.apache.nifi.components.state.Scope;
 import org.apache.nifi.processor.VerifiableProcessor;
@@ -33,21 +25,17 @@ import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**

@@ -1,10 +1,17 @@
 package dev.nificdc.cdc.processors;
 
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+
 import java.sql.Connection;
 import java.sql.SQLException;
 
-/** A private database server for CaptureTimestampChange's integration tests, and what differs between databases. */
-interface TimestampTestDatabase extends AutoCloseable {
+/**
+ * A private database server for CaptureTimestampChange's integration tests, and what differs between databases. A JUnit
+ * extension: a test class registers one ({@code @RegisterExtension static final}), which starts the server before its
+ * tests and stops it after them.
+ */
+interface TimestampTestDatabase extends BeforeAllCallback, AfterAllCallback {
     /** A database user the processor connects as. */
     record Login(String user, String password) {
     }
@@ -46,7 +53,4 @@ interface TimestampTestDatabase extends AutoCloseable {
      * timestamps spread over 997 distinct microseconds (so many rows share each one).
      */
     String insertGenerated(String table, int count, String timestamp);
-
-    @Override
-    void close();
 }

@@ -14,11 +14,12 @@ import java.util.Set;
 import static dev.nificdc.cdc.timestamp.UpperBound.seconds;
 
 /**
- * Says why rows wait: explains each table's first run after the processor is scheduled (rows younger than the Commit
- * Lag arrive later), warns once when open transactions cannot be seen, and reports when an open write transaction
- * starts and stops holding the upper bound back, with a warning when it holds it for long. One per schedule.
+ * Says in CaptureTimestampChange's log why rows wait or do not come: explains each table's first run after the
+ * processor is scheduled (rows younger than the Commit Lag arrive later), warns once when open transactions cannot be
+ * seen or no table matches, and reports when an open write transaction starts and stops holding the upper bound back,
+ * with a warning when it holds it for long. One per schedule.
  */
-final class UpperBoundReporter {
+final class TimestampCaptureReporter {
     /** A transaction holding the bound this long (at least; or 10 Commit Lags) is worth a warning. */
     static final Duration LONG_HOLD = Duration.ofMinutes(1);
 
@@ -26,12 +27,13 @@ final class UpperBoundReporter {
     private final Set<String> explained = new HashSet<>();
     private final Set<String> warnedColumns = new HashSet<>();
     private boolean warnedVisibility;
+    private boolean warnedNoTables;
     private int hidden;
     private Object holder;
     private String holderDescription;
     private boolean warnedLongHold;
 
-    UpperBoundReporter(ComponentLog log) {
+    TimestampCaptureReporter(ComponentLog log) {
         this.log = log;
     }
 
@@ -96,6 +98,14 @@ final class UpperBoundReporter {
             log.warn("The write transaction {} has been open for {}; rows stamped after its start wait until it ends. End it "
                     + "(PostgreSQL: pg_terminate_backend, idle_in_transaction_session_timeout; MySQL: KILL) or set Open Transactions "
                     + "to Ignore to let the Commit Lag alone bound the runs", holderDescription, seconds(age));
+        }
+    }
+
+    /** No table is selected yet (the patterns match none). */
+    void noTables() {
+        if (!warnedNoTables) {
+            warnedNoTables = true;
+            log.warn("No table matches Table Include Pattern yet; the processor fetches nothing until one does (checked at every run)");
         }
     }
 
