@@ -3,6 +3,7 @@ package dev.nificdc.cdc.processors;
 import dev.nificdc.cdc.emit.ChangeFlowFileWriter;
 import dev.nificdc.cdc.emit.ChangeRecordFactory;
 import dev.nificdc.cdc.emit.RegistrySchemaIdentifiers;
+import dev.nificdc.cdc.timestamp.JdbcSourceInfo;
 import dev.nificdc.cdc.timestamp.TableConfigurationException;
 import dev.nificdc.cdc.timestamp.TableName;
 import dev.nificdc.cdc.timestamp.WatermarkState;
@@ -148,7 +149,7 @@ public class CaptureTimestampChange extends AbstractProcessor implements Verifia
         settings = TimestampCaptureSettings.from(context);
         String prefix = settings.topicPrefix();
         ChangeFlowFileWriter writer = new ChangeFlowFileWriter(settings.writerFactory(), new ChangeRecordFactory(settings.outputShape(),
-                prefix, RegistrySchemaIdentifiers.forRegistrar(settings.registrar(), prefix)), prefix, getLogger());
+                JdbcSourceInfo.FIELDS, prefix, RegistrySchemaIdentifiers.forRegistrar(settings.registrar(), prefix)), prefix, getLogger());
         reporter = new TimestampCaptureReporter(getLogger());
         capture = new TimestampTableCapture(settings, writer, reporter, getLogger(),
                 "CaptureTimestampChange reader " + getIdentifier());

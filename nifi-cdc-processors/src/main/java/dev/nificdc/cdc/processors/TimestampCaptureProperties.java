@@ -5,18 +5,19 @@ import dev.nificdc.cdc.timestamp.Identifiers;
 import dev.nificdc.cdc.timestamp.TableColumns;
 import dev.nificdc.cdc.timestamp.TableName;
 import dev.nificdc.cdc.timestamp.TableSelection;
-import dev.nificdc.registry.SchemaRegistrar;
 import org.apache.nifi.components.PropertyDescriptor;
 import org.apache.nifi.components.ValidationResult;
 import org.apache.nifi.components.Validator;
 import org.apache.nifi.dbcp.DBCPService;
 import org.apache.nifi.processor.util.StandardValidators;
-import org.apache.nifi.serialization.RecordSetWriterFactory;
 
 import java.util.List;
 import java.util.function.Consumer;
 
-/** The property descriptors of {@link CaptureTimestampChange}, in the order NiFi shows them. */
+/**
+ * The property descriptors of {@link CaptureTimestampChange}, in the order NiFi shows them; those every capture
+ * processor shares come from {@link OutputProperties}.
+ */
 final class TimestampCaptureProperties {
     private TimestampCaptureProperties() {
     }
@@ -210,41 +211,10 @@ final class TimestampCaptureProperties {
             .addValidator(StandardValidators.NON_NEGATIVE_INTEGER_VALIDATOR)
             .build();
 
-    static final PropertyDescriptor RECORD_WRITER = new PropertyDescriptor.Builder()
-            .name("Record Writer")
-            .description("""
-                    Writes the records. The records carry their exact Avro schema; with an Avro writer set to "Inherit Record \
-                    Schema" microseconds and decimals are written unchanged.""")
-            .identifiesControllerService(RecordSetWriterFactory.class)
-            .required(true)
-            .build();
-
+    /** The shared Output Shape with this processor's default: flattened rows, ready for database sinks. */
     static final PropertyDescriptor OUTPUT_SHAPE = new PropertyDescriptor.Builder()
-            .name("Output Shape")
-            .description("What one record looks like.")
-            .required(true)
-            .allowableValues(OutputShape.class)
+            .fromPropertyDescriptor(OutputProperties.OUTPUT_SHAPE)
             .defaultValue(OutputShape.FLATTENED)
-            .build();
-
-    static final PropertyDescriptor SCHEMA_REGISTRY = new PropertyDescriptor.Builder()
-            .name("Schema Registry")
-            .description("""
-                    Optional. When set, the processor registers each table's value schema (and key schema) under the subjects of \
-                    the table's topic (cdc.topic) when it first sees the table and after every schema change, and the records \
-                    carry the registry id and version. An AvroRecordSetWriter whose Schema Write Strategy is 'Schema Reference \
-                    Writer' with the Confluent Wire Format Writer then writes Confluent-framed records.""")
-            .required(false)
-            .identifiesControllerService(SchemaRegistrar.class)
-            .build();
-
-    static final PropertyDescriptor TOPIC_PREFIX = new PropertyDescriptor.Builder()
-            .name("Topic Prefix")
-            .description("""
-                    The logical source name: written to source.name, used as the Avro namespace prefix and as the first part of \
-                    the suggested topic attribute cdc.topic (<prefix>.<database>.<table>).""")
-            .required(false)
-            .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
             .build();
 
     static final PropertyDescriptor SQL_DIALECT = new PropertyDescriptor.Builder()
@@ -258,7 +228,7 @@ final class TimestampCaptureProperties {
     static final List<PropertyDescriptor> ALL = List.of(DBCP_SERVICE, TABLE_NAMES, TABLE_INCLUDE, TABLE_EXCLUDE, TIMESTAMP_COLUMN,
             INCREMENTING_COLUMN, CREATION_COLUMN, SOFT_DELETE_COLUMN, ADDITIONAL_WHERE, COLUMNS_TO_RETURN, COMMIT_LAG,
             OPEN_TRANSACTIONS, INITIAL_POSITION, INITIAL_TIMESTAMP, FETCH_SIZE, MAX_ROWS_PER_FLOWFILE, MAX_ROWS_PER_RUN,
-            RECORD_WRITER, OUTPUT_SHAPE, SCHEMA_REGISTRY, TOPIC_PREFIX, SQL_DIALECT);
+            OutputProperties.RECORD_WRITER, OUTPUT_SHAPE, OutputProperties.SCHEMA_REGISTRY, OutputProperties.TOPIC_PREFIX, SQL_DIALECT);
 
     /** The property Table Names had before multi-table capture; renamed by {@link CaptureTimestampChange#migrateProperties}. */
     static final String OLD_TABLE_NAME = "Table Name";

@@ -67,10 +67,10 @@ record TimestampCaptureSettings(TableSelection selection, TableColumns defaults,
                 context.getProperty(SQL_DIALECT).asAllowableValue(SqlDialectOption.class).dialect(),
                 initial,
                 initial == InitialTimestampPosition.GIVEN_TIMESTAMP ? context.getProperty(INITIAL_TIMESTAMP).getValue() : null,
-                context.getProperty(RECORD_WRITER).asControllerService(RecordSetWriterFactory.class),
+                context.getProperty(OutputProperties.RECORD_WRITER).asControllerService(RecordSetWriterFactory.class),
                 context.getProperty(OUTPUT_SHAPE).asAllowableValue(OutputShape.class),
-                context.getProperty(SCHEMA_REGISTRY).asControllerService(SchemaRegistrar.class),
-                context.getProperty(TOPIC_PREFIX).getValue());
+                context.getProperty(OutputProperties.SCHEMA_REGISTRY).asControllerService(SchemaRegistrar.class),
+                context.getProperty(OutputProperties.TOPIC_PREFIX).evaluateAttributeExpressions().getValue());
     }
 
     private static String optionalColumn(ProcessContext context, PropertyDescriptor property) {

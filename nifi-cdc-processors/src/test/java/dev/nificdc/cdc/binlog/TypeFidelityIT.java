@@ -1,5 +1,6 @@
 package dev.nificdc.cdc.binlog;
 
+import dev.nificdc.cdc.core.CapturedChange;
 import dev.nificdc.cdc.record.ChangeEvent;
 import dev.nificdc.cdc.record.ColumnSchema;
 import dev.nificdc.cdc.record.Operation;
@@ -113,12 +114,12 @@ class TypeFidelityIT {
             for (int id = 1; id <= 4; id++) {
                 expected.put(id, expectedRow(id));
             }
-            List<CapturedChange> inserts = BinlogTestSupport.poll(reader, 4);
+            List<CapturedChange<BinlogOffset>> inserts = BinlogTestSupport.poll(reader, 4);
 
             Map<String, Object> beforeUpdate = expected.get(1);
             server.execute("UPDATE " + t + " SET v_utf = 'changed', ti = -1 WHERE id = 1", "DELETE FROM " + t + " WHERE id = 2");
             Map<String, Object> afterUpdate = expectedRow(1);
-            List<CapturedChange> later = BinlogTestSupport.poll(reader, 2);
+            List<CapturedChange<BinlogOffset>> later = BinlogTestSupport.poll(reader, 2);
             BinlogTestSupport.assertNoMore(reader, 300);
 
             ChangeEvent first = inserts.get(0).event();
@@ -140,8 +141,8 @@ class TypeFidelityIT {
             assertEquals("mariadb", delete.source().connector());
             assertEquals(db, delete.source().db());
             assertEquals("all_types", delete.source().table());
-            assertTrue(delete.source().file().startsWith("mysql-bin."));
-            assertTrue(delete.source().pos() > 4);
+            assertTrue(BinlogSourceInfo.of(delete).file().startsWith("mysql-bin."));
+            assertTrue(BinlogSourceInfo.of(delete).pos() > 4);
             assertEquals(List.of("id"), first.schema().primaryKey());
         }
     }

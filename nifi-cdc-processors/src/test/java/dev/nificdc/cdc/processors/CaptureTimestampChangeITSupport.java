@@ -184,7 +184,7 @@ abstract class CaptureTimestampChangeITSupport extends TimestampCaptureITBase {
         sql("INSERT INTO " + quote(table) + " (name, updated_at) VALUES ('x', '2024-05-06 07:08:09.123456')");
         TestRunner runner = runner(table);
         runner.setProperty(TimestampCaptureProperties.OUTPUT_SHAPE, OutputShape.ENVELOPE.getValue());
-        runner.setProperty(TimestampCaptureProperties.TOPIC_PREFIX, "prod");
+        runner.setProperty(OutputProperties.TOPIC_PREFIX, "prod");
         List<GenericRecord> records = runOnce(runner);
         assertEquals(1, records.size());
         GenericRecord envelope = records.getFirst();

@@ -25,7 +25,7 @@ class CaptureTimestampChangeTest {
         runner.addControllerService("writer", writer);
         runner.enableControllerService(writer);
         runner.setProperty(TimestampCaptureProperties.DBCP_SERVICE, "pool");
-        runner.setProperty(TimestampCaptureProperties.RECORD_WRITER, "writer");
+        runner.setProperty(OutputProperties.RECORD_WRITER, "writer");
         return runner;
     }
 

@@ -128,7 +128,7 @@ abstract class TimestampCaptureITBase {
             throw new IllegalStateException(e);
         }
         runner.setProperty(TimestampCaptureProperties.DBCP_SERVICE, "pool");
-        runner.setProperty(TimestampCaptureProperties.RECORD_WRITER, "writer");
+        runner.setProperty(OutputProperties.RECORD_WRITER, "writer");
         runner.setProperty(TimestampCaptureProperties.TABLE_NAMES, table);
         runner.setProperty(TimestampCaptureProperties.TIMESTAMP_COLUMN, "updated_at");
         runner.setProperty(TimestampCaptureProperties.INCREMENTING_COLUMN, "id");
