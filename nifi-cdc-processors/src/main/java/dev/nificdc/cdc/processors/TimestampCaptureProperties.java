@@ -242,6 +242,10 @@ final class TimestampCaptureProperties {
                 .dynamic(true)
                 .required(false)
                 .addValidator((subject, input, context) -> {
+                    if (subject.equals(OLD_TABLE_NAME)) {
+                        return new ValidationResult.Builder().subject(subject).input(input).valid(false).explanation(
+                                OLD_TABLE_NAME + " is now " + TABLE_NAMES.getName() + ": move the table there").build();
+                    }
                     try {
                         TableName.parse(subject);
                         TableColumns.validate(input);

@@ -154,7 +154,7 @@ public record TableName(List<String> parts) {
                     part.append(c);
                 }
             }
-            parts.add(Identifiers.requireValid(part.toString().trim(), "Table Name"));
+            parts.add(Identifiers.requireValid(part.toString().trim(), "Table name"));
             if (i >= trimmed.length()) {
                 break;
             }

@@ -105,7 +105,14 @@ class CaptureTimestampChangeTest {
     }
 
     @Test
-    void flowsFromBeforeMultiTableCaptureKeepTheirTable() {
+    void flowsFromBeforeMultiTableCaptureKeepTheirTable() throws Exception {
+        TestRunner unmigrated = runner();
+        unmigrated.setProperty(TimestampCaptureProperties.TIMESTAMP_COLUMN, "updated_at");
+        unmigrated.setProperty(TimestampCaptureProperties.TABLE_NAMES, "shop.orders");
+        unmigrated.setProperty("Table Name", "shop.orders");
+        assertTrue(unmigrated.validate().stream().anyMatch(r -> !r.isValid() && r.getExplanation().contains("Table Name is now Table Names")),
+                "set by hand, the old property says where the table goes");
+
         TestRunner runner = TestRunners.newTestRunner(CaptureTimestampChange.class);
         runner.setProperty("Table Name", "shop.orders");
         PropertyMigrationResult result = runner.migrateProperties();
