@@ -32,8 +32,8 @@ else
         echo "==> Building the NAR and the demo with ./mvnw -B -DskipTests package (about a minute; log: $build_log)"
     else
         echo "==> First run: building the NAR and the demo with ./mvnw -B -DskipTests package. This downloads Maven and about"
-        echo "    560 MB of libraries, NiFi NARs and MariaDB binaries from Maven Central into ~/.m2 (once; measured 4-5 minutes"
-        echo "    here). Progress below, the full log in $build_log"
+        echo "    560 MB of libraries, NiFi NARs and MariaDB binaries from Maven Central into ~/.m2 (once; measured 4.5-6"
+        echo "    minutes here). Progress below, the full log in $build_log"
     fi
     # Maven's own output is long: show one line per module and the download volume, and the log's end if it fails.
     if ! ./mvnw -B -DskipTests package 2>&1 | tee "$build_log" | awk '
