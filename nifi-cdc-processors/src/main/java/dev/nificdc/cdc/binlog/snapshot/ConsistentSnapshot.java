@@ -1,6 +1,7 @@
 package dev.nificdc.cdc.binlog.snapshot;
 
 import com.github.shyiko.mysql.binlog.event.TableMapEventData;
+import dev.nificdc.cdc.binlog.BinlogCaptureException;
 import dev.nificdc.cdc.binlog.BinlogOffset;
 import dev.nificdc.cdc.binlog.BinlogSourceInfo;
 import dev.nificdc.cdc.binlog.MySqlServer;
@@ -9,6 +10,7 @@ import dev.nificdc.cdc.binlog.convert.MySqlCharsets;
 import dev.nificdc.cdc.binlog.schema.SchemaSource;
 import dev.nificdc.cdc.binlog.schema.TableMapping;
 import dev.nificdc.cdc.binlog.schema.TableSchemaResolver;
+import dev.nificdc.cdc.core.CaptureException;
 import dev.nificdc.cdc.core.CaptureLogger;
 import dev.nificdc.cdc.core.JdbcConnector;
 import dev.nificdc.cdc.core.TableFilter;
@@ -44,6 +46,11 @@ import java.util.stream.Collectors;
  * order ({@link #readTable}). Either way the heap holds at most one page or chunk. Not thread-safe.
  */
 public final class ConsistentSnapshot implements ReadView<BinlogOffset> {
+    /** Why MySQL cannot take incremental snapshots; the first sentence of the error it gets. */
+    public static final String INCREMENTAL_NEEDS_MARIADB = "Incremental snapshots need MariaDB: each chunk is read in a read view"
+            + " whose binlog position MariaDB reports exactly and without any lock (binlog_snapshot_position); MySQL has no such"
+            + " position, and a global read lock per chunk would stall every write. Read the table's rows on MySQL with a new"
+            + " initial snapshot (clear the processor's state).";
     private final Connection connection;
     private final BinlogOffset position;
     private final ServerFlavor flavor;
@@ -51,12 +58,14 @@ public final class ConsistentSnapshot implements ReadView<BinlogOffset> {
     private final long serverId;
     private final String logicalName;
     private final TableSchemaResolver resolver;
+    private final boolean incremental;
     private final long openedMillis = System.currentTimeMillis();
     private final Map<SnapshotTable, TableSchema> schemas = new HashMap<>();
 
     private ConsistentSnapshot(Connection connection, BinlogOffset position, ServerFlavor flavor, TableFilter filter,
-                               long serverId, String logicalName, TableSchemaResolver resolver) {
+                               long serverId, String logicalName, TableSchemaResolver resolver, boolean incremental) {
         this.connection = connection;
+        this.incremental = incremental;
         this.position = position;
         this.flavor = flavor;
         this.filter = filter;
@@ -74,11 +83,31 @@ public final class ConsistentSnapshot implements ReadView<BinlogOffset> {
      */
     public static ConsistentSnapshot open(JdbcConnector jdbc, ConsistencyMethod method, TableFilter filter, String logicalName,
                                           CaptureLogger logger) throws SQLException {
+        return open(jdbc, method, filter, logicalName, logger, false);
+    }
+
+    /**
+     * Opens a read view for one chunk of an incremental snapshot: MariaDB only ({@code binlog_snapshot_position}, exact
+     * and without any lock); its rows are marked {@code source.snapshot = "incremental"}.
+     *
+     * @throws BinlogCaptureException with reason CONFIGURATION on MySQL, which has no exact lock-free view position
+     */
+    public static ConsistentSnapshot openIncremental(JdbcConnector jdbc, TableFilter filter, String logicalName,
+                                                     CaptureLogger logger) throws SQLException {
+        return open(jdbc, ConsistencyMethod.SNAPSHOT_STATUS, filter, logicalName, logger, true);
+    }
+
+    private static ConsistentSnapshot open(JdbcConnector jdbc, ConsistencyMethod method, TableFilter filter, String logicalName,
+                                           CaptureLogger logger, boolean incremental) throws SQLException {
         Connection connection = jdbc.open();
         try {
             MySqlServer server = new MySqlServer(connection);
             String version = server.version();
             boolean mariaDb = ServerFlavor.ofVersion(version) == ServerFlavor.MARIADB;
+            if (incremental && !mariaDb) {
+                throw new BinlogCaptureException(CaptureException.Reason.CONFIGURATION, INCREMENTAL_NEEDS_MARIADB + " This server is "
+                        + version + ".");
+            }
             long serverId = server.serverId();
             Map<Integer, String> collations = server.collations();
             ConsistencyMethod effective = method == ConsistencyMethod.AUTO
@@ -107,10 +136,16 @@ public final class ConsistentSnapshot implements ReadView<BinlogOffset> {
             position = new BinlogOffset(position.file(), position.position(), 0, "", false, serverId);
             TableSchemaResolver resolver = new TableSchemaResolver(filter, SchemaSource.none(),
                     MySqlCharsets.withServerCollations(collations), logger);
-            logger.info("Snapshot read view opened at binlog " + position.file() + ":" + position.position() + " ("
+            String opened = "read view opened at binlog " + position.file() + ":" + position.position() + " ("
                     + (effective == ConsistencyMethod.GLOBAL_READ_LOCK ? "FLUSH TABLES WITH READ LOCK" : "MariaDB binlog_snapshot_position")
-                    + ")");
-            return new ConsistentSnapshot(connection, position, ServerFlavor.ofVersion(version), filter, serverId, logicalName, resolver);
+                    + ")";
+            if (incremental) {
+                logger.debug("Incremental snapshot " + opened); // one per chunk
+            } else {
+                logger.info("Snapshot " + opened);
+            }
+            return new ConsistentSnapshot(connection, position, ServerFlavor.ofVersion(version), filter, serverId, logicalName, resolver,
+                    incremental);
         } catch (SQLException | RuntimeException e) {
             try {
                 connection.close();
@@ -140,6 +175,11 @@ public final class ConsistentSnapshot implements ReadView<BinlogOffset> {
 
     /** The base tables the filter includes, ordered by database and name. */
     public List<SnapshotTable> tables(TableFilter filter) throws SQLException {
+        return baseTables(connection, filter);
+    }
+
+    /** The base tables the filter includes, ordered by database and name, as {@code connection} sees them. */
+    static List<SnapshotTable> baseTables(Connection connection, TableFilter filter) throws SQLException {
         List<SnapshotTable> tables = new ArrayList<>();
         try (Statement s = connection.createStatement();
              ResultSet rs = s.executeQuery("SELECT TABLE_SCHEMA, TABLE_NAME FROM information_schema.TABLES WHERE TABLE_TYPE = 'BASE TABLE'")) {
@@ -289,7 +329,8 @@ public final class ConsistentSnapshot implements ReadView<BinlogOffset> {
     }
 
     private ChangeEvent event(TableSchema schema, Object[] row, boolean last) {
-        BinlogSourceInfo source = new BinlogSourceInfo(flavor.connector(), logicalName, serverId, openedMillis, last ? "last" : "true",
+        String snapshot = incremental ? "incremental" : last ? "last" : "true";
+        BinlogSourceInfo source = new BinlogSourceInfo(flavor.connector(), logicalName, serverId, openedMillis, snapshot,
                 schema.database(), schema.table(), position.file(), position.position(), 0, null, null);
         return new ChangeEvent(Operation.READ, schema, null, row, source, System.currentTimeMillis(), null);
     }
