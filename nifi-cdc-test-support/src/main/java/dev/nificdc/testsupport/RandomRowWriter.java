@@ -1,4 +1,4 @@
-package dev.nificdc.cdc.binlog;
+package dev.nificdc.testsupport;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -16,12 +16,13 @@ import java.util.function.IntFunction;
  * Threads that insert, update (values and primary keys) and delete random rows of one table {@code (key, v VARCHAR, n
  * BIGINT)} as fast as they can, in transactions of one to four statements, until closed. Keys are drawn from
  * {@code 1..keySpace} and turned into key values by {@code keyOf} (numbers, or text for a text key); statements that hit
- * an existing or missing key simply do nothing or fail and are skipped.
+ * an existing or missing key simply do nothing or fail and are skipped. Two writers may deadlock: InnoDB then rolls one
+ * transaction back, and it is not counted.
  */
-final class RandomRowWriter implements AutoCloseable {
+public final class RandomRowWriter implements AutoCloseable {
     /** Opens a connection of a writer thread. */
     @FunctionalInterface
-    interface Connector {
+    public interface Connector {
         Connection open() throws SQLException;
     }
 
@@ -34,8 +35,9 @@ final class RandomRowWriter implements AutoCloseable {
     private final AtomicLong transactions = new AtomicLong();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private volatile boolean running = true;
+    private volatile long pauseMillis;
 
-    RandomRowWriter(Connector connector, String table, String keyColumn, int keySpace, IntFunction<Object> keyOf) {
+    public RandomRowWriter(Connector connector, String table, String keyColumn, int keySpace, IntFunction<Object> keyOf) {
         this.connector = connector;
         this.table = table;
         this.keyColumn = keyColumn;
@@ -43,7 +45,13 @@ final class RandomRowWriter implements AutoCloseable {
         this.keyOf = keyOf;
     }
 
-    RandomRowWriter start(int threadCount) {
+    /** Each thread sleeps this long after each transaction (0, the default: none), to hold the rate a sink can follow. */
+    public RandomRowWriter pauseBetweenTransactions(long millis) {
+        this.pauseMillis = millis;
+        return this;
+    }
+
+    public RandomRowWriter start(int threadCount) {
         for (int i = 0; i < threadCount; i++) {
             Thread thread = new Thread(this::write, "random-writer-" + i);
             thread.setDaemon(true);
@@ -54,7 +62,7 @@ final class RandomRowWriter implements AutoCloseable {
     }
 
     /** Transactions committed so far. */
-    long transactions() {
+    public long transactions() {
         return transactions.get();
     }
 
@@ -100,6 +108,9 @@ final class RandomRowWriter implements AutoCloseable {
                     transactions.incrementAndGet();
                 } catch (SQLTransactionRollbackException deadlock) {
                     c.rollback(); // two writers deadlocked: InnoDB rolled this one back
+                }
+                if (pauseMillis > 0) {
+                    Thread.sleep(pauseMillis);
                 }
             }
         } catch (Throwable t) {
