@@ -89,7 +89,7 @@ public final class PgReadView implements ReadView<PgOffset> {
     public Chunk readChunk(SnapshotTable table, SnapshotKey after, int limit, boolean lastTable) throws SQLException {
         PgTable pg = table(table);
         TableSchema schema = pg.schema();
-        List<String> key = schema.primaryKey().stream().map(PgIdentifiers::quote).toList();
+        List<String> key = schema.primaryKey().stream().map(c -> "t." + PgIdentifiers.quote(c)).toList();
         StringBuilder sql = new StringBuilder(select(schema, table));
         if (after != null) {
             // a row comparison the primary-key index serves as a range; parameters cast to the key column's own type
@@ -137,7 +137,7 @@ public final class PgReadView implements ReadView<PgOffset> {
         }
         TableSchema schema = pg.schema();
         String sql = select(schema, table) + (schema.primaryKey().isEmpty() ? ""
-                : " ORDER BY " + schema.primaryKey().stream().map(PgIdentifiers::quote).collect(Collectors.joining(", ")));
+                : " ORDER BY " + schema.primaryKey().stream().map(c -> "t." + PgIdentifiers.quote(c)).collect(Collectors.joining(", ")));
         long rows = 0;
         try (Statement s = connection.createStatement()) {
             s.setFetchSize(Math.max(1, Math.min(chunkSize, 1_000))); // a cursor: the transaction is open, so rows stream
@@ -170,10 +170,13 @@ public final class PgReadView implements ReadView<PgOffset> {
         return rows;
     }
 
-    /** Every captured column as its text output. */
+    /**
+     * Every captured column as its text output, from the table aliased {@code t}: ORDER BY and WHERE name the key as
+     * {@code t."key"}, the column itself (an unqualified name in ORDER BY would sort by the text output column).
+     */
     private static String select(TableSchema schema, SnapshotTable table) {
-        return "SELECT " + schema.columns().stream().map(c -> PgIdentifiers.quote(c.name()) + "::text")
-                .collect(Collectors.joining(", ")) + " FROM " + PgIdentifiers.quote(table);
+        return "SELECT " + schema.columns().stream().map(c -> "t." + PgIdentifiers.quote(c.name()) + "::text")
+                .collect(Collectors.joining(", ")) + " FROM " + PgIdentifiers.quote(table) + " t";
     }
 
     private static Object[] read(ResultSet rs, PgTable table) throws SQLException {
