@@ -209,7 +209,7 @@ public final class PgChangeDecoder {
         }
         ColumnSchema schema = table.schema().columns().get(column);
         return switch (schema.kind()) {
-            case STRING -> UNCHANGED_TOAST;
+            case STRING, SOURCE_TEXT -> UNCHANGED_TOAST;
             case BYTES -> UNCHANGED_TOAST_BYTES.clone();
             default -> throw unavailable(table, serverColumn, "unchanged");
         };

@@ -38,7 +38,7 @@ public final class PgReadView implements ReadView<PgOffset> {
     private final Map<SnapshotTable, TableSchema> schemas = new HashMap<>();
     private final Map<SnapshotTable, PgTable> pgTables = new HashMap<>();
 
-    PgReadView(Connection connection, PgSourceConfig config, long lsn) {
+    PgReadView(Connection connection, PgSourceConfig config, long lsn) throws SQLException {
         this.connection = connection;
         this.config = config;
         this.position = PgOffset.at(lsn);

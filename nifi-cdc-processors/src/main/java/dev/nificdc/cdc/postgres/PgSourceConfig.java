@@ -11,10 +11,8 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
-import java.util.stream.Collectors;
 
 /**
  * One PostgreSQL source: the server and database, the capture user, the replication slot and publication, what to
@@ -81,16 +79,29 @@ public record PgSourceConfig(String host, int port, String database, String user
 
     /** Plain JDBC connections (catalog, checks, snapshot), with the session settings. */
     public JdbcConnector jdbc() {
-        return () -> DriverManager.getConnection(url(), properties(false));
+        return () -> {
+            Connection connection = DriverManager.getConnection(url(), properties(false, null));
+            try {
+                PgSessionSettings.forDatabase(connection).applyTo(connection);
+                return connection;
+            } catch (SQLException | RuntimeException e) {
+                connection.close();
+                throw e;
+            }
+        };
     }
 
-    /** A replication connection ({@code replication=database}), with the session settings. */
+    /** A replication connection ({@code replication=database}), started with the session settings. */
     public PGConnection replication() throws SQLException {
-        Connection connection = DriverManager.getConnection(url(), properties(true));
+        PgSessionSettings settings;
+        try (Connection plain = DriverManager.getConnection(url(), properties(false, null))) {
+            settings = PgSessionSettings.forDatabase(plain);
+        }
+        Connection connection = DriverManager.getConnection(url(), properties(true, settings));
         return connection.unwrap(PGConnection.class);
     }
 
-    private Properties properties(boolean replication) {
+    private Properties properties(boolean replication, PgSessionSettings settings) {
         Properties p = new Properties();
         PGProperty.USER.set(p, username);
         if (password != null) {
@@ -98,19 +109,15 @@ public record PgSourceConfig(String host, int port, String database, String user
         }
         PGProperty.CONNECT_TIMEOUT.set(p, (int) Math.max(1, connectTimeout.toSeconds()));
         PGProperty.APPLICATION_NAME.set(p, "nifi-cdc");
-        PGProperty.OPTIONS.set(p, options(PgSessionSettings.settings()));
+        if (settings != null) {
+            PGProperty.OPTIONS.set(p, settings.connectionOptions());
+        }
         if (replication) {
             PGProperty.REPLICATION.set(p, "database");
             PGProperty.ASSUME_MIN_SERVER_VERSION.set(p, "10");
             PGProperty.PREFER_QUERY_MODE.set(p, "simple");
         }
         return p;
-    }
-
-    /** {@code -c name=value ...}: startup options, so the settings hold from the first statement on. */
-    static String options(Map<String, String> settings) {
-        return settings.entrySet().stream().sorted(Map.Entry.comparingByKey())
-                .map(e -> "-c " + e.getKey() + "=" + e.getValue().replace(" ", "\\ ")).collect(Collectors.joining(" "));
     }
 
     @Override

@@ -6,6 +6,7 @@ import dev.nificdc.cdc.postgres.types.PgTypeCatalog;
 import dev.nificdc.cdc.record.ColumnSchema;
 import dev.nificdc.cdc.record.TableSchema;
 
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -39,7 +40,7 @@ public record PgTable(int oid, TableSchema schema, PgColumnType[] columnTypes, i
     }
 
     public static PgTable of(int oid, String schemaName, String tableName, char replicaIdentity, List<Column> columns,
-                             TableFilter filter, PgTypeCatalog types) {
+                             TableFilter filter, PgTypeCatalog types) throws SQLException {
         List<ColumnSchema> schemaColumns = new ArrayList<>();
         List<PgColumnType> columnTypes = new ArrayList<>();
         List<Integer> indexes = new ArrayList<>();

@@ -10,9 +10,6 @@ import dev.nificdc.testsupport.PostgresServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -35,12 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * as a processor keeps it (stored only with committed output; the committed hook called after). Every change is
  * audited: a replica built from the output must equal the source, and no row version may arrive twice.
  */
-@ParameterizedClass
-@EnumSource(PostgresServer.Version.class)
 class PgCaptureCoordinatorIT {
-    @Parameter
-    PostgresServer.Version version;
-
     private PostgresServer server;
     private String db;
     private final Map<String, String> state = new HashMap<>();
@@ -50,7 +42,7 @@ class PgCaptureCoordinatorIT {
 
     @BeforeEach
     void setUp() {
-        server = PgTestSupport.server(version);
+        server = PgTestSupport.server();
         db = server.createDatabase("coord");
         server.execute(db, "CREATE TABLE a (id INT PRIMARY KEY, v INT NOT NULL)", "CREATE TABLE b (id INT PRIMARY KEY, v INT NOT NULL)",
                 "INSERT INTO a SELECT g, 0 FROM generate_series(1, 1000) g", "INSERT INTO b SELECT g, 0 FROM generate_series(1, 500) g");

@@ -12,27 +12,25 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.BooleanSupplier;
 
 /**
- * The private PostgreSQL servers the engine tests share (one per major version, started on first use and stopped when
- * the test JVM exits), a database per test, and helpers to read changes.
+ * The private PostgreSQL server the engine tests share (started on first use, stopped when the test JVM exits; 14, or
+ * 18 in the postgres-18 test run), a database per test, and helpers to read changes.
  */
 final class PgTestSupport {
-    private static final Map<PostgresServer.Version, PostgresServer> SERVERS = new EnumMap<>(PostgresServer.Version.class);
+    private static PostgresServer server;
 
     private PgTestSupport() {
     }
 
-    static synchronized PostgresServer server(PostgresServer.Version version) {
-        return SERVERS.computeIfAbsent(version, v -> {
-            PostgresServer server = PostgresServer.start(v);
+    static synchronized PostgresServer server() {
+        if (server == null) {
+            server = PostgresServer.start();
             Runtime.getRuntime().addShutdownHook(new Thread(server::close));
-            return server;
-        });
+        }
+        return server;
     }
 
     /**

@@ -3,43 +3,83 @@ package dev.nificdc.cdc.postgres.types;
 import dev.nificdc.cdc.record.ColumnSchema;
 import dev.nificdc.cdc.record.ValueKind;
 
-import java.math.BigDecimal;
+import java.util.Objects;
 import java.util.function.Function;
 
 /**
- * STAND-IN until branch i18t lands the PostgreSQL type mapping: one resolved column type, its column schema and the
- * canonical value of its text output. Covers only what the engine's first tests use.
+ * How the values of one PostgreSQL column type (a type OID with a type modifier) become canonical change-record values:
+ * the {@link ValueKind} and declared type of the column, and the conversion from the type's text output.
+ *
+ * <p>Both capture paths read that same text: pgoutput sends each value as the text its type's output function writes,
+ * and the snapshot reads {@code "col"::text}, which calls the same function. Under {@link PgSessionSettings} the text is
+ * exact and identical on both paths, so a snapshot row and a streamed row of the same value are equal.
  */
-public record PgColumnType(String sourceType, ValueKind kind, int precision, int scale, Function<String, Object> parser) {
+public final class PgColumnType {
+    private final int typeOid;
+    private final int typmod;
+    private final String sourceType;
+    private final ValueKind kind;
+    private final int precision;
+    private final int scale;
+    private final Function<String, Object> fromText;
 
+    PgColumnType(int typeOid, int typmod, String sourceType, ValueKind kind, int precision, int scale, Function<String, Object> fromText) {
+        this.typeOid = typeOid;
+        this.typmod = typmod;
+        this.sourceType = Objects.requireNonNull(sourceType, "sourceType");
+        this.kind = Objects.requireNonNull(kind, "kind");
+        this.precision = precision;
+        this.scale = scale;
+        this.fromText = Objects.requireNonNull(fromText, "fromText");
+    }
+
+    /** The same conversion under another declared name (a domain keeps its base type's values). */
+    PgColumnType named(int oid, String name) {
+        return new PgColumnType(oid, typmod, name, kind, precision, scale, fromText);
+    }
+
+    /** The column schema of a column of this type. */
     public ColumnSchema column(String name, boolean nullable) {
         return new ColumnSchema(name, kind, nullable, precision, scale, sourceType);
     }
 
+    /**
+     * The canonical value of a value whose text output is {@code text} (null for SQL NULL); the Java class is the one
+     * {@link #kind()} documents.
+     *
+     * @throws IllegalArgumentException when the text is not what this type prints under {@link PgSessionSettings}
+     */
     public Object fromText(String text) {
-        return text == null ? null : parser.apply(text);
+        return text == null ? null : fromText.apply(text);
     }
 
-    static PgColumnType of(int oid, int typmod, String name) {
-        return switch (oid) {
-            case 16 -> new PgColumnType("boolean", ValueKind.BOOLEAN, 0, 0, t -> t.equals("t"));
-            case 21, 23 -> new PgColumnType(oid == 21 ? "smallint" : "integer", ValueKind.INT, 0, 0, Integer::valueOf);
-            case 20 -> new PgColumnType("bigint", ValueKind.LONG, 0, 0, Long::valueOf);
-            case 1700 -> typmod >= 4
-                    ? new PgColumnType("numeric(" + ((typmod - 4) >> 16) + "," + ((typmod - 4) & 0xffff) + ")", ValueKind.DECIMAL,
-                    (typmod - 4) >> 16, (typmod - 4) & 0xffff, BigDecimal::new)
-                    : new PgColumnType("numeric", ValueKind.STRING, 0, 0, t -> t);
-            case 17 -> new PgColumnType("bytea", ValueKind.BYTES, 0, 0, PgColumnType::hex);
-            default -> new PgColumnType(name, ValueKind.STRING, 0, 0, t -> t);
-        };
+    public ValueKind kind() {
+        return kind;
     }
 
-    private static byte[] hex(String text) {
-        String hex = text.substring(2);
-        byte[] out = new byte[hex.length() / 2];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = (byte) Integer.parseInt(hex.substring(2 * i, 2 * i + 2), 16);
-        }
-        return out;
+    /** The declared type, as PostgreSQL's {@code format_type} writes it: {@code numeric(10,2)}, {@code mood}, {@code integer[]}. */
+    public String sourceType() {
+        return sourceType;
+    }
+
+    public int typeOid() {
+        return typeOid;
+    }
+
+    public int typmod() {
+        return typmod;
+    }
+
+    public int precision() {
+        return precision;
+    }
+
+    public int scale() {
+        return scale;
+    }
+
+    @Override
+    public String toString() {
+        return sourceType + " -> " + kind;
     }
 }
