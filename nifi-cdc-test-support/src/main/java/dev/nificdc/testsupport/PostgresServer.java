@@ -27,12 +27,18 @@ public final class PostgresServer implements AutoCloseable {
     }
 
     public static PostgresServer start() {
+        return start("wal_level", "logical");
+    }
+
+    /** A server with one setting changed from the defaults above (e.g. {@code wal_level=replica} to test the error). */
+    public static PostgresServer start(String setting, String value) {
         try {
             return new PostgresServer(EmbeddedPostgres.builder()
                     .setPort(FreePort.find())
                     .setServerConfig("wal_level", "logical")
                     .setServerConfig("max_replication_slots", "20")
                     .setServerConfig("max_wal_senders", "20")
+                    .setServerConfig(setting, value)
                     .start());
         } catch (IOException e) {
             throw new UncheckedIOException("Could not start the embedded PostgreSQL", e);

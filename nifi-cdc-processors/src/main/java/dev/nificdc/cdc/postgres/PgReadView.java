@@ -3,6 +3,7 @@ package dev.nificdc.cdc.postgres;
 import dev.nificdc.cdc.core.snapshot.ReadView;
 import dev.nificdc.cdc.core.snapshot.SnapshotKey;
 import dev.nificdc.cdc.core.snapshot.SnapshotTable;
+import dev.nificdc.cdc.postgres.types.PgTextOutput;
 import dev.nificdc.cdc.postgres.types.PgTypeCatalog;
 import dev.nificdc.cdc.record.ChangeEvent;
 import dev.nificdc.cdc.record.ChangeSize;
@@ -25,7 +26,7 @@ import java.util.stream.Collectors;
  * A read view of a PostgreSQL database in the snapshot a replication slot exported at its consistent point: a
  * REPEATABLE READ transaction that imported it ({@code SET TRANSACTION SNAPSHOT}), so every row read is the state of its
  * table exactly at {@link #position()}, and the slot streams exactly the transactions committed from there on. Each
- * column is read as its text output ({@code "col"::text}) and converted by the same type mapping as the stream's
+ * column is read as its text output ({@link PgTextOutput}) and converted by the same type mapping as the stream's
  * values, under the same session settings: a snapshot row and a streamed row of one value are identical.
  */
 public final class PgReadView implements ReadView<PgOffset> {
@@ -171,11 +172,11 @@ public final class PgReadView implements ReadView<PgOffset> {
     }
 
     /**
-     * Every captured column as its text output, from the table aliased {@code t}: ORDER BY and WHERE name the key as
-     * {@code t."key"}, the column itself (an unqualified name in ORDER BY would sort by the text output column).
+     * Every captured column as the text its type's output function writes (what pgoutput sends), from the table aliased
+     * {@code t}: ORDER BY and WHERE name the key as {@code t."key"}, the column itself, never an output column.
      */
     private static String select(TableSchema schema, SnapshotTable table) {
-        return "SELECT " + schema.columns().stream().map(c -> "t." + PgIdentifiers.quote(c.name()) + "::text")
+        return "SELECT " + schema.columns().stream().map(c -> PgTextOutput.selectExpression("t." + PgIdentifiers.quote(c.name())))
                 .collect(Collectors.joining(", ")) + " FROM " + PgIdentifiers.quote(table) + " t";
     }
 

@@ -9,7 +9,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.math.BigDecimal;
 import java.util.Arrays;
 import java.util.List;
 
@@ -57,7 +56,7 @@ class PgStreamingIT {
                 changes.stream().map(c -> c.event().op()).toList());
         assertEquals(List.of(false, true, true, true, true), changes.stream().map(CapturedChange::endsTransaction).toList());
         ChangeEvent first = changes.get(0).event();
-        assertArrayEquals(new Object[]{1, "apple", new BigDecimal("1.50")}, first.after());
+        assertArrayEquals(new Object[]{1, "apple", "1.50"}, first.after());
         assertEquals(List.of("id"), first.schema().primaryKey());
         PgSourceInfo source = PgSourceInfo.of(first);
         assertEquals(db, source.db());
@@ -71,7 +70,7 @@ class PgStreamingIT {
 
         // REPLICA IDENTITY DEFAULT: no before-image when the key stays, the key alone for a delete or a key change
         assertNull(changes.get(2).event().before());
-        assertArrayEquals(new Object[]{new BigDecimal("2.25")}, Arrays.copyOfRange(changes.get(2).event().after(), 2, 3));
+        assertArrayEquals(new Object[]{"2.25"}, Arrays.copyOfRange(changes.get(2).event().after(), 2, 3));
         assertArrayEquals(new Object[]{2, null, null}, changes.get(3).event().before());
         assertArrayEquals(new Object[]{1, null, null}, changes.get(4).event().before());
         assertEquals(10, changes.get(4).event().after()[0]);
@@ -97,7 +96,7 @@ class PgStreamingIT {
                 "REPLICA IDENTITY DEFAULT: the server does not send an unchanged TOASTed value; it is marked, never null");
         ChangeEvent full = changes.get(1).event();
         assertTrue(big.equals(full.after()[3]), "REPLICA IDENTITY FULL: the value comes from the whole old row");
-        assertTrue(Arrays.equals(new Object[]{1, "apple", new BigDecimal("2.00"), big}, full.before()), "the whole old row");
+        assertTrue(Arrays.equals(new Object[]{1, "apple", "2.00", big}, full.before()), "the whole old row");
         assertFalse(full.schema().columns().get(1).nullable(), "NOT NULL columns stay required with REPLICA IDENTITY FULL");
         assertTrue(keyOnly.schema().columns().get(1).nullable(), "without FULL, before-images lack non-key columns");
     }
@@ -114,7 +113,7 @@ class PgStreamingIT {
         List<CapturedChange<PgOffset>> changes = PgTestSupport.poll(stream, 5);
         assertEquals(List.of("id", "name", "price"), names(changes.get(0).event()));
         assertEquals(List.of("id", "name", "price", "qty"), names(changes.get(1).event()));
-        assertArrayEquals(new Object[]{2, "b", new BigDecimal("2.00"), 7}, changes.get(1).event().after());
+        assertArrayEquals(new Object[]{2, "b", "2.00", 7}, changes.get(1).event().after());
         assertEquals(List.of("id", "name", "qty"), names(changes.get(2).event()));
         assertEquals(List.of("id", "title", "qty"), names(changes.get(3).event()));
         assertArrayEquals(new Object[]{5, "e", 10L}, changes.get(4).event().after(), "qty became BIGINT");
