@@ -81,6 +81,7 @@ final class PostgresCaptureProperties {
             .required(false)
             .expressionLanguageSupported(ExpressionLanguageScope.ENVIRONMENT)
             .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .addValidator(RegularExpressionListValidator.INSTANCE)
             .build();
 
     static final PropertyDescriptor SCHEMA_EXCLUDE = new PropertyDescriptor.Builder()
@@ -89,6 +90,7 @@ final class PostgresCaptureProperties {
             .required(false)
             .expressionLanguageSupported(ExpressionLanguageScope.ENVIRONMENT)
             .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .addValidator(RegularExpressionListValidator.INSTANCE)
             .build();
 
     static final PropertyDescriptor TABLE_INCLUDE = new PropertyDescriptor.Builder()
@@ -99,6 +101,7 @@ final class PostgresCaptureProperties {
             .required(false)
             .expressionLanguageSupported(ExpressionLanguageScope.ENVIRONMENT)
             .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .addValidator(RegularExpressionListValidator.INSTANCE)
             .build();
 
     static final PropertyDescriptor TABLE_EXCLUDE = new PropertyDescriptor.Builder()
@@ -107,6 +110,7 @@ final class PostgresCaptureProperties {
             .required(false)
             .expressionLanguageSupported(ExpressionLanguageScope.ENVIRONMENT)
             .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .addValidator(RegularExpressionListValidator.INSTANCE)
             .build();
 
     static final PropertyDescriptor COLUMN_EXCLUDE = new PropertyDescriptor.Builder()
@@ -115,6 +119,7 @@ final class PostgresCaptureProperties {
             .required(false)
             .expressionLanguageSupported(ExpressionLanguageScope.ENVIRONMENT)
             .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .addValidator(RegularExpressionListValidator.INSTANCE)
             .build();
 
     static final PropertyDescriptor SNAPSHOT_MODE = new PropertyDescriptor.Builder()

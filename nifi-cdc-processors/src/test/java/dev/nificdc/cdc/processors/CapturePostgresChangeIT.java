@@ -159,6 +159,7 @@ class CapturePostgresChangeIT {
         assertEquals(ConfigVerificationResult.Outcome.FAILED, outcomes.get("replica identity of public.nokey"));
 
         runner.setProperty(PostgresCaptureProperties.TABLE_INCLUDE, "public\\.(items");
+        runner.assertNotValid(); // the property's validator refuses it too
         List<ConfigVerificationResult> bad = ((CapturePostgresChange) runner.getProcessor())
                 .verify(runner.getProcessContext(), new MockComponentLog("verify", this), Map.of());
         assertEquals(ConfigVerificationResult.Outcome.FAILED, bad.get(0).getOutcome());
