@@ -86,10 +86,12 @@ final class IncrementalSnapshots<O extends SourceOffset<O>> {
      * @return a run without output holding the new queue and filter, or null when the filter did not change
      */
     CaptureRun queueNewTables(Map<String, String> state) throws SQLException {
-        TableFilter before = TableFilter.fromStateMap(state);
-        if (before == null || before.toStateMap().equals(config.filter().toStateMap())) {
+        TableFilter stored = TableFilter.fromStateMap(state);
+        if (stored == null || stored.toStateMap().equals(config.filter().toStateMap())) {
             return null;
         }
+        // the tables listed are the source's captured ones, none of them a system table of any source
+        TableFilter before = stored.withSystemNames(name -> false);
         List<SnapshotTable> started = source.tables().stream()
                 .filter(t -> !before.includesTable(t.database(), t.table())).toList();
         IncrementalSnapshotProgress progress = IncrementalSnapshotProgress.fromStateMap(state);
