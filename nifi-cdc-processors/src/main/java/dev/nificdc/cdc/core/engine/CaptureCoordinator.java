@@ -47,7 +47,7 @@ public final class CaptureCoordinator<O extends SourceOffset<O>> implements Auto
     public static final String STATE_SEQUENCE_ID = "sequence.id";
     static final String COUNTER_SNAPSHOT_ROWS = "Snapshot rows read";
     static final String COUNTER_SNAPSHOT_TABLES = "Snapshot tables read";
-    private static final long IDLE_RUN_WITH_CHUNK_WAITING_NANOS = 100_000_000L;
+    private static final long IDLE_RUN_WITH_CHUNK_WAITING_NANOS = 20_000_000L;
 
     /**
      * How runs are cut.
@@ -263,7 +263,7 @@ public final class CaptureCoordinator<O extends SourceOffset<O>> implements Auto
         long maxWait = config.maxWait().toNanos();
         long deadline = System.nanoTime() + maxWait;
         // with an incremental-snapshot chunk waiting, a run that gets no change at all ends early, so the chunk comes next
-        long idleEnd = incremental != null && incremental.due(state) ? System.nanoTime() + IDLE_RUN_WITH_CHUNK_WAITING_NANOS : Long.MAX_VALUE;
+        long idleEnd = incremental != null && incremental.due(state) ? System.nanoTime() + IDLE_RUN_WITH_CHUNK_WAITING_NANOS : deadline;
         List<ChangeEvent> run = new ArrayList<>();
         long runBytes = 0;
         CapturedChange<O> last = null;
@@ -275,14 +275,18 @@ public final class CaptureCoordinator<O extends SourceOffset<O>> implements Auto
             if (pastDeadline && (last == null || last.endsTransaction() || remaining < -maxWait)) {
                 break;
             }
+            long idleRemaining = idleEnd - System.nanoTime();
+            if (last == null && idleRemaining <= 0) {
+                break;
+            }
             boolean atTransactionEnd = last != null && last.endsTransaction();
             // Caught up at a transaction boundary: hand out what has arrived now instead of waiting, so a change shows up
             // within milliseconds; under load the stream is never empty and a run fills its units until the deadline.
-            Duration wait = atTransactionEnd ? Duration.ZERO
-                    : pastDeadline ? Duration.ofMillis(50) : Duration.ofNanos(Math.min(remaining, 200_000_000L));
+            Duration wait = atTransactionEnd ? Duration.ZERO : pastDeadline ? Duration.ofMillis(50)
+                    : Duration.ofNanos(Math.min(last == null ? idleRemaining : remaining, 200_000_000L));
             CapturedChange<O> change = stream.poll(wait);
             if (change == null) {
-                if (atTransactionEnd || last == null && System.nanoTime() - idleEnd > 0) {
+                if (atTransactionEnd) {
                     break;
                 }
                 continue;
