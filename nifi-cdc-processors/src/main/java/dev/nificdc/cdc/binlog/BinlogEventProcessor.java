@@ -10,7 +10,6 @@ import com.github.shyiko.mysql.binlog.event.MariadbGtidEventData;
 import com.github.shyiko.mysql.binlog.event.QueryEventData;
 import com.github.shyiko.mysql.binlog.event.RotateEventData;
 import com.github.shyiko.mysql.binlog.event.TableMapEventData;
-import com.github.shyiko.mysql.binlog.event.TransactionPayloadEventData;
 import com.github.shyiko.mysql.binlog.event.UpdateRowsEventData;
 import com.github.shyiko.mysql.binlog.event.WriteRowsEventData;
 import dev.nificdc.cdc.binlog.schema.TableMapping;
@@ -20,14 +19,17 @@ import dev.nificdc.cdc.record.Operation;
 import dev.nificdc.cdc.record.SourceInfo;
 import dev.nificdc.cdc.record.TableSchema;
 
+import java.io.IOException;
 import java.io.Serializable;
 import java.util.BitSet;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Turns library events into {@link CapturedChange}s and tracks the resume offset: transaction boundaries (GTID,
@@ -53,6 +55,13 @@ final class BinlogEventProcessor {
     /** Start and end of the event in the binlog file (for events inside a payload: the payload's). */
     private record Position(long start, long next) {
     }
+
+    /** Events that never carry a row change: passed over when no handler takes them. */
+    private static final Set<EventType> CARRY_NO_ROWS = EnumSet.of(EventType.START_V3, EventType.STOP,
+            EventType.FORMAT_DESCRIPTION, EventType.INTVAR, EventType.RAND, EventType.USER_VAR, EventType.SLAVE,
+            EventType.HEARTBEAT, EventType.HEARTBEAT_V2, EventType.IGNORABLE, EventType.ROWS_QUERY, EventType.PREVIOUS_GTIDS,
+            EventType.TRANSACTION_CONTEXT, EventType.VIEW_CHANGE, EventType.ANNOTATE_ROWS, EventType.BINLOG_CHECKPOINT,
+            EventType.MARIADB_GTID_LIST);
 
     private final Map<EventType, Handler> handlers = new EnumMap<>(EventType.class);
     private final TableSchemaResolver resolver;
@@ -147,11 +156,48 @@ final class BinlogEventProcessor {
         dispatch(event, new Position(header.getPosition(), header.getNextPosition()));
     }
 
+    /**
+     * Hands the event to its handler. An event without a handler is passed over only when it cannot carry a row change
+     * ({@link #CARRY_NO_ROWS}) or the server marks it as ignorable; any other stops capture here, before anything of it
+     * or after it is emitted.
+     */
     private void dispatch(Event event, Position position) throws InterruptedException {
-        Handler handler = handlers.get(event.getHeader().getEventType());
-        if (handler != null && (event.getData() != null || event.getHeader().getEventType() == EventType.ANONYMOUS_GTID)) {
+        EventType type = event.getHeader().getEventType();
+        Handler handler = handlers.get(type);
+        if (handler != null && (event.getData() != null || type == EventType.ANONYMOUS_GTID)) {
             handler.handle(event, position);
+        } else if (type == EventType.INCIDENT) {
+            logger.warn("The server wrote an INCIDENT event at " + currentFile + ":" + position.start() + " (e.g. LOST_EVENTS):"
+                    + " changes made on the server around this position may be missing from its binlog itself.");
+        } else if (!CARRY_NO_ROWS.contains(type) && !ignorable(event)) {
+            throw undecodable(event, position);
         }
+    }
+
+    private static boolean ignorable(Event event) {
+        return event.getHeader() instanceof BinlogEventHeader header
+                && (header.ignorable() || header.typeCode() == MariaDbCompressedEvents.START_ENCRYPTION);
+    }
+
+    private BinlogCaptureException undecodable(Event event, Position position) {
+        EventType type = event.getHeader().getEventType();
+        String name = event.getHeader() instanceof BinlogEventHeader header ? header.typeName() : type.name();
+        String why = switch (type) {
+            case PARTIAL_UPDATE_ROWS_EVENT -> "MySQL writes it for updates that change part of a JSON document when"
+                    + " binlog_row_value_options=PARTIAL_JSON; its after-image holds only the change. Set"
+                    + " binlog_row_value_options='' (the default) on the server.";
+            case LOAD, NEW_LOAD, CREATE_FILE, APPEND_BLOCK, EXEC_LOAD, DELETE_FILE, BEGIN_LOAD_QUERY, EXECUTE_LOAD_QUERY ->
+                    "it is a LOAD DATA written in statement format, which carries no rows. Set binlog_format=ROW globally and"
+                            + " make sure no session sets another format.";
+            case PRE_GA_WRITE_ROWS, PRE_GA_UPDATE_ROWS, PRE_GA_DELETE_ROWS -> "it is a row event of MySQL 5.1.0-5.1.15,"
+                    + " which this version cannot decode.";
+            default -> "this version cannot decode it. If it comes from a newer server feature, turn the feature off"
+                    + " or upgrade nifi-cdc.";
+        };
+        return new BinlogCaptureException(BinlogCaptureException.Reason.DECODING, "Binlog event " + name + " at "
+                + currentFile + ":" + position.start() + " may carry row changes and cannot be decoded: " + why
+                + " Capture stopped before it: nothing from this event on was emitted, and the stored position stays"
+                + " before it.");
     }
 
     /** Forgets table ids after a reconnect (the server resends TABLE_MAP events). */
@@ -293,9 +339,15 @@ final class BinlogEventProcessor {
     }
 
     private void onTransactionPayload(Event event, Position position) throws InterruptedException {
-        TransactionPayloadEventData data = event.getData();
-        for (Event nested : data.getUncompressedEvents()) {
-            dispatch(nested, position);
+        TransactionPayload payload = event.getData();
+        try (TransactionPayload.Events events = payload.open()) {
+            for (Event nested = events.next(); nested != null; nested = events.next()) {
+                dispatch(nested, position);
+            }
+        } catch (IOException e) {
+            throw new BinlogCaptureException(BinlogCaptureException.Reason.DECODING, "The compressed transaction"
+                    + " (TRANSACTION_PAYLOAD) at " + currentFile + ":" + position.start() + " could not be decoded: "
+                    + e.getMessage() + ". Capture stopped before it: nothing of it was emitted.", e);
         }
     }
 
