@@ -442,8 +442,7 @@ public final class BinlogReader implements AutoCloseable {
 
             @Override
             public void onEventDeserializationFailure(BinaryLogClient client, Exception ex) {
-                streamFailure.compareAndSet(null, new BinlogCaptureException(Reason.DECODING, "A binlog event after "
-                        + processor.currentOffset() + " could not be decoded: " + ex.getMessage(), ex));
+                streamFailure.compareAndSet(null, EventDeserializers.notDecodable(client.getBinlogFilename(), ex));
                 disconnectQuietly(client);
             }
         });

@@ -86,6 +86,22 @@ final class EventDeserializers {
     }
 
     /**
+     * The error for an event the deserializer could not decode: names the event as the server wrote it and where it
+     * starts, and says that capture stopped before it.
+     */
+    static BinlogCaptureException notDecodable(String file, Exception failure) {
+        String event = "A binlog event";
+        Throwable cause = failure;
+        if (failure instanceof EventDataDeserializationException e && e.getEventHeader() instanceof BinlogEventHeader header) {
+            event = "Binlog event " + header.typeName() + " at " + file + ":" + header.getPosition();
+            cause = e.getCause() == null ? e : e.getCause();
+        }
+        return new BinlogCaptureException(BinlogCaptureException.Reason.DECODING, event + " could not be decoded: "
+                + cause.getMessage() + ". Capture stopped before it: nothing from this event on was emitted, and the"
+                + " stored position stays before it.", failure);
+    }
+
+    /**
      * Replaces each MariaDB compressed event by its uncompressed counterpart, decoded by the counterpart's deserializer;
      * the header keeps the compressed type code, so messages name the event as the server wrote it.
      */
