@@ -64,6 +64,10 @@ public final class ServerRequirements {
         } else {
             results.add(new CheckResult("binlog_row_metadata", Status.OK, metadata, "FULL", ""));
         }
+        CheckResult compression = compression(connection, mariaDb);
+        if (compression != null) {
+            results.add(compression);
+        }
         results.add(privileges(connection));
         results.add(binlogStatus(connection));
         if (mariaDb) {
@@ -121,6 +125,27 @@ public final class ServerRequirements {
     private static CheckResult equalsCheck(String name, String actual, String required, String fix) {
         boolean ok = actual != null && actual.equalsIgnoreCase(required);
         return new CheckResult(name, ok ? Status.OK : Status.FAIL, actual == null ? "unknown" : actual, required, ok ? "" : fix);
+    }
+
+    /**
+     * Binlog compression: MariaDB's log_bin_compress (each event of at least log_bin_compress_min_len bytes compressed)
+     * and MySQL 8's binlog_transaction_compression (each transaction one compressed payload). Both are decoded; the
+     * result says which is on. Null when the server has neither setting.
+     */
+    private static CheckResult compression(Connection connection, boolean mariaDb) {
+        String name = mariaDb ? "log_bin_compress" : "binlog_transaction_compression";
+        String value = variable(connection, name);
+        if (value == null) {
+            return null;
+        }
+        String actual = value;
+        if (mariaDb && value.equalsIgnoreCase("ON")) {
+            actual = value + " (log_bin_compress_min_len=" + variable(connection, "log_bin_compress_min_len")
+                    + "): compressed events are decoded like plain ones";
+        } else if (value.equalsIgnoreCase("ON")) {
+            actual = value + ": the events inside each compressed transaction are decoded like plain ones";
+        }
+        return new CheckResult(name, Status.OK, actual, "ON or OFF", "");
     }
 
     private static CheckResult privileges(Connection connection) {

@@ -29,6 +29,7 @@ final class RawBinlog {
     static final int XID = 16;
     static final int TABLE_MAP = 19;
     static final int TRANSACTION_PAYLOAD = 40;
+    static final int QUERY_COMPRESSED = 165;
     static final int MARIADB_GTID = 162;
     private static final byte[] MAGIC = {(byte) 0xFE, 'b', 'i', 'n'};
 
