@@ -36,7 +36,7 @@ final class RawBinlog {
     final List<byte[]> events;
     final boolean checksummed;
 
-    private RawBinlog(List<byte[]> events, boolean checksummed) {
+    RawBinlog(List<byte[]> events, boolean checksummed) {
         this.events = events;
         this.checksummed = checksummed;
     }
@@ -54,23 +54,34 @@ final class RawBinlog {
     }
 
     static RawBinlog read(Path file) throws IOException {
-        byte[] bytes = Files.readAllBytes(file);
         List<byte[]> events = new ArrayList<>();
-        boolean checksummed = false;
-        for (int pos = MAGIC.length; pos + 19 <= bytes.length; ) {
-            int length = (int) le(bytes, pos + 9, 4);
-            if (length < 19 || pos + length > bytes.length) {
-                break; // an event still being written
-            }
-            byte[] event = Arrays.copyOfRange(bytes, pos, pos + length);
-            if (typeCode(event) == FORMAT_DESCRIPTION) {
-                // the checksum algorithm byte precedes the event's own checksum: 1 = CRC32
-                checksummed = event[length - 5] == 1;
-            }
-            events.add(event);
-            pos += length;
-        }
+        boolean checksummed = scan(file, events::add);
         return new RawBinlog(events, checksummed);
+    }
+
+    /** Hands every complete event of the file to {@code consumer}, one at a time; returns whether events carry CRC32. */
+    static boolean scan(Path file, java.util.function.Consumer<byte[]> consumer) throws IOException {
+        boolean checksummed = false;
+        try (java.io.InputStream in = new java.io.BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+            in.readNBytes(MAGIC.length);
+            byte[] header;
+            while ((header = in.readNBytes(19)).length == 19) {
+                int length = (int) le(header, 9, 4);
+                byte[] rest = in.readNBytes(length - 19);
+                if (length < 19 || rest.length < length - 19) {
+                    break; // an event still being written
+                }
+                byte[] event = new byte[length];
+                System.arraycopy(header, 0, event, 0, 19);
+                System.arraycopy(rest, 0, event, 19, rest.length);
+                if (typeCode(event) == FORMAT_DESCRIPTION) {
+                    // the checksum algorithm byte precedes the event's own checksum: 1 = CRC32
+                    checksummed = event[length - 5] == 1;
+                }
+                consumer.accept(event);
+            }
+        }
+        return checksummed;
     }
 
     static int typeCode(byte[] event) {
@@ -128,56 +139,80 @@ final class RawBinlog {
     RawBinlog withTransactionPayloads(long from) throws IOException {
         List<byte[]> out = new ArrayList<>();
         List<Long> positions = positions();
-        List<byte[]> transaction = null;
+        PayloadBuilder transaction = null;
         for (int i = 0; i < events.size(); i++) {
             byte[] event = events.get(i);
-            int type = typeCode(event);
             if (transaction != null) {
-                transaction.add(event);
-                if (type == XID || (type == QUERY && queryText(event, checksummed).equals("COMMIT"))) {
-                    out.add(payloadEvent(transaction, event));
+                if (transaction.add(event)) {
+                    out.add(transaction.build());
                     transaction = null;
                 }
                 continue;
             }
             out.add(event);
-            boolean standalone = type == MARIADB_GTID && (event[19 + 8 + 4] & 1) != 0;
-            if (positions.get(i) >= from && type == MARIADB_GTID && !standalone) {
-                transaction = new ArrayList<>();
+            if (positions.get(i) >= from && startsTransaction(event)) {
+                transaction = new PayloadBuilder(checksummed);
             }
         }
         return new RawBinlog(out, checksummed);
     }
 
-    private byte[] payloadEvent(List<byte[]> transaction, byte[] last) throws IOException {
-        ByteArrayOutputStream inner = new ByteArrayOutputStream();
-        for (byte[] event : transaction) {
+    /** A MariaDB GTID event that is not standalone: a transaction with an XID or COMMIT at its end follows. */
+    static boolean startsTransaction(byte[] event) {
+        return typeCode(event) == MARIADB_GTID && (event[19 + 8 + 4] & 1) == 0;
+    }
+
+    /**
+     * Collects the events of one transaction into a zstd-compressed TRANSACTION_PAYLOAD as MySQL 8 writes it: inner
+     * events without checksum and with next position 0; header fields compression type, uncompressed size, payload size.
+     * Holds only the compressed bytes.
+     */
+    static final class PayloadBuilder {
+        private final boolean checksummed;
+        private final ByteArrayOutputStream compressed = new ByteArrayOutputStream();
+        private final ZstdOutputStream zstd;
+        private long uncompressed;
+        private byte[] last;
+
+        PayloadBuilder(boolean checksummed) throws IOException {
+            this.checksummed = checksummed;
+            this.zstd = new ZstdOutputStream(compressed);
+        }
+
+        /** Adds an event of the transaction; true when it was its last (XID or COMMIT). */
+        boolean add(byte[] event) {
             byte[] plain = Arrays.copyOf(event, event.length - (checksummed ? 4 : 0));
             putLe(plain, 9, 4, plain.length);
             putLe(plain, 13, 4, 0);
-            inner.writeBytes(plain);
+            try {
+                zstd.write(plain);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            uncompressed += plain.length;
+            last = event;
+            int type = typeCode(event);
+            return type == XID || (type == QUERY && queryText(event, checksummed).equals("COMMIT"));
         }
-        byte[] uncompressed = inner.toByteArray();
-        ByteArrayOutputStream compressed = new ByteArrayOutputStream();
-        try (ZstdOutputStream zstd = new ZstdOutputStream(compressed)) {
-            zstd.write(uncompressed);
+
+        byte[] build() throws IOException {
+            zstd.close();
+            byte[] payload = compressed.toByteArray();
+            ByteArrayOutputStream body = new ByteArrayOutputStream();
+            field(body, 2, 0); // compression type: zstd
+            field(body, 3, uncompressed);
+            field(body, 1, payload.length);
+            body.write(0); // end of the header fields
+            body.writeBytes(payload);
+            int length = 19 + body.size() + (checksummed ? 4 : 0);
+            byte[] event = new byte[length];
+            System.arraycopy(last, 0, event, 0, 19);
+            event[4] = (byte) TRANSACTION_PAYLOAD;
+            putLe(event, 9, 4, length);
+            putLe(event, 17, 2, 0);
+            System.arraycopy(body.toByteArray(), 0, event, 19, body.size());
+            return event;
         }
-        byte[] payload = compressed.toByteArray();
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        field(body, 2, 0); // compression type: zstd
-        field(body, 3, uncompressed.length);
-        field(body, 1, payload.length);
-        body.write(0); // end of the header fields
-        body.writeBytes(payload);
-        byte[] header = Arrays.copyOf(last, 19);
-        header[4] = (byte) TRANSACTION_PAYLOAD;
-        putLe(header, 17, 2, 0);
-        int length = 19 + body.size() + (checksummed ? 4 : 0);
-        putLe(header, 9, 4, length);
-        byte[] event = new byte[length];
-        System.arraycopy(header, 0, event, 0, 19);
-        System.arraycopy(body.toByteArray(), 0, event, 19, body.size());
-        return event;
     }
 
     /** A payload header field: type, length of the value, value (all length-encoded integers). */
