@@ -274,11 +274,36 @@ final class BinlogEventProcessor {
         } else if (upper.startsWith("XA END")) {
             // the XA_PREPARE event that follows ends the group
         } else {
+            QueryStatement statement = QueryStatement.parse(sql, data.getDatabase());
+            if (statement.kind() == QueryStatement.Kind.DATA_CHANGE) {
+                requireNoCapturedTable(statement, sql, position);
+            }
             // DDL and other statements: the table definitions may change
             resolver.invalidate();
             if (!inTransaction || !sawBegin) {
                 commit(position.next());
             }
+        }
+    }
+
+    /**
+     * A data-changing statement written in statement format (a session that used binlog_format STATEMENT or MIXED)
+     * carries no rows: when it names a captured table, capture stops before it.
+     */
+    private void requireNoCapturedTable(QueryStatement statement, String sql, Position position) {
+        boolean captured = statement.tables().isEmpty()
+                ? resolver.captures(statement.database(), null)
+                : statement.tables().stream().anyMatch(t -> resolver.captures(t.database(), t.name()));
+        if (captured) {
+            String shown = sql.length() > 200 ? sql.substring(0, 200) + "..." : sql;
+            String target = statement.tables().isEmpty() ? "database " + statement.database() : statement.tables().get(0).toString();
+            throw new BinlogCaptureException(BinlogCaptureException.Reason.SERVER_SETTINGS, "Binlog event QUERY at "
+                    + currentFile + ":" + position.start() + " is a data change written as a statement, not as rows (the"
+                    + " session that ran it used binlog_format STATEMENT or MIXED): \"" + shown + "\" changes " + target
+                    + ", which is captured, and the binlog holds no rows for it. Capture stopped before it: nothing from"
+                    + " this event on was emitted, and the stored position stays before it. Set binlog_format=ROW on the"
+                    + " server and make sure no application sets another format for its session; the rows this statement"
+                    + " changed can only be read again by a new snapshot (clear the processor state).");
         }
     }
 

@@ -79,6 +79,14 @@ public final class TableSchemaResolver {
         return mapping;
     }
 
+    /** Whether the filter captures the table; a null table asks whether any table of the database is captured. */
+    public boolean captures(String database, String table) {
+        if (database == null) {
+            return false;
+        }
+        return table == null ? filter.includesDatabase(database) : filter.includesTable(database, table);
+    }
+
     /**
      * Forgets cached mappings after a DDL statement. With full row metadata a changed table yields a different
      * TABLE_MAP anyway; without it this makes the information_schema fallback re-read the definition.
