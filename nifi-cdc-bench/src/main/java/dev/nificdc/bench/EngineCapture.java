@@ -2,10 +2,10 @@ package dev.nificdc.bench;
 
 import dev.nificdc.cdc.binlog.BinlogConnectionConfig;
 import dev.nificdc.cdc.binlog.BinlogReader;
-import dev.nificdc.cdc.binlog.CaptureLogger;
-import dev.nificdc.cdc.binlog.CapturedChange;
 import dev.nificdc.cdc.binlog.StartPosition;
-import dev.nificdc.cdc.binlog.TableFilter;
+import dev.nificdc.cdc.core.CaptureLogger;
+import dev.nificdc.cdc.core.CapturedChange;
+import dev.nificdc.cdc.core.TableFilter;
 import dev.nificdc.cdc.record.ChangeEvent;
 
 import java.sql.DriverManager;
@@ -44,7 +44,7 @@ final class EngineCapture implements BinlogCaptureCandidate {
             reader.start();
             long deadline = start + Duration.ofMinutes(10).toNanos();
             while (events.size() < range.expected().total()) {
-                CapturedChange change = reader.poll(Duration.ofMillis(100));
+                CapturedChange<?> change = reader.poll(Duration.ofMillis(100));
                 if (change != null) {
                     events.add(change.event());
                 } else if (System.nanoTime() > deadline) {

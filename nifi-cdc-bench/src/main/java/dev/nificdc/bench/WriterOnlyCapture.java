@@ -1,5 +1,6 @@
 package dev.nificdc.bench;
 
+import dev.nificdc.cdc.binlog.BinlogSourceInfo;
 import dev.nificdc.cdc.emit.ChangeRecordFactory;
 import dev.nificdc.cdc.record.ChangeEvent;
 import dev.nificdc.cdc.record.OutputShape;
@@ -39,7 +40,7 @@ final class WriterOnlyCapture {
 
     /** Builds the records while writing ({@link #RECORDS_AND_WRITER}), or before the clock starts ({@link #WRITER}). */
     CaptureMeasurement write(List<ChangeEvent> events, boolean recordsBuiltBefore) throws Exception {
-        ChangeRecordFactory records = new ChangeRecordFactory(OutputShape.ENVELOPE, "");
+        ChangeRecordFactory records = new ChangeRecordFactory(OutputShape.ENVELOPE, BinlogSourceInfo.FIELDS, "");
         List<List<Record>> prebuilt = recordsBuiltBefore ? events.stream().map(records::toRecords).toList() : null;
         DiscardingOutputStream out = new DiscardingOutputStream();
         long written = 0;

@@ -1,42 +1,19 @@
 package dev.nificdc.cdc.binlog;
 
+import dev.nificdc.cdc.core.CaptureException;
+
 /**
- * A failure of binlog capture that the user has to act on; {@link #reason()} classifies it and the message says
- * what happened and what to do.
+ * A failure of binlog capture that the user has to act on (credentials, REPLICATION SLAVE / REPLICATION CLIENT / SELECT
+ * privileges, binlog settings, a purged position); {@link #reason()} classifies it and the message says what happened
+ * and what to do.
  */
-public class BinlogCaptureException extends RuntimeException {
-
-    /** What went wrong. */
-    public enum Reason {
-        /** User name or password rejected. */
-        AUTHENTICATION,
-        /** The user lacks a privilege (REPLICATION SLAVE, REPLICATION CLIENT, SELECT). */
-        PRIVILEGES,
-        /** The server does not write a usable binlog (log_bin off, binlog_format not ROW, ...). */
-        SERVER_SETTINGS,
-        /** The resume position is no longer on the server (purged) or does not exist. */
-        POSITION_UNAVAILABLE,
-        /** The server could not be reached. */
-        CONNECTION,
-        /** An event could not be decoded or mapped. */
-        DECODING,
-        /** A configuration value is invalid (e.g. a regular expression). */
-        CONFIGURATION
-    }
-
-    private final Reason reason;
+public class BinlogCaptureException extends CaptureException {
 
     public BinlogCaptureException(Reason reason, String message) {
-        super(message);
-        this.reason = reason;
+        super(reason, message);
     }
 
     public BinlogCaptureException(Reason reason, String message, Throwable cause) {
-        super(message, cause);
-        this.reason = reason;
-    }
-
-    public Reason reason() {
-        return reason;
+        super(reason, message, cause);
     }
 }

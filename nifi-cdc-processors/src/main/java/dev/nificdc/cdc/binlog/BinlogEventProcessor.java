@@ -14,9 +14,11 @@ import com.github.shyiko.mysql.binlog.event.UpdateRowsEventData;
 import com.github.shyiko.mysql.binlog.event.WriteRowsEventData;
 import dev.nificdc.cdc.binlog.schema.TableMapping;
 import dev.nificdc.cdc.binlog.schema.TableSchemaResolver;
+import dev.nificdc.cdc.core.CaptureLogger;
+import dev.nificdc.cdc.core.CapturedChange;
+import dev.nificdc.cdc.core.ChangeSink;
 import dev.nificdc.cdc.record.ChangeEvent;
 import dev.nificdc.cdc.record.Operation;
-import dev.nificdc.cdc.record.SourceInfo;
 import dev.nificdc.cdc.record.TableSchema;
 
 import java.io.IOException;
@@ -65,14 +67,14 @@ final class BinlogEventProcessor {
 
     private final Map<EventType, Handler> handlers = new EnumMap<>(EventType.class);
     private final TableSchemaResolver resolver;
-    private final ChangeSink sink;
+    private final ChangeSink<BinlogOffset> sink;
     private final String logicalName;
     private final boolean gtidMode;
     private final CaptureLogger logger;
     private final Map<Long, TableMapping> tableMappings = new HashMap<>();
     private final GtidTracker gtids;
 
-    private String connector;
+    private ServerFlavor flavor;
     private String currentFile;
     private long serverId;
     private BinlogOffset committed;
@@ -91,23 +93,23 @@ final class BinlogEventProcessor {
     private final Map<String, Long> txTableOrder = new HashMap<>();
     private ChangeEvent pending;
 
-    BinlogEventProcessor(BinlogOffset start, boolean gtidMode, String connector, String logicalName,
-                         TableSchemaResolver resolver, CaptureLogger logger, ChangeSink sink) {
+    BinlogEventProcessor(BinlogOffset start, boolean gtidMode, ServerFlavor flavor, String logicalName,
+                         TableSchemaResolver resolver, CaptureLogger logger, ChangeSink<BinlogOffset> sink) {
         this.resolver = Objects.requireNonNull(resolver, "resolver");
         this.sink = Objects.requireNonNull(sink, "sink");
         this.logicalName = logicalName;
         this.gtidMode = gtidMode;
         this.logger = logger;
-        this.connector = connector;
+        this.flavor = flavor;
         this.committed = start;
         this.currentFile = start == null ? null : start.file();
         this.serverId = start == null ? 0 : start.serverId();
         this.changesToSkip = start == null ? 0 : start.changesToSkip();
         this.gtids = new GtidTracker(start == null ? "" : start.gtidSet());
         handlers.put(EventType.ROTATE, this::onRotate);
-        handlers.put(EventType.GTID, (e, p) -> beginTransaction(p, ((GtidEventData) e.getData()).getGtid(), false, "mysql"));
-        handlers.put(EventType.GTID_TAGGED, (e, p) -> beginTransaction(p, ((GtidTaggedEventData) e.getData()).getGtid(), false, "mysql"));
-        handlers.put(EventType.ANONYMOUS_GTID, (e, p) -> beginTransaction(p, null, false, "mysql"));
+        handlers.put(EventType.GTID, (e, p) -> beginTransaction(p, ((GtidEventData) e.getData()).getGtid(), false, ServerFlavor.MYSQL));
+        handlers.put(EventType.GTID_TAGGED, (e, p) -> beginTransaction(p, ((GtidTaggedEventData) e.getData()).getGtid(), false, ServerFlavor.MYSQL));
+        handlers.put(EventType.ANONYMOUS_GTID, (e, p) -> beginTransaction(p, null, false, ServerFlavor.MYSQL));
         handlers.put(EventType.MARIADB_GTID, this::onMariaDbGtid);
         handlers.put(EventType.QUERY, this::onQuery);
         handlers.put(EventType.XID, (e, p) -> commit(p.next()));
@@ -139,12 +141,13 @@ final class BinlogEventProcessor {
         return committed;
     }
 
-    String connector() {
-        return connector;
+    /** The server flavour, null until the connection or the first GTID event tells. */
+    ServerFlavor flavor() {
+        return flavor;
     }
 
-    void setConnector(String connector) {
-        this.connector = connector;
+    void setFlavor(ServerFlavor flavor) {
+        this.flavor = flavor;
     }
 
     /** Handles one event from the stream. */
@@ -200,11 +203,6 @@ final class BinlogEventProcessor {
                 + " before it.");
     }
 
-    /** Forgets table ids after a reconnect (the server resends TABLE_MAP events). */
-    void resetTableMaps() {
-        tableMappings.clear();
-    }
-
     /**
      * Prepares for a new connection resuming at {@link #currentOffset()}: a transaction in progress will be re-sent from
      * its start, so the changes already emitted from it are skipped again.
@@ -235,12 +233,12 @@ final class BinlogEventProcessor {
         long origin = data.getServerId() != 0 ? data.getServerId() : ((EventHeaderV4) event.getHeader()).getServerId();
         String gtid = data.getDomainId() + "-" + origin + "-" + data.getSequence();
         boolean standalone = (data.getFlags() & MariadbGtidEventData.FL_STANDALONE) != 0;
-        beginTransaction(position, gtid, !standalone, "mariadb");
+        beginTransaction(position, gtid, !standalone, ServerFlavor.MARIADB);
     }
 
-    private void beginTransaction(Position position, String gtid, boolean transactional, String flavor) throws InterruptedException {
-        if (connector == null) {
-            connector = flavor;
+    private void beginTransaction(Position position, String gtid, boolean transactional, ServerFlavor eventFlavor) throws InterruptedException {
+        if (flavor == null) {
+            flavor = eventFlavor;
         }
         if (inTransaction) {
             // a transaction without a visible end (e.g. rolled back non-transactional work): close it first
@@ -264,7 +262,7 @@ final class BinlogEventProcessor {
         String upper = sql.length() > 16 ? sql.substring(0, 16).toUpperCase(Locale.ROOT) : sql.toUpperCase(Locale.ROOT);
         if (upper.equals("BEGIN") || upper.startsWith("XA START")) {
             if (!inTransaction) {
-                beginTransaction(position, null, true, connector == null ? "mysql" : connector);
+                beginTransaction(position, null, true, flavorOrMySql());
             }
             sawBegin = true;
             txThread = data.getThreadId();
@@ -310,10 +308,10 @@ final class BinlogEventProcessor {
     private void onTableMap(Event event, Position position) throws InterruptedException {
         TableMapEventData data = event.getData();
         if (!inTransaction) {
-            beginTransaction(position, null, true, connector == null ? "mysql" : connector);
+            beginTransaction(position, null, true, flavorOrMySql());
         }
         try {
-            tableMappings.put(data.getTableId(), resolver.resolve(data, "mariadb".equals(connector)));
+            tableMappings.put(data.getTableId(), resolver.resolve(data, flavor == ServerFlavor.MARIADB));
         } catch (RuntimeException e) {
             throw new BinlogCaptureException(BinlogCaptureException.Reason.DECODING, "The definition of table "
                     + data.getDatabase() + "." + data.getTable() + " at " + currentFile + ":" + position.start()
@@ -389,7 +387,7 @@ final class BinlogEventProcessor {
     private void emit(Operation op, TableSchema schema, Object[] before, Object[] after, Event event, Position position,
                       int row) throws InterruptedException {
         if (!inTransaction) {
-            beginTransaction(position, null, true, connector == null ? "mysql" : connector);
+            beginTransaction(position, null, true, flavorOrMySql());
         }
         txChanges++;
         if (changesToSkip > 0) {
@@ -399,13 +397,13 @@ final class BinlogEventProcessor {
         String table = schema.qualifiedName();
         long tableOrder = txTableOrder.merge(table, 1L, Long::sum);
         EventHeaderV4 header = event.getHeader();
-        SourceInfo source = new SourceInfo(connector == null ? "mysql" : connector, logicalName, serverId,
+        BinlogSourceInfo source = new BinlogSourceInfo(flavorOrMySql().connector(), logicalName, serverId,
                 header.getTimestamp(), "false", schema.database(), schema.table(), currentFile, position.start(), row,
                 txGtid, txThread);
         ChangeEvent change = new ChangeEvent(op, schema, before, after, source, System.currentTimeMillis(),
                 new ChangeEvent.TransactionInfo(txId, txChanges, tableOrder));
         if (pending != null) {
-            sink.accept(new CapturedChange(pending, txOffset().withChangesToSkip(txChanges - 1), false));
+            sink.accept(new CapturedChange<>(pending, txOffset().withChangesToSkip(txChanges - 1), false));
         }
         pending = change;
     }
@@ -416,7 +414,7 @@ final class BinlogEventProcessor {
 
     private void commit(long nextPosition) throws InterruptedException {
         if (inTransaction && txGtid != null) {
-            if ("mariadb".equals(connector) && GtidTracker.isMariaDbFormat(txGtid)) {
+            if (flavor == ServerFlavor.MARIADB && GtidTracker.isMariaDbFormat(txGtid)) {
                 gtids.addMariaDb(txGtid);
             } else {
                 gtids.addMySql(txGtid);
@@ -428,7 +426,11 @@ final class BinlogEventProcessor {
         if (pending != null) {
             ChangeEvent last = pending;
             pending = null;
-            sink.accept(new CapturedChange(last, committed, true));
+            sink.accept(new CapturedChange<>(last, committed, true));
         }
+    }
+
+    private ServerFlavor flavorOrMySql() {
+        return flavor == null ? ServerFlavor.MYSQL : flavor;
     }
 }

@@ -6,6 +6,9 @@ import com.github.shyiko.mysql.binlog.event.deserialization.EventDataDeserializa
 import dev.nificdc.cdc.binlog.convert.MySqlCharsets;
 import dev.nificdc.cdc.binlog.schema.SchemaSource;
 import dev.nificdc.cdc.binlog.schema.TableSchemaResolver;
+import dev.nificdc.cdc.core.CaptureLogger;
+import dev.nificdc.cdc.core.CapturedChange;
+import dev.nificdc.cdc.core.TableFilter;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -30,7 +33,7 @@ public final class BinlogFileCapture {
      *                     positional names)
      * @param logicalName  the logical server name for {@code source.name}
      */
-    public static List<CapturedChange> readAll(String fileName, InputStream content, TableFilter filter,
+    public static List<CapturedChange<BinlogOffset>> readAll(String fileName, InputStream content, TableFilter filter,
                                                SchemaSource schemaSource, String logicalName, CaptureLogger logger)
             throws IOException {
         return readFrom(BinlogOffset.at(fileName, 4), content, filter, schemaSource, logicalName, logger);
@@ -40,10 +43,10 @@ public final class BinlogFileCapture {
      * Reads the changes after an offset of this file, as a reader resuming there would: events before the offset's
      * position are decoded but not handled, and the changes the offset counts as emitted are skipped.
      */
-    public static List<CapturedChange> readFrom(BinlogOffset offset, InputStream content, TableFilter filter,
+    public static List<CapturedChange<BinlogOffset>> readFrom(BinlogOffset offset, InputStream content, TableFilter filter,
                                                 SchemaSource schemaSource, String logicalName, CaptureLogger logger)
             throws IOException {
-        List<CapturedChange> changes = new ArrayList<>();
+        List<CapturedChange<BinlogOffset>> changes = new ArrayList<>();
         TableSchemaResolver resolver = new TableSchemaResolver(filter, schemaSource, MySqlCharsets.builtIn(), logger);
         BinlogEventProcessor processor = new BinlogEventProcessor(offset, false, null, logicalName, resolver, logger, changes::add);
         String fileName = offset.file();

@@ -1,5 +1,7 @@
 package dev.nificdc.cdc.binlog;
 
+import dev.nificdc.cdc.core.SourceOffset;
+
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -20,7 +22,7 @@ import java.util.Objects;
  * {@code changesToSkip}.
  */
 public record BinlogOffset(String file, long position, long changesToSkip, String gtidSet, boolean gtidMode,
-                           long serverId) implements Comparable<BinlogOffset> {
+                           long serverId) implements SourceOffset<BinlogOffset> {
 
     /** State key: binlog file name. */
     public static final String KEY_FILE = "binlog.file";
@@ -61,16 +63,12 @@ public record BinlogOffset(String file, long position, long changesToSkip, Strin
         return new BinlogOffset(null, 0, 0, gtidSet, true, 0);
     }
 
-    /** True when this offset points inside a transaction of which some changes were already emitted. */
-    public boolean insideTransaction() {
-        return changesToSkip > 0;
-    }
-
     BinlogOffset withChangesToSkip(long count) {
         return new BinlogOffset(file, position, count, gtidSet, gtidMode, serverId);
     }
 
     /** The offset as a NiFi-state map, with the {@code KEY_*} keys; absent values are left out. */
+    @Override
     public Map<String, String> toStateMap() {
         Map<String, String> map = new LinkedHashMap<>();
         if (file != null) {

@@ -6,22 +6,25 @@ import com.github.shyiko.mysql.binlog.event.EventHeaderV4;
 import com.github.shyiko.mysql.binlog.network.AuthenticationException;
 import com.github.shyiko.mysql.binlog.network.SSLMode;
 import com.github.shyiko.mysql.binlog.network.ServerException;
-import dev.nificdc.cdc.binlog.BinlogCaptureException.Reason;
 import dev.nificdc.cdc.binlog.convert.MySqlCharsets;
 import dev.nificdc.cdc.binlog.schema.InformationSchemaSource;
 import dev.nificdc.cdc.binlog.schema.SchemaSource;
 import dev.nificdc.cdc.binlog.schema.TableSchemaResolver;
+import dev.nificdc.cdc.core.CaptureException.Reason;
+import dev.nificdc.cdc.core.CaptureLogger;
+import dev.nificdc.cdc.core.CaptureMetrics;
+import dev.nificdc.cdc.core.CapturedChange;
+import dev.nificdc.cdc.core.JdbcConnector;
+import dev.nificdc.cdc.core.TableFilter;
+import dev.nificdc.cdc.core.engine.ChangeStream;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import java.io.IOException;
 import java.net.SocketException;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -51,7 +54,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>Connection drops (server restart, network) are retried forever with back-off; {@link CaptureMetrics#reconnects()}
  * counts them. A connection silent for three heartbeat intervals is dropped and re-established.
  */
-public final class BinlogReader implements AutoCloseable {
+public final class BinlogReader implements ChangeStream<BinlogOffset> {
     private final BinlogConnectionConfig config;
     private final TableFilter filter;
     private final BinlogOffset resumeFrom;
@@ -59,7 +62,7 @@ public final class BinlogReader implements AutoCloseable {
     private final JdbcConnector jdbc;
     private final SchemaSource schemaSource;
     private final CaptureLogger logger;
-    private final BlockingQueue<CapturedChange> queue;
+    private final BlockingQueue<CapturedChange<BinlogOffset>> queue;
     /** The queue's byte budget in KB (of {@link CapturedChange#estimatedBytes()}), so wide rows cannot fill the heap. */
     private final Semaphore queuedBytes;
     private final CaptureMetrics metrics = new CaptureMetrics();
@@ -158,17 +161,18 @@ public final class BinlogReader implements AutoCloseable {
             throw new IllegalStateException("Reader already started");
         }
         MySqlCharsets charsets = MySqlCharsets.builtIn();
-        String connector = null;
+        ServerFlavor flavor = null;
         BinlogOffset initial = resumeFrom;
         gtidMode = resumeFrom != null ? resumeFrom.gtidMode() : startPosition instanceof StartPosition.Gtid;
         if (jdbc != null) {
             try (Connection connection = jdbc.open()) {
-                List<ServerRequirements.CheckResult> results = ServerRequirements.check(connection);
+                MySqlServer server = new MySqlServer(connection);
+                List<ServerRequirements.CheckResult> results = ServerRequirements.check(server);
                 List<ServerRequirements.CheckResult> failed = results.stream()
                         .filter(r -> r.status() == ServerRequirements.Status.FAIL).toList();
                 if (!failed.isEmpty()) {
                     boolean onlyPrivileges = failed.stream().allMatch(r -> r.name().equals("privileges") || r.name().equals("binlog position"))
-                            && "ON".equalsIgnoreCase(ServerRequirements.variable(connection, "log_bin"));
+                            && "ON".equalsIgnoreCase(server.variable("log_bin"));
                     throw new BinlogCaptureException(onlyPrivileges ? Reason.PRIVILEGES : Reason.SERVER_SETTINGS, "The server at " + config.host() + ":" + config.port()
                             + " cannot be captured: " + failed.stream().map(Object::toString).reduce((a, b) -> a + "; " + b).orElse(""));
                 }
@@ -177,9 +181,8 @@ public final class BinlogReader implements AutoCloseable {
                 if (tables.status() != ServerRequirements.Status.OK) {
                     logger.warn(tables.toString());
                 }
-                charsets = MySqlCharsets.withServerCollations(collations(connection));
-                String version = ServerRequirements.variable(connection, "version");
-                connector = version != null && version.toLowerCase(java.util.Locale.ROOT).contains("mariadb") ? "mariadb" : "mysql";
+                charsets = MySqlCharsets.withServerCollations(collations(server));
+                flavor = server.flavor();
             } catch (SQLException e) {
                 throw classifySql(e);
             }
@@ -192,7 +195,7 @@ public final class BinlogReader implements AutoCloseable {
             };
         }
         TableSchemaResolver resolver = new TableSchemaResolver(filter, schemaSource, charsets, logger);
-        processor = new BinlogEventProcessor(initial, gtidMode, connector, config.logicalName(), resolver, logger, this::enqueue);
+        processor = new BinlogEventProcessor(initial, gtidMode, flavor, config.logicalName(), resolver, logger, this::enqueue);
         running = true;
         thread = new Thread(this::run, "binlog-reader-" + config.host() + ":" + config.port());
         thread.setDaemon(true);
@@ -223,11 +226,12 @@ public final class BinlogReader implements AutoCloseable {
      *
      * @throws BinlogCaptureException when the reader stopped on an error and every queued change has been taken
      */
-    public CapturedChange poll(Duration timeout) throws InterruptedException {
+    @Override
+    public CapturedChange<BinlogOffset> poll(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             long remaining = deadline - System.nanoTime();
-            CapturedChange change = queue.poll(Math.max(0, Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(100))), TimeUnit.NANOSECONDS);
+            CapturedChange<BinlogOffset> change = queue.poll(Math.max(0, Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(100))), TimeUnit.NANOSECONDS);
             if (change != null) {
                 queuedBytes.release(queuedKilobytes(change));
                 metrics.recordChange(change.event().op(), change.event().source().tsMs());
@@ -243,19 +247,17 @@ public final class BinlogReader implements AutoCloseable {
         }
     }
 
+    @Override
     public CaptureMetrics metrics() {
         return metrics;
     }
 
-    /** True while a connection to the server is open. */
-    public boolean isConnected() {
-        BinaryLogClient c = client;
-        return c != null && c.isConnected();
-    }
-
-    /** The error that stopped the reader, or null. */
-    public BinlogCaptureException failure() {
-        return failure.get();
+    /**
+     * Changes read from the server and not yet taken by {@code poll}: equal to the queue's capacity while the network
+     * thread is held back (back-pressure).
+     */
+    public int queuedChanges() {
+        return queue.size();
     }
 
     @Override
@@ -279,7 +281,7 @@ public final class BinlogReader implements AutoCloseable {
         }
     }
 
-    private void enqueue(CapturedChange change) throws InterruptedException {
+    private void enqueue(CapturedChange<BinlogOffset> change) throws InterruptedException {
         int kilobytes = queuedKilobytes(change);
         while (running) {
             if (queuedBytes.tryAcquire(kilobytes, 200, TimeUnit.MILLISECONDS)) {
@@ -295,7 +297,7 @@ public final class BinlogReader implements AutoCloseable {
     }
 
     /** What a change counts against the queue's byte budget, in KB; one change always fits, however large. */
-    private int queuedKilobytes(CapturedChange change) {
+    private int queuedKilobytes(CapturedChange<?> change) {
         return (int) Math.min(config.queueKilobytes(), 1 + change.estimatedBytes() / 1024);
     }
 
@@ -429,8 +431,8 @@ public final class BinlogReader implements AutoCloseable {
             @Override
             public void onConnect(BinaryLogClient client) {
                 lastEventMillis = System.currentTimeMillis();
-                if (processor.connector() == null) {
-                    processor.setConnector(Boolean.TRUE.equals(client.getMariaDB()) ? "mariadb" : "mysql");
+                if (processor.flavor() == null) {
+                    processor.setFlavor(Boolean.TRUE.equals(client.getMariaDB()) ? ServerFlavor.MARIADB : ServerFlavor.MYSQL);
                 }
                 firstConnect.countDown();
             }
@@ -537,16 +539,11 @@ public final class BinlogReader implements AutoCloseable {
                 + " over JDBC: " + e.getMessage(), e);
     }
 
-    private static Map<Integer, String> collations(Connection connection) {
-        Map<Integer, String> map = new HashMap<>();
-        try (Statement s = connection.createStatement();
-             ResultSet rs = s.executeQuery("SELECT ID, CHARACTER_SET_NAME FROM information_schema.COLLATIONS WHERE ID IS NOT NULL")) {
-            while (rs.next()) {
-                map.put(rs.getInt(1), rs.getString(2));
-            }
-        } catch (SQLException ignored) {
-            // the built-in table is used
+    private static Map<Integer, String> collations(MySqlServer server) {
+        try {
+            return server.collations();
+        } catch (SQLException e) {
+            return Map.of(); // the built-in table is used
         }
-        return map;
     }
 }

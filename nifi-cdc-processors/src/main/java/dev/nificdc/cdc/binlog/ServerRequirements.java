@@ -1,16 +1,18 @@
 package dev.nificdc.cdc.binlog;
 
+import dev.nificdc.cdc.core.TableFilter;
+
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Checks that a server can be captured: binlog on, ROW format, FULL row image, FULL row metadata, the replication
- * privileges, GTID mode. The processor's "Verify" and {@link BinlogReader#start()} use the same checks.
+ * privileges, GTID mode. The processor's "Verify" and {@link BinlogReader#start()} use the same checks, asking through
+ * {@link MySqlServer}.
  */
 public final class ServerRequirements {
 
@@ -38,21 +40,20 @@ public final class ServerRequirements {
     private ServerRequirements() {
     }
 
-    /** Runs every check over an open connection; a failing query yields a FAIL result, never an exception. */
-    public static List<CheckResult> check(Connection connection) {
+    /** Runs every check against the server; a failing query yields a FAIL result, never an exception. */
+    public static List<CheckResult> check(MySqlServer server) {
         List<CheckResult> results = new ArrayList<>();
-        String version = variable(connection, "version");
-        boolean mariaDb = version != null && version.toLowerCase(Locale.ROOT).contains("mariadb");
+        String version = server.version();
         results.add(new CheckResult("server version", Status.OK, version == null ? "unknown" : version, "MySQL 5.7+ or MariaDB 10.5+", ""));
 
-        String logBin = variable(connection, "log_bin");
+        String logBin = server.variable("log_bin");
         results.add(equalsCheck("log_bin", logBin, "ON",
                 "Enable the binary log: start the server with log_bin (e.g. log-bin=mysql-bin in my.cnf) and restart it."));
-        results.add(equalsCheck("binlog_format", variable(connection, "binlog_format"), "ROW",
+        results.add(equalsCheck("binlog_format", server.variable("binlog_format"), "ROW",
                 "Set binlog_format=ROW in the server configuration (SET GLOBAL binlog_format='ROW' affects new sessions only)."));
-        results.add(equalsCheck("binlog_row_image", variable(connection, "binlog_row_image"), "FULL",
+        results.add(equalsCheck("binlog_row_image", server.variable("binlog_row_image"), "FULL",
                 "Set binlog_row_image=FULL so every change carries all columns of the row."));
-        String metadata = variable(connection, "binlog_row_metadata");
+        String metadata = server.variable("binlog_row_metadata");
         if (metadata == null) {
             results.add(new CheckResult("binlog_row_metadata", Status.WARN, "not supported", "FULL",
                     "This server version cannot write column metadata into the binlog (MySQL 8.0.1+, MariaDB 10.5+ can): column"
@@ -64,18 +65,18 @@ public final class ServerRequirements {
         } else {
             results.add(new CheckResult("binlog_row_metadata", Status.OK, metadata, "FULL", ""));
         }
-        CheckResult compression = compression(connection, mariaDb);
+        CheckResult compression = compression(server);
         if (compression != null) {
             results.add(compression);
         }
-        results.add(privileges(connection));
-        results.add(binlogStatus(connection));
-        if (mariaDb) {
-            String pos = variable(connection, "gtid_binlog_pos");
+        results.add(privileges(server));
+        results.add(binlogStatus(server));
+        if (ServerFlavor.ofVersion(version) == ServerFlavor.MARIADB) {
+            String pos = server.gtidBinlogPosition();
             results.add(new CheckResult("gtid", Status.OK, "MariaDB GTID position " + (pos == null || pos.isEmpty() ? "(empty)" : pos),
                     "optional", ""));
         } else {
-            String gtidMode = variable(connection, "gtid_mode");
+            String gtidMode = server.gtidMode();
             results.add(new CheckResult("gtid_mode", Status.OK, gtidMode == null ? "not supported" : gtidMode,
                     "optional (ON allows resuming by GTID after fail-over)", ""));
         }
@@ -132,15 +133,16 @@ public final class ServerRequirements {
      * and MySQL 8's binlog_transaction_compression (each transaction one compressed payload). Both are decoded; the
      * result says which is on. Null when the server has neither setting.
      */
-    private static CheckResult compression(Connection connection, boolean mariaDb) {
+    private static CheckResult compression(MySqlServer server) {
+        boolean mariaDb = ServerFlavor.ofVersion(server.version()) == ServerFlavor.MARIADB;
         String name = mariaDb ? "log_bin_compress" : "binlog_transaction_compression";
-        String value = variable(connection, name);
+        String value = server.variable(name);
         if (value == null) {
             return null;
         }
         String actual = value;
         if (mariaDb && value.equalsIgnoreCase("ON")) {
-            actual = value + " (log_bin_compress_min_len=" + variable(connection, "log_bin_compress_min_len")
+            actual = value + " (log_bin_compress_min_len=" + server.variable("log_bin_compress_min_len")
                     + "): compressed events are decoded like plain ones";
         } else if (value.equalsIgnoreCase("ON")) {
             actual = value + ": the events inside each compressed transaction are decoded like plain ones";
@@ -148,12 +150,10 @@ public final class ServerRequirements {
         return new CheckResult(name, Status.OK, actual, "ON or OFF", "");
     }
 
-    private static CheckResult privileges(Connection connection) {
-        List<String> grants = new ArrayList<>();
-        try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("SHOW GRANTS")) {
-            while (rs.next()) {
-                grants.add(rs.getString(1).toUpperCase(Locale.ROOT));
-            }
+    private static CheckResult privileges(MySqlServer server) {
+        List<String> grants;
+        try {
+            grants = server.grants();
         } catch (SQLException e) {
             return new CheckResult("privileges", Status.WARN, "SHOW GRANTS failed: " + e.getMessage(),
                     "REPLICATION SLAVE, REPLICATION CLIENT, SELECT", "Check the grants of the capture user.");
@@ -177,25 +177,15 @@ public final class ServerRequirements {
                 "Run GRANT " + String.join(", ", missing) + " ON *.* TO '<user>'@'%' as an administrator.");
     }
 
-    private static CheckResult binlogStatus(Connection connection) {
-        try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("SHOW MASTER STATUS")) {
-            if (rs.next()) {
-                return new CheckResult("binlog position", Status.OK, rs.getString(1) + ":" + rs.getLong(2), "readable", "");
-            }
-            return new CheckResult("binlog position", Status.FAIL, "none", "readable",
-                    "SHOW MASTER STATUS returned nothing: enable the binary log (log_bin).");
+    private static CheckResult binlogStatus(MySqlServer server) {
+        try {
+            return server.binlogPosition()
+                    .map(position -> new CheckResult("binlog position", Status.OK, position.file() + ":" + position.position(), "readable", ""))
+                    .orElseGet(() -> new CheckResult("binlog position", Status.FAIL, "none", "readable",
+                            "SHOW MASTER STATUS returned nothing: enable the binary log (log_bin)."));
         } catch (SQLException e) {
             return new CheckResult("binlog position", Status.FAIL, e.getMessage(), "readable",
                     "Grant REPLICATION CLIENT (BINLOG MONITOR on MariaDB) to the capture user.");
-        }
-    }
-
-    static String variable(Connection connection, String name) {
-        try (Statement s = connection.createStatement();
-             ResultSet rs = s.executeQuery("SHOW GLOBAL VARIABLES LIKE '" + name.replace("'", "") + "'")) {
-            return rs.next() ? rs.getString(2) : null;
-        } catch (SQLException e) {
-            return null;
         }
     }
 }

@@ -10,10 +10,18 @@ public sealed interface StartPosition {
 
     /** The oldest binlog file the server still has ({@code SHOW BINARY LOGS}). */
     record Earliest() implements StartPosition {
+        @Override
+        public String toString() {
+            return "the oldest binlog on the server";
+        }
     }
 
     /** The current end of the binlog ({@code SHOW MASTER STATUS}): only changes made from now on. */
     record Latest() implements StartPosition {
+        @Override
+        public String toString() {
+            return "the current end of the binlog";
+        }
     }
 
     /** An explicit binlog file and position (the position of an event start, 4 for the start of a file). */
@@ -27,6 +35,11 @@ public sealed interface StartPosition {
                 throw new IllegalArgumentException("Binlog position must be at least 4 (the first event of a file), was " + position);
             }
         }
+
+        @Override
+        public String toString() {
+            return file + ":" + position;
+        }
     }
 
     /**
@@ -36,6 +49,11 @@ public sealed interface StartPosition {
     record Gtid(String gtidSet) implements StartPosition {
         public Gtid {
             gtidSet = gtidSet == null ? "" : gtidSet.trim();
+        }
+
+        @Override
+        public String toString() {
+            return "GTID " + (gtidSet.isEmpty() ? "(none)" : gtidSet);
         }
     }
 

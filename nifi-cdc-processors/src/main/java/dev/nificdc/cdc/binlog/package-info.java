@@ -1,5 +1,10 @@
 /**
- * MySQL/MariaDB binlog capture without NiFi types: connection, event handling, offsets and errors.
+ * MySQL/MariaDB binlog capture without NiFi types: connection, event handling, offsets and errors. Everything the
+ * engine asks the server goes through {@link dev.nificdc.cdc.binlog.MySqlServer}; records get the
+ * {@link dev.nificdc.cdc.binlog.BinlogSourceInfo} source block. For the capture coordinator of
+ * {@code dev.nificdc.cdc.core.engine}, {@link dev.nificdc.cdc.binlog.BinlogStreamingSource} streams a
+ * {@link dev.nificdc.cdc.binlog.BinlogSourceConfig} source and {@link dev.nificdc.cdc.binlog.BinlogPositions} places
+ * binlog positions in the snapshot state; the snapshot is in {@code binlog.snapshot}.
  *
  * <h2>Use</h2>
  * <pre>{@code
@@ -11,13 +16,13 @@
  *         .logger(componentLogAdapter)
  *         .build();
  * reader.start();                                             // throws BinlogCaptureException with a reason and a fix
- * CapturedChange change = reader.poll(Duration.ofMillis(100)); // null when nothing arrived
+ * CapturedChange<BinlogOffset> change = reader.poll(Duration.ofMillis(100)); // null when nothing arrived
  * // ... write change.event(); after the session commits, store change.offsetAfter().toStateMap()
  * reader.close();
  * }</pre>
  *
  * <h2>Delivery</h2>
- * Every {@link dev.nificdc.cdc.binlog.CapturedChange#offsetAfter()} is a valid resume point: a reader built with it
+ * Every {@link dev.nificdc.cdc.core.CapturedChange#offsetAfter()} is a valid resume point: a reader built with it
  * emits exactly the changes after that one, also inside a transaction (the offset names the transaction start and the
  * number of its changes already emitted). Committing at {@code endsTransaction} keeps transactions whole downstream.
  * Changing the table filter while an offset points inside a transaction shifts what "already emitted" counts; change

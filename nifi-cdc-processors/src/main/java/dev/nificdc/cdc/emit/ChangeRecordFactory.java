@@ -6,6 +6,7 @@ import dev.nificdc.cdc.record.ChangeTopics;
 import dev.nificdc.cdc.record.ColumnSchema;
 import dev.nificdc.cdc.record.Operation;
 import dev.nificdc.cdc.record.OutputShape;
+import dev.nificdc.cdc.record.SourceFields;
 import dev.nificdc.cdc.record.SourceInfo;
 import dev.nificdc.cdc.record.TableSchema;
 import dev.nificdc.cdc.record.TemporalText;
@@ -39,18 +40,20 @@ public final class ChangeRecordFactory {
     public static final String VERSION = "nifi-cdc-1";
     // The field names of the fixed records, in the order of ChangeSchemas and of the set(position, value) calls below.
     private static final FieldValues.Names ENVELOPE = FieldValues.Names.of("before", "after", "source", "transaction", "op", "ts_ms");
-    private static final FieldValues.Names SOURCE = FieldValues.Names.of("version", "connector", "name", "ts_ms", "snapshot", "db",
-            "table", "server_id", "gtid", "file", "pos", "row", "thread");
+    /** The fields every source block starts with; the source kind's own fields follow. */
+    private static final List<String> SOURCE_SHARED = List.of("version", "connector", "name", "ts_ms", "snapshot", "db", "table");
     private static final FieldValues.Names TRANSACTION = FieldValues.Names.of("id", "total_order", "data_collection_order");
     private static final FieldValues.Names WRAPPER = FieldValues.Names.of(ChangeSchemas.WRAPPER_METADATA, ChangeSchemas.WRAPPER_KEY,
             ChangeSchemas.WRAPPER_VALUE);
     private static final FieldValues.Names METADATA = FieldValues.Names.of(ChangeSchemas.METADATA_TOPIC, ChangeSchemas.METADATA_PARTITION);
-    /** The fields the flattened shape adds after the columns. */
-    private static final List<String> FLATTENED_EXTRA = List.of(ChangeSchemas.OP, ChangeSchemas.DELETED, ChangeSchemas.TS_MS,
-            ChangeSchemas.SOURCE_TS_MS, ChangeSchemas.DB, ChangeSchemas.TABLE, ChangeSchemas.FILE, ChangeSchemas.POS, ChangeSchemas.ROW,
-            ChangeSchemas.GTID);
+    /** The fields the flattened shape adds after the columns, before the source kind's position fields. */
+    private static final List<String> FLATTENED_SHARED = List.of(ChangeSchemas.OP, ChangeSchemas.DELETED, ChangeSchemas.TS_MS,
+            ChangeSchemas.SOURCE_TS_MS, ChangeSchemas.DB, ChangeSchemas.TABLE);
 
     private final OutputShape shape;
+    private final SourceFields<?> sourceFields;
+    private final FieldValues.Names sourceNames;
+    private final List<String> flattenedExtra;
     private final String topicPrefix;
     private final BiFunction<TableSchema, Schema, SchemaIdentifier> identifiers;
     private final Map<TableSchema, TablePlan> plans = new ConcurrentHashMap<>();
@@ -79,7 +82,8 @@ public final class ChangeRecordFactory {
         final FieldValues.Names flattenedNames;
         final FieldValues.Names keyNames;
 
-        TablePlan(TableSchema table, RecordSchema record, SchemaIdentifier value, SchemaIdentifier key, OutputShape shape) {
+        TablePlan(TableSchema table, RecordSchema record, SchemaIdentifier value, SchemaIdentifier key, OutputShape shape,
+                  List<String> flattenedExtra) {
             this.table = table;
             this.record = record;
             this.value = value;
@@ -93,7 +97,7 @@ public final class ChangeRecordFactory {
             }
             keyColumns = table.primaryKey().stream().mapToInt(table::indexOf).toArray();
             rowNames = new FieldValues.Names(List.of(fieldNames));
-            flattenedNames = new FieldValues.Names(Stream.concat(Stream.of(fieldNames), FLATTENED_EXTRA.stream()).toList());
+            flattenedNames = new FieldValues.Names(Stream.concat(Stream.of(fieldNames), flattenedExtra.stream()).toList());
             keyNames = new FieldValues.Names(IntStream.of(keyColumns).mapToObj(i -> fieldNames[i]).toList());
             boolean wrapper = shape == OutputShape.KAFKA_WRAPPER;
             envelope = shape == OutputShape.FLATTENED ? null : wrapper ? childSchema(record, ChangeSchemas.WRAPPER_VALUE) : record;
@@ -106,18 +110,25 @@ public final class ChangeRecordFactory {
     }
 
     /**
-     * @param identifiers gives the schema identifier (e.g. registry id and version) of each derived value schema;
-     *                    return {@link SchemaIdentifier#EMPTY} when there is no registry. When it is a
-     *                    {@link SchemaIdentifiers}, its {@link SchemaIdentifiers#keyIdentifier key identifiers} are used too.
+     * @param sourceFields the layout of the source blocks of every event this factory gets (one kind of source)
+     * @param identifiers  gives the schema identifier (e.g. registry id and version) of each derived value schema;
+     *                     return {@link SchemaIdentifier#EMPTY} when there is no registry. When it is a
+     *                     {@link SchemaIdentifiers}, its {@link SchemaIdentifiers#keyIdentifier key identifiers} are used too.
      */
-    public ChangeRecordFactory(OutputShape shape, String topicPrefix, BiFunction<TableSchema, Schema, SchemaIdentifier> identifiers) {
+    public ChangeRecordFactory(OutputShape shape, SourceFields<?> sourceFields, String topicPrefix,
+                               BiFunction<TableSchema, Schema, SchemaIdentifier> identifiers) {
         this.shape = shape;
+        this.sourceFields = sourceFields;
         this.topicPrefix = topicPrefix == null ? "" : topicPrefix;
         this.identifiers = identifiers;
+        this.sourceNames = new FieldValues.Names(Stream.concat(SOURCE_SHARED.stream(),
+                sourceFields.envelopeFields().stream().map(SourceFields.Field::name)).toList());
+        this.flattenedExtra = Stream.concat(FLATTENED_SHARED.stream(),
+                sourceFields.flattenedFields().stream().map(SourceFields.Field::name)).toList();
     }
 
-    public ChangeRecordFactory(OutputShape shape, String topicPrefix) {
-        this(shape, topicPrefix, SchemaIdentifiers.NONE);
+    public ChangeRecordFactory(OutputShape shape, SourceFields<?> sourceFields, String topicPrefix) {
+        this(shape, sourceFields, topicPrefix, SchemaIdentifiers.NONE);
     }
 
     /** The record schema every record of {@code table} is written with. */
@@ -141,9 +152,9 @@ public final class ChangeRecordFactory {
     /** The Avro schema of this factory's output shape for {@code table}. */
     public Schema avroSchema(TableSchema table) {
         return switch (shape) {
-            case ENVELOPE -> ChangeSchemas.envelope(table, topicPrefix);
-            case FLATTENED -> ChangeSchemas.flattened(table, topicPrefix);
-            case KAFKA_WRAPPER -> ChangeSchemas.kafkaWrapper(table, topicPrefix);
+            case ENVELOPE -> ChangeSchemas.envelope(table, topicPrefix, sourceFields);
+            case FLATTENED -> ChangeSchemas.flattened(table, topicPrefix, sourceFields);
+            case KAFKA_WRAPPER -> ChangeSchemas.kafkaWrapper(table, topicPrefix, sourceFields);
         };
     }
 
@@ -163,11 +174,12 @@ public final class ChangeRecordFactory {
         if (shape == OutputShape.KAFKA_WRAPPER) {
             // The registry holds the envelope (the Kafka value) and the key; the wrapper itself is only the FlowFile's
             // schema, so it carries no registry identifier: write it with an embedded schema.
-            SchemaIdentifier value = identifiers.apply(table, ChangeSchemas.envelope(table, topicPrefix));
-            return new TablePlan(table, AvroTypeUtil.createSchema(avro, avro.toString(), SchemaIdentifier.EMPTY), value, key, shape);
+            SchemaIdentifier value = identifiers.apply(table, ChangeSchemas.envelope(table, topicPrefix, sourceFields));
+            return new TablePlan(table, AvroTypeUtil.createSchema(avro, avro.toString(), SchemaIdentifier.EMPTY), value, key, shape,
+                    flattenedExtra);
         }
         SchemaIdentifier value = identifiers.apply(table, avro);
-        return new TablePlan(table, AvroTypeUtil.createSchema(avro, avro.toString(), value), value, key, shape);
+        return new TablePlan(table, AvroTypeUtil.createSchema(avro, avro.toString(), value), value, key, shape, flattenedExtra);
     }
 
     /** The one record of {@code event}; for the Kafka wrapper shape, the first of {@link #toRecords}. */
@@ -214,7 +226,7 @@ public final class ChangeRecordFactory {
         return new NestedRecord(plan.wrapperKey, values);
     }
 
-    private static Record envelope(ChangeEvent event, TablePlan plan) {
+    private Record envelope(ChangeEvent event, TablePlan plan) {
         ChangeEvent.TransactionInfo tx = event.transaction();
         FieldValues values = ENVELOPE.newValues()
                 .set(0, event.before() == null ? null : new NestedRecord(plan.row, rowValues(plan, plan.rowNames, event.before())))
@@ -227,7 +239,7 @@ public final class ChangeRecordFactory {
         return plan.envelope == plan.record ? new MapRecord(plan.record, values) : new NestedRecord(plan.envelope, values);
     }
 
-    private static Record flattened(ChangeEvent event, TablePlan plan) {
+    private Record flattened(ChangeEvent event, TablePlan plan) {
         boolean deleted = event.after() == null;
         FieldValues values = rowValues(plan, plan.flattenedNames, deleted ? event.before() : event.after());
         SourceInfo source = event.source();
@@ -237,11 +249,10 @@ public final class ChangeRecordFactory {
                 .set(extra + 2, event.tsMs())
                 .set(extra + 3, source.tsMs())
                 .set(extra + 4, source.db())
-                .set(extra + 5, source.table())
-                .set(extra + 6, source.file())
-                .set(extra + 7, source.pos())
-                .set(extra + 8, source.row())
-                .set(extra + 9, source.gtid());
+                .set(extra + 5, source.table());
+        for (int i = 0; i < sourceFields.flattenedFields().size(); i++) {
+            values.set(extra + 6 + i, sourceFields.flattenedValue(i, source));
+        }
         return new MapRecord(plan.record, values);
     }
 
@@ -259,21 +270,20 @@ public final class ChangeRecordFactory {
         return values;
     }
 
-    private static Record source(SourceInfo source, RecordSchema schema) {
-        return new NestedRecord(schema, SOURCE.newValues()
+    private Record source(SourceInfo source, RecordSchema schema) {
+        FieldValues values = sourceNames.newValues()
                 .set(0, VERSION)
                 .set(1, source.connector())
                 .set(2, source.name())
                 .set(3, source.tsMs())
                 .set(4, source.snapshot())
                 .set(5, source.db())
-                .set(6, source.table())
-                .set(7, source.serverId())
-                .set(8, source.gtid())
-                .set(9, source.file())
-                .set(10, source.pos())
-                .set(11, source.row())
-                .set(12, source.thread()));
+                .set(6, source.table());
+        int shared = SOURCE_SHARED.size();
+        for (int i = 0; i < sourceFields.envelopeFields().size(); i++) {
+            values.set(shared + i, sourceFields.envelopeValue(i, source));
+        }
+        return new NestedRecord(schema, values);
     }
 
     /**

@@ -1,16 +1,16 @@
 package dev.nificdc.cdc.processors;
 
-import dev.nificdc.cdc.record.OutputShape;
-import dev.nificdc.registry.SchemaRegistrar;
 import org.apache.nifi.components.PropertyDescriptor;
 import org.apache.nifi.expression.ExpressionLanguageScope;
 import org.apache.nifi.processor.util.StandardValidators;
-import org.apache.nifi.serialization.RecordSetWriterFactory;
 import org.apache.nifi.ssl.SSLContextProvider;
 
 import java.util.List;
 
-/** The property descriptors of {@link CaptureBinlogChange}, in the order NiFi shows them. */
+/**
+ * The property descriptors of {@link CaptureBinlogChange}, in the order NiFi shows them; the output ones are the shared
+ * {@link OutputProperties}.
+ */
 final class BinlogCaptureProperties {
     private BinlogCaptureProperties() {
     }
@@ -178,45 +178,6 @@ final class BinlogCaptureProperties {
             .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
             .build();
 
-    static final PropertyDescriptor RECORD_WRITER = new PropertyDescriptor.Builder()
-            .name("Record Writer")
-            .description("""
-                    Writes the change records. Use an AvroRecordSetWriter with Schema Access Strategy 'Inherit Record Schema' to \
-                    get the exact derived Avro schema (with every microsecond and DECIMAL digit), or any other writer.""")
-            .required(true)
-            .identifiesControllerService(RecordSetWriterFactory.class)
-            .build();
-
-    static final PropertyDescriptor OUTPUT_SHAPE = new PropertyDescriptor.Builder()
-            .name("Output Shape")
-            .description("What each record looks like.")
-            .required(true)
-            .allowableValues(OutputShape.class)
-            .defaultValue(OutputShape.ENVELOPE)
-            .build();
-
-    static final PropertyDescriptor SCHEMA_REGISTRY = new PropertyDescriptor.Builder()
-            .name("Schema Registry")
-            .description("""
-                    Optional. When set, the processor registers each table's value schema (and key schema) under the subjects \
-                    of the table's topic (cdc.topic) when it first sees the table and after every schema change, and the \
-                    records carry the registry id and version. An AvroRecordSetWriter whose Schema Write Strategy is \
-                    'Schema Reference Writer' with the Confluent Wire Format Writer then writes Confluent-framed records.""")
-            .required(false)
-            .identifiesControllerService(SchemaRegistrar.class)
-            .build();
-
-    static final PropertyDescriptor TOPIC_PREFIX = new PropertyDescriptor.Builder()
-            .name("Topic Prefix")
-            .description("""
-                    The logical name of this source: written into source.name of every record and used as the first part of \
-                    the suggested Kafka topic attribute cdc.topic (<prefix>.<database>.<table>) and of the Avro namespaces. \
-                    When empty, the first host name is used as the logical name and topics are <database>.<table>.""")
-            .required(false)
-            .expressionLanguageSupported(ExpressionLanguageScope.ENVIRONMENT)
-            .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
-            .build();
-
     static final PropertyDescriptor MAX_EVENTS_PER_FLOWFILE = new PropertyDescriptor.Builder()
             .name("Max Changes Per FlowFile")
             .description("""
@@ -243,6 +204,7 @@ final class BinlogCaptureProperties {
 
     static final List<PropertyDescriptor> ALL = List.of(HOSTS, USERNAME, PASSWORD, SERVER_ID, CONNECT_TIMEOUT,
             HEARTBEAT_INTERVAL, SSL_CONTEXT_SERVICE, DATABASE_INCLUDE, DATABASE_EXCLUDE, TABLE_INCLUDE, TABLE_EXCLUDE,
-            COLUMN_EXCLUDE, SNAPSHOT_MODE, INITIAL_POSITION, INITIAL_FILE, INITIAL_FILE_POSITION, INITIAL_GTID, RECORD_WRITER,
-            OUTPUT_SHAPE, SCHEMA_REGISTRY, TOPIC_PREFIX, MAX_EVENTS_PER_FLOWFILE, MAX_WAIT);
+            COLUMN_EXCLUDE, SNAPSHOT_MODE, INITIAL_POSITION, INITIAL_FILE, INITIAL_FILE_POSITION, INITIAL_GTID,
+            OutputProperties.RECORD_WRITER, OutputProperties.OUTPUT_SHAPE, OutputProperties.SCHEMA_REGISTRY,
+            OutputProperties.TOPIC_PREFIX, MAX_EVENTS_PER_FLOWFILE, MAX_WAIT);
 }

@@ -1,10 +1,13 @@
 package dev.nificdc.cdc.processors;
 
+import dev.nificdc.cdc.binlog.BinlogSourceConfig;
+import dev.nificdc.cdc.binlog.MySqlServer;
 import dev.nificdc.cdc.binlog.ServerRequirements;
-import dev.nificdc.cdc.snapshot.ConsistentSnapshot;
-import dev.nificdc.cdc.snapshot.SnapshotTable;
-import org.apache.nifi.components.ConfigVerificationResult;
+import dev.nificdc.cdc.binlog.snapshot.ConsistentSnapshot;
+import dev.nificdc.cdc.core.snapshot.ReadView;
+import dev.nificdc.cdc.core.snapshot.SnapshotTable;
 import org.apache.nifi.components.ConfigVerificationResult.Outcome;
+import org.apache.nifi.components.ConfigVerificationResult;
 import org.apache.nifi.logging.ComponentLog;
 import org.apache.nifi.processor.ProcessContext;
 
@@ -29,40 +32,41 @@ final class BinlogCaptureVerifier {
 
     List<ConfigVerificationResult> verify() {
         List<ConfigVerificationResult> results = new ArrayList<>();
-        BinlogCaptureSettings settings;
+        BinlogCaptureConfig config;
         try {
-            settings = BinlogCaptureSettings.from(context, null);
+            config = BinlogCaptureConfig.from(context, null);
             results.add(result("Parse configuration", Outcome.SUCCESSFUL, "Properties and patterns are valid"));
         } catch (RuntimeException e) {
             results.add(result("Parse configuration", Outcome.FAILED, e.getMessage()));
             return results;
         }
-        for (BinlogCaptureSettings.HostPort host : settings.hosts()) {
-            try (Connection connection = settings.jdbc(host).open()) {
-                results.add(result("Connect to " + host, Outcome.SUCCESSFUL, "Connected as " + settings.username()));
-                for (ServerRequirements.CheckResult check : ServerRequirements.check(connection)) {
+        BinlogSourceConfig source = config.source();
+        for (BinlogSourceConfig.HostPort host : source.hosts()) {
+            try (Connection connection = source.jdbc(host).open()) {
+                results.add(result("Connect to " + host, Outcome.SUCCESSFUL, "Connected as " + source.username()));
+                for (ServerRequirements.CheckResult check : ServerRequirements.check(new MySqlServer(connection))) {
                     results.add(result(check.name() + " on " + host, outcome(check.status()), check.toString()));
                 }
             } catch (Exception e) {
                 log.warn("Could not connect to {}", host, e);
-                results.add(result("Connect to " + host, Outcome.FAILED, "Could not connect as " + settings.username() + ": "
+                results.add(result("Connect to " + host, Outcome.FAILED, "Could not connect as " + source.username() + ": "
                         + e.getMessage() + ". Check the host, port, username and password, and that the server accepts connections from NiFi."));
             }
         }
-        if (settings.snapshotMode() == SnapshotMode.INITIAL || settings.snapshotMode() == SnapshotMode.WHEN_NEEDED) {
-            results.add(verifySnapshot(settings));
+        if (config.snapshotMode() == SnapshotMode.INITIAL || config.snapshotMode() == SnapshotMode.WHEN_NEEDED) {
+            results.add(verifySnapshot(config));
         }
         return results;
     }
 
     /** Opens (and closes at once) a snapshot read view as the processor would, and lists what it would read. */
-    private ConfigVerificationResult verifySnapshot(BinlogCaptureSettings settings) {
+    private ConfigVerificationResult verifySnapshot(BinlogCaptureConfig config) {
         String step = "Snapshot read view";
-        try (ConsistentSnapshot view = settings.openSnapshot(new ComponentCaptureLogger(log))) {
-            List<SnapshotTable> tables = view.tables(settings.filter());
+        try (ConsistentSnapshot view = config.snapshotSource(new ComponentCaptureLogger(log)).openReadView()) {
+            List<SnapshotTable> tables = view.tables();
             long onePass = 0;
             for (SnapshotTable table : tables) {
-                if (!ConsistentSnapshot.pageable(view.schema(table))) {
+                if (!ReadView.pageable(view.schema(table))) {
                     onePass++;
                 }
             }

@@ -1,18 +1,15 @@
 package dev.nificdc.cdc.processors;
 
-import dev.nificdc.cdc.binlog.BinlogCaptureException;
 import dev.nificdc.cdc.binlog.BinlogOffset;
-import dev.nificdc.cdc.binlog.BinlogReader;
-import dev.nificdc.cdc.binlog.CaptureMetrics;
-import dev.nificdc.cdc.binlog.CapturedChange;
+import dev.nificdc.cdc.binlog.BinlogSourceInfo;
+import dev.nificdc.cdc.core.CaptureException;
+import dev.nificdc.cdc.core.CaptureMetrics;
+import dev.nificdc.cdc.core.engine.CaptureCoordinator;
+import dev.nificdc.cdc.core.engine.CaptureRun;
 import dev.nificdc.cdc.emit.ChangeFlowFileWriter;
 import dev.nificdc.cdc.emit.ChangeRecordFactory;
 import dev.nificdc.cdc.record.ChangeEvent;
-import dev.nificdc.cdc.record.ChangeSize;
 import dev.nificdc.cdc.record.Operation;
-import dev.nificdc.cdc.snapshot.ConsistentSnapshot;
-import dev.nificdc.cdc.snapshot.SnapshotProgress;
-import dev.nificdc.cdc.snapshot.SnapshotTable;
 import org.apache.nifi.annotation.behavior.InputRequirement;
 import org.apache.nifi.annotation.behavior.PrimaryNodeOnly;
 import org.apache.nifi.annotation.behavior.Stateful;
@@ -40,11 +37,6 @@ import org.apache.nifi.processor.exception.ProcessException;
 import org.apache.nifi.scheduling.SchedulingStrategy;
 
 import java.io.IOException;
-import java.sql.SQLException;
-import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -101,7 +93,6 @@ public class CaptureBinlogChange extends AbstractProcessor implements Verifiable
     static final String ATTR_LAST_FILE = "cdc.binlog.last.file";
     static final String ATTR_LAST_POSITION = "cdc.binlog.last.position";
     static final String ATTR_GTID = "cdc.gtid";
-    static final String STATE_SEQUENCE_ID = "sequence.id";
 
     static final Relationship REL_SUCCESS = new Relationship.Builder()
             .name("success")
@@ -110,17 +101,10 @@ public class CaptureBinlogChange extends AbstractProcessor implements Verifiable
 
     static final List<PropertyDescriptor> PROPERTY_DESCRIPTORS = BinlogCaptureProperties.ALL;
 
-    private volatile BinlogCaptureSettings settings;
-    private volatile BinlogReader reader;
-    private volatile boolean readerNeedsReset;
+    private volatile BinlogCaptureConfig config;
+    private volatile CaptureCoordinator<BinlogOffset> coordinator;
     private ChangeFlowFileWriter flowFileWriter;
     private long lastLagMillis;
-    // snapshot in progress: the open read view, the tables still to read in it and the progress committed so far
-    private volatile ConsistentSnapshot snapshotView;
-    private volatile boolean snapshotNeedsReset;
-    private Deque<SnapshotTable> snapshotQueue;
-    private SnapshotProgress snapshotProgress;
-    private int snapshotTableCount;
 
     @Override
     protected List<PropertyDescriptor> getSupportedPropertyDescriptors() {
@@ -134,172 +118,89 @@ public class CaptureBinlogChange extends AbstractProcessor implements Verifiable
 
     @OnScheduled
     public void onScheduled(ProcessContext context) {
-        settings = BinlogCaptureSettings.from(context, getLogger());
-        flowFileWriter = new ChangeFlowFileWriter(settings.writerFactory(),
-                new ChangeRecordFactory(settings.outputShape(), settings.topicPrefix(), settings.schemaIdentifiers()),
-                settings.topicPrefix(), getLogger());
-        readerNeedsReset = false;
-        snapshotNeedsReset = false;
+        config = BinlogCaptureConfig.from(context, getLogger());
+        flowFileWriter = new ChangeFlowFileWriter(config.writerFactory(),
+                new ChangeRecordFactory(config.outputShape(), BinlogSourceInfo.FIELDS, config.topicPrefix(), config.schemaIdentifiers()),
+                config.topicPrefix(), getLogger());
+        coordinator = config.coordinator(new ComponentCaptureLogger(getLogger()));
     }
 
     @OnStopped
     public void onStopped() {
-        closeReader();
-        closeSnapshot();
+        CaptureCoordinator<BinlogOffset> current = coordinator;
+        coordinator = null;
+        if (current != null) {
+            current.close();
+        }
     }
 
     /** Flows made before Snapshot Mode existed keep their behaviour: streaming from the Initial Binlog Position. */
     @Override
-    public void migrateProperties(PropertyConfiguration config) {
-        if (!config.isPropertySet(BinlogCaptureProperties.SNAPSHOT_MODE) && config.isPropertySet(BinlogCaptureProperties.INITIAL_POSITION)) {
-            config.setProperty(BinlogCaptureProperties.SNAPSHOT_MODE, SnapshotMode.NEVER.getValue());
+    public void migrateProperties(PropertyConfiguration properties) {
+        if (!properties.isPropertySet(BinlogCaptureProperties.SNAPSHOT_MODE) && properties.isPropertySet(BinlogCaptureProperties.INITIAL_POSITION)) {
+            properties.setProperty(BinlogCaptureProperties.SNAPSHOT_MODE, SnapshotMode.NEVER.getValue());
         }
     }
 
+    /**
+     * One run of the coordinator: the next snapshot page or table, or the changes streamed until the reader has no more
+     * at a transaction boundary (or for up to Max Wait Time), written as FlowFiles and committed with the new state.
+     */
     @Override
     public void onTrigger(ProcessContext context, ProcessSession session) throws ProcessException {
+        CaptureCoordinator<BinlogOffset> engine = coordinator;
         try {
-            if (readerNeedsReset) {
-                closeReader();
-                readerNeedsReset = false;
-            }
-            if (snapshotNeedsReset) {
-                closeSnapshot();
-                snapshotNeedsReset = false;
-            }
             Map<String, String> state = new HashMap<>(session.getState(Scope.CLUSTER).toMap());
-            SnapshotProgress progress = SnapshotProgress.fromStateMap(state);
-            if (progress != null && progress.running()) {
-                snapshotRun(session, state, progress);
+            CaptureRun run = engine.run(state, (events, sequenceId) -> emit(session, events, sequenceId));
+            if (run.metrics() != null) {
+                updateLag(session, run.metrics());
+            }
+            run.counters().forEach((name, delta) -> session.adjustCounter(name, delta, false));
+            if (run.state() == null) {
                 return;
             }
-            if (reader == null && BinlogOffset.fromStateMap(state) == null) {
-                switch (settings.snapshotMode()) {
-                    case INITIAL, WHEN_NEEDED -> {
-                        snapshotRun(session, state, SnapshotProgress.start());
-                        return;
-                    }
-                    case NO_DATA -> {
-                        storeCurrentPosition(session, state);
-                        return;
-                    }
-                    case NEVER -> {
-                        // stream from the Initial Binlog Position
-                    }
-                }
+            if (run.discardsOutput()) {
+                session.rollback();
             }
-            BinlogReader active = reader != null ? reader : openReader(state);
-            captureRun(session, active, state, progress);
-        } catch (BinlogCaptureException e) {
-            closeReader();
-            if (e.reason() == BinlogCaptureException.Reason.POSITION_UNAVAILABLE && settings.snapshotMode() == SnapshotMode.WHEN_NEEDED) {
-                restartWithSnapshot(session, e);
-                return;
-            }
+            session.setState(run.state(), Scope.CLUSTER);
+            session.commitAsync(
+                    () -> getLogger().debug("Committed {} FlowFiles up to {}", run.outputUnits(), run.position()),
+                    failure -> {
+                        getLogger().warn(run.kind() == CaptureRun.Kind.SNAPSHOT
+                                ? "Session commit failed during the snapshot; the uncommitted rows are read again in a new read view"
+                                : "Session commit failed; capture will resume from the last committed position", failure);
+                        engine.discardUncommitted();
+                    });
+        } catch (CaptureException e) {
             context.yield();
             throw new ProcessException(e.getMessage(), e);
         } catch (IOException e) {
-            closeReader();
+            engine.discardUncommitted();
             throw new ProcessException("Could not read or write the processor state: " + e.getMessage(), e);
         } catch (InterruptedException e) {
             // Stopped mid-run: FlowFiles already created in this session must not commit without their position.
             session.rollback();
             Thread.currentThread().interrupt();
-            closeReader();
         } catch (RuntimeException e) {
             // The reader ran ahead of what this failed session would have committed: re-read from the stored state.
-            closeReader();
+            engine.discardUncommitted();
             throw e;
         }
     }
 
-    /**
-     * Drains changes until the reader has no more at a transaction boundary, or for up to Max Wait Time, writes them as
-     * FlowFiles, and commits them with the new offset. While a
-     * snapshot that needed several read views is being caught up with, {@code snapshot} drops the changes its rows
-     * already contain.
-     */
-    private void captureRun(ProcessSession session, BinlogReader active, Map<String, String> state, SnapshotProgress snapshot)
-            throws InterruptedException, IOException {
-        long sequenceId = Long.parseLong(state.getOrDefault(STATE_SEQUENCE_ID, "0"));
-        long deadline = System.nanoTime() + settings.maxWait().toNanos();
-        List<CapturedChange> run = new ArrayList<>();
-        long runBytes = 0;
-        CapturedChange last = null;
-        int flowFiles = 0;
-        while (true) {
-            long remaining = deadline - System.nanoTime();
-            boolean pastDeadline = remaining <= 0;
-            // Past the deadline, keep going only to finish the transaction in progress, so FlowFiles hold whole transactions.
-            if (pastDeadline && (last == null || last.endsTransaction() || remaining < -settings.maxWait().toNanos())) {
-                break;
-            }
-            boolean atTransactionEnd = last != null && last.endsTransaction();
-            // Caught up at a transaction boundary: write what has arrived now instead of waiting, so a change shows up
-            // within milliseconds; under load the queue is never empty and a run fills its FlowFiles until the deadline.
-            Duration wait = atTransactionEnd ? Duration.ZERO
-                    : pastDeadline ? Duration.ofMillis(50) : Duration.ofNanos(Math.min(remaining, 200_000_000L));
-            CapturedChange change = active.poll(wait);
-            if (change == null) {
-                if (atTransactionEnd) {
-                    break;
-                }
-                continue;
-            }
-            last = change;
-            if (snapshot != null && !snapshot.emits(change.event())) {
-                continue;
-            }
-            if (!run.isEmpty() && (!run.get(0).event().schema().equals(change.event().schema()) || run.size() >= settings.maxEventsPerFlowFile()
-                    || runBytes >= ChangeSize.BUFFER_BYTES)) {
-                emit(session, run, sequenceId++);
-                flowFiles++;
-                run = new ArrayList<>();
-                runBytes = 0;
-            }
-            run.add(change);
-            runBytes += change.estimatedBytes();
-        }
-        if (!run.isEmpty()) {
-            emit(session, run, sequenceId++);
-            flowFiles++;
-        }
-        updateLag(session, active.metrics());
-        if (last == null) {
-            return;
-        }
-        Map<String, String> newState = new HashMap<>(last.offsetAfter().toStateMap());
-        newState.put(STATE_SEQUENCE_ID, String.valueOf(sequenceId));
-        if (snapshot != null && snapshot.filterNeeded(last.offsetAfter())) {
-            newState.putAll(snapshot.toStateMap());
-        }
-        session.setState(newState, Scope.CLUSTER);
-        BinlogOffset committed = last.offsetAfter();
-        int emitted = flowFiles;
-        session.commitAsync(
-                () -> getLogger().debug("Committed {} FlowFiles up to {}", emitted, committed),
-                failure -> {
-                    getLogger().warn("Session commit failed; capture will resume from the last committed position", failure);
-                    readerNeedsReset = true;
-                });
-    }
-
-    private void emit(ProcessSession session, List<CapturedChange> run, long sequenceId) {
-        emitEvents(session, run.stream().map(CapturedChange::event).toList(), sequenceId);
-    }
-
-    private void emitEvents(ProcessSession session, List<ChangeEvent> events, long sequenceId) {
+    /** One FlowFile of a run of changes of one table, with its binlog positions and sequence id. */
+    private void emit(ProcessSession session, List<ChangeEvent> events, long sequenceId) {
         FlowFile flowFile = flowFileWriter.write(session, events);
-        ChangeEvent first = events.get(0);
-        ChangeEvent lastEvent = events.get(events.size() - 1);
+        BinlogSourceInfo first = BinlogSourceInfo.of(events.get(0));
+        BinlogSourceInfo last = BinlogSourceInfo.of(events.get(events.size() - 1));
         Map<String, String> attributes = new HashMap<>();
         attributes.put(ATTR_SEQUENCE_ID, String.valueOf(sequenceId));
-        attributes.put(ATTR_FIRST_FILE, String.valueOf(first.source().file()));
-        attributes.put(ATTR_FIRST_POSITION, String.valueOf(first.source().pos()));
-        attributes.put(ATTR_LAST_FILE, String.valueOf(lastEvent.source().file()));
-        attributes.put(ATTR_LAST_POSITION, String.valueOf(lastEvent.source().pos()));
-        if (lastEvent.source().gtid() != null) {
-            attributes.put(ATTR_GTID, lastEvent.source().gtid());
+        attributes.put(ATTR_FIRST_FILE, String.valueOf(first.file()));
+        attributes.put(ATTR_FIRST_POSITION, String.valueOf(first.pos()));
+        attributes.put(ATTR_LAST_FILE, String.valueOf(last.file()));
+        attributes.put(ATTR_LAST_POSITION, String.valueOf(last.pos()));
+        if (last.gtid() != null) {
+            attributes.put(ATTR_GTID, last.gtid());
         }
         flowFile = session.putAllAttributes(flowFile, attributes);
         for (Operation op : Operation.values()) {
@@ -308,7 +209,7 @@ public class CaptureBinlogChange extends AbstractProcessor implements Verifiable
                 session.adjustCounter("Changes captured: " + op.name().toLowerCase(), count, false);
             }
         }
-        session.getProvenanceReporter().receive(flowFile, settings.transitUri(first.source().db(), first.source().table()));
+        session.getProvenanceReporter().receive(flowFile, config.transitUri(first.db(), first.table()));
         session.transfer(flowFile, REL_SUCCESS);
     }
 
@@ -320,170 +221,6 @@ public class CaptureBinlogChange extends AbstractProcessor implements Verifiable
         long lag = metrics.lagMillis(System.currentTimeMillis());
         session.adjustCounter("Binlog lag (ms)", lag - lastLagMillis, true);
         lastLagMillis = lag;
-    }
-
-    /**
-     * Reads the next table of the snapshot (opening a read view first when none is open) into FlowFiles of at most Max
-     * Changes Per FlowFile rows, and commits them with the table marked done. After the last table the state holds the
-     * binlog position of the first read view, where streaming starts.
-     */
-    private void snapshotRun(ProcessSession session, Map<String, String> state, SnapshotProgress stored) throws IOException {
-        long sequenceId = Long.parseLong(state.getOrDefault(STATE_SEQUENCE_ID, "0"));
-        ComponentLog log = getLogger();
-        try {
-            if (snapshotView == null) {
-                ConsistentSnapshot view = settings.openSnapshot(new ComponentCaptureLogger(log));
-                snapshotView = view;
-                SnapshotProgress progress = stored.withView(view.position());
-                List<SnapshotTable> tables = view.tables(settings.filter());
-                snapshotQueue = new ArrayDeque<>(tables.stream().filter(t -> !progress.isDone(t)).toList());
-                SnapshotTable current = progress.current();
-                if (current != null && snapshotQueue.remove(current)) {
-                    snapshotQueue.addFirst(current); // continue the table a restart interrupted
-                }
-                snapshotProgress = progress;
-                snapshotTableCount = progress.tablesDone() + snapshotQueue.size();
-                log.info("Snapshot: {} of {} tables to read in the read view at binlog {}:{}{}", snapshotQueue.size(),
-                        snapshotTableCount, view.position().file(), view.position().position(),
-                        progress.views().size() > 1 ? " (resumed: " + progress.tablesDone() + " tables were read before a restart)" : "");
-            }
-            SnapshotProgress progress = snapshotProgress;
-            Map<String, String> newState = new HashMap<>();
-            SnapshotTable table = snapshotQueue.peek();
-            if (table != null) {
-                boolean lastTable = snapshotQueue.size() == 1;
-                long[] sequence = {sequenceId};
-                ConsistentSnapshot.ChunkSink sink = chunk -> {
-                    emitEvents(session, chunk, sequence[0]++);
-                    session.adjustCounter("Snapshot rows read", chunk.size(), false);
-                };
-                boolean done;
-                long rows;
-                if (ConsistentSnapshot.pageable(snapshotView.schema(table))) {
-                    // one page per run, committed with the key it reached
-                    ConsistentSnapshot.Chunk chunk = snapshotView.readChunk(table, progress.resumeKey(table),
-                            settings.maxEventsPerFlowFile(), lastTable);
-                    if (!chunk.events().isEmpty()) {
-                        sink.accept(chunk.events());
-                    }
-                    rows = chunk.events().size();
-                    done = !chunk.more();
-                    progress = progress.withChunk(table, chunk.lastKey(), rows, done);
-                } else {
-                    // no usable key: the whole table in this run, in one commit
-                    rows = snapshotView.readTable(table, settings.maxEventsPerFlowFile(), lastTable, sink);
-                    done = true;
-                    progress = progress.withTableDone(table, rows);
-                }
-                sequenceId = sequence[0];
-                if (done) {
-                    snapshotQueue.poll();
-                    session.adjustCounter("Snapshot tables read", 1, false);
-                    log.info("Snapshot of {}: {} rows (table {} of {}; {} rows so far)", table, progress.currentRows(),
-                            progress.tablesDone(), snapshotTableCount, progress.rows());
-                }
-            }
-            if (snapshotQueue.isEmpty()) {
-                progress = progress.completed();
-                newState.putAll(progress.streamStart().toStateMap());
-                if (progress.filterNeeded(null)) {
-                    newState.putAll(progress.toStateMap());
-                }
-                log.info("Snapshot complete: {} rows of {} tables; streaming the binlog from {}", progress.rows(),
-                        progress.tablesDone(), progress.streamStart());
-                closeSnapshot();
-            } else {
-                newState.putAll(progress.toStateMap());
-            }
-            snapshotProgress = progress;
-            newState.put(STATE_SEQUENCE_ID, String.valueOf(sequenceId));
-            session.setState(newState, Scope.CLUSTER);
-            session.commitAsync(() -> { }, failure -> {
-                log.warn("Session commit failed during the snapshot; the uncommitted rows are read again in a new read view", failure);
-                snapshotNeedsReset = true;
-            });
-        } catch (SQLException e) {
-            closeSnapshot();
-            String advice = e.getErrorCode() == 1045
-                    ? "Check the Username and Password; if the server requires TLS (require_secure_transport=ON or a user"
-                    + " created with REQUIRE SSL), configure an SSL Context Service."
-                    : "It resumes with the tables not yet committed on the next run; check the capture user's privileges"
-                    + " (SELECT, RELOAD) if this repeats.";
-            throw new ProcessException("The snapshot failed: " + e.getMessage() + ". " + advice, e);
-        } catch (IOException | RuntimeException e) {
-            closeSnapshot();
-            throw e;
-        } catch (Exception e) {
-            closeSnapshot();
-            throw new ProcessException("The snapshot failed: " + e.getMessage(), e);
-        }
-    }
-
-    /** Snapshot Mode no_data without state: remember the current binlog end, so the next run streams from there. */
-    private void storeCurrentPosition(ProcessSession session, Map<String, String> state) throws IOException {
-        BinlogOffset position;
-        try {
-            position = settings.currentPosition();
-        } catch (SQLException e) {
-            throw new ProcessException("Could not read the current binlog position (SHOW MASTER STATUS): " + e.getMessage()
-                    + ". Check the connection and that the capture user has REPLICATION CLIENT (MariaDB: BINLOG MONITOR).", e);
-        }
-        Map<String, String> newState = new HashMap<>(position.toStateMap());
-        newState.put(STATE_SEQUENCE_ID, state.getOrDefault(STATE_SEQUENCE_ID, "0"));
-        session.setState(newState, Scope.CLUSTER);
-        session.commitAsync();
-        getLogger().info("Snapshot Mode no_data: streaming the binlog from the current position {}", position);
-    }
-
-    /** Snapshot Mode when_needed and the stored position was purged: replace the state by a new snapshot. */
-    private void restartWithSnapshot(ProcessSession session, BinlogCaptureException cause) {
-        session.rollback();
-        try {
-            Map<String, String> old = session.getState(Scope.CLUSTER).toMap();
-            Map<String, String> newState = new HashMap<>(SnapshotProgress.start().toStateMap());
-            newState.put(STATE_SEQUENCE_ID, old.getOrDefault(STATE_SEQUENCE_ID, "0"));
-            session.setState(newState, Scope.CLUSTER);
-            session.commitAsync();
-        } catch (IOException e) {
-            throw new ProcessException("Could not replace the processor state for a new snapshot: " + e.getMessage(), e);
-        }
-        getLogger().warn("{} Snapshot Mode is when_needed: taking a new snapshot of the captured tables, then streaming from its position",
-                cause.getMessage());
-    }
-
-    private void closeSnapshot() {
-        ConsistentSnapshot current = snapshotView;
-        snapshotView = null;
-        snapshotQueue = null;
-        snapshotProgress = null;
-        if (current != null) {
-            current.close();
-        }
-    }
-
-    private BinlogReader openReader(Map<String, String> state) {
-        BinlogOffset resume = BinlogOffset.fromStateMap(state);
-        ComponentLog log = getLogger();
-        BinlogReader opened = settings.openReader(resume, new ComponentCaptureLogger(log));
-        if (resume == null) {
-            log.info("No stored binlog position: starting at {}", settings.initialPosition());
-        } else {
-            log.info("Resuming binlog capture at {}", resume);
-        }
-        reader = opened;
-        return opened;
-    }
-
-    private void closeReader() {
-        BinlogReader current = reader;
-        reader = null;
-        if (current != null) {
-            try {
-                current.close();
-            } catch (Exception e) {
-                getLogger().warn("Closing the binlog connection failed", e);
-            }
-        }
     }
 
     @Override

@@ -7,6 +7,7 @@ import dev.nificdc.cdc.record.ChangeEvent;
 import dev.nificdc.cdc.record.OutputShape;
 import dev.nificdc.cdc.timestamp.FetchConfig;
 import dev.nificdc.cdc.timestamp.Identifiers;
+import dev.nificdc.cdc.timestamp.JdbcSourceInfo;
 import dev.nificdc.cdc.timestamp.PrefetchingRun;
 import dev.nificdc.cdc.timestamp.ResolvedTable;
 import dev.nificdc.cdc.timestamp.SqlDialect;
@@ -420,7 +421,7 @@ public class CaptureTimestampChange extends AbstractProcessor implements Verifia
         String prefix = context.getProperty(TOPIC_PREFIX).getValue();
         OutputShape shape = context.getProperty(OUTPUT_SHAPE).asAllowableValue(OutputShape.class);
         writer = new ChangeFlowFileWriter(context.getProperty(RECORD_WRITER).asControllerService(RecordSetWriterFactory.class),
-                new ChangeRecordFactory(shape, prefix, RegistrySchemaIdentifiers.forRegistrar(
+                new ChangeRecordFactory(shape, JdbcSourceInfo.FIELDS, prefix, RegistrySchemaIdentifiers.forRegistrar(
                         context.getProperty(SCHEMA_REGISTRY).asControllerService(SchemaRegistrar.class), prefix)), prefix, getLogger());
     }
 

@@ -1,6 +1,6 @@
 package dev.nificdc.cdc.processors;
 
-import dev.nificdc.cdc.binlog.CaptureLogger;
+import dev.nificdc.cdc.core.CaptureLogger;
 import org.apache.nifi.logging.ComponentLog;
 
 /** Sends the capture engine's log lines to the processor's log, so warnings become bulletins. */

@@ -1,5 +1,6 @@
 package dev.nificdc.cdc.processors;
 
+import dev.nificdc.cdc.core.engine.SnapshotPolicy;
 import org.apache.nifi.components.DescribedValue;
 
 /** Whether and when CaptureBinlogChange reads the existing rows of the captured tables before streaming the binlog. */
@@ -23,6 +24,11 @@ public enum SnapshotMode implements DescribedValue {
     SnapshotMode(String value, String description) {
         this.value = value;
         this.description = description;
+    }
+
+    /** What the capture coordinator does for this mode. */
+    SnapshotPolicy policy() {
+        return SnapshotPolicy.valueOf(name());
     }
 
     @Override

@@ -24,7 +24,6 @@ import java.util.List;
  * which the target database parses exactly.
  */
 public final class ChangeSchemas {
-    public static final String SOURCE_SCHEMA_NAME = "dev.nificdc.cdc.Source";
     public static final String TRANSACTION_SCHEMA_NAME = "dev.nificdc.cdc.Transaction";
     /** Schema property naming the database type a field came from. */
     public static final String PROP_SOURCE_TYPE = "nifi.cdc.source.type";
@@ -38,10 +37,6 @@ public final class ChangeSchemas {
     public static final String SOURCE_TS_MS = "__source_ts_ms";
     public static final String DB = "__db";
     public static final String TABLE = "__table";
-    public static final String FILE = "__file";
-    public static final String POS = "__pos";
-    public static final String ROW = "__row";
-    public static final String GTID = "__gtid";
 
     /** Field names of PublishKafka's "Use Wrapper" record (NiFi's {@code WrapperRecord}). */
     public static final String WRAPPER_KEY = "key";
@@ -54,34 +49,34 @@ public final class ChangeSchemas {
     private ChangeSchemas() {
     }
 
-    /** The envelope schema: {@code {before, after, source, transaction, op, ts_ms}}. */
-    public static Schema envelope(TableSchema table, String topicPrefix) {
+    /** The envelope schema: {@code {before, after, source, transaction, op, ts_ms}}, with the source block of {@code source}. */
+    public static Schema envelope(TableSchema table, String topicPrefix, SourceFields<?> source) {
         String namespace = namespace(table, topicPrefix);
         Schema row = rowRecord(table, namespace, "Value", List.of(), false);
         Schema optionalRow = Schema.createUnion(Schema.create(Schema.Type.NULL), row);
         return SchemaBuilder.record("Envelope").namespace(namespace).fields()
                 .name("before").type(optionalRow).withDefault(null)
                 .name("after").type(optionalRow).withDefault(null)
-                .name("source").type(sourceSchema()).noDefault()
+                .name("source").type(sourceSchema(source)).noDefault()
                 .name("transaction").type(Schema.createUnion(Schema.create(Schema.Type.NULL), transactionSchema())).withDefault(null)
                 .name("op").type().stringType().noDefault()
                 .name("ts_ms").type().longType().noDefault()
                 .endRecord();
     }
 
-    /** The flattened row: the table's columns followed by {@code __op}, {@code __deleted} and source metadata. */
-    public static Schema flattened(TableSchema table, String topicPrefix) {
-        List<Schema.Field> metadata = List.of(
+    /**
+     * The flattened row: the table's columns followed by {@code __op}, {@code __deleted}, {@code __ts_ms},
+     * {@code __source_ts_ms}, {@code __db}, {@code __table} and the position fields of {@code source}.
+     */
+    public static Schema flattened(TableSchema table, String topicPrefix, SourceFields<?> source) {
+        List<Schema.Field> metadata = new ArrayList<>(List.of(
                 new Schema.Field(OP, Schema.create(Schema.Type.STRING)),
                 new Schema.Field(DELETED, Schema.create(Schema.Type.STRING)),
                 new Schema.Field(TS_MS, Schema.create(Schema.Type.LONG)),
                 new Schema.Field(SOURCE_TS_MS, Schema.create(Schema.Type.LONG)),
                 new Schema.Field(DB, optional(Schema.create(Schema.Type.STRING)), null, Schema.Field.NULL_DEFAULT_VALUE),
-                new Schema.Field(TABLE, Schema.create(Schema.Type.STRING)),
-                new Schema.Field(FILE, optional(Schema.create(Schema.Type.STRING)), null, Schema.Field.NULL_DEFAULT_VALUE),
-                new Schema.Field(POS, Schema.create(Schema.Type.LONG)),
-                new Schema.Field(ROW, Schema.create(Schema.Type.INT)),
-                new Schema.Field(GTID, optional(Schema.create(Schema.Type.STRING)), null, Schema.Field.NULL_DEFAULT_VALUE));
+                new Schema.Field(TABLE, Schema.create(Schema.Type.STRING))));
+        source.flattenedFields().forEach(field -> metadata.add(field.avroField()));
         return rowRecord(table, namespace(table, topicPrefix), "Value", metadata, true);
     }
 
@@ -97,8 +92,8 @@ public final class ChangeSchemas {
      * There is no {@code headers} field: PublishKafka reads it as a record of string values, while an Avro map (what
      * ConsumeKafka's wrapper writes) fails its cast, and our records carry nothing for headers.
      */
-    public static Schema kafkaWrapper(TableSchema table, String topicPrefix) {
-        Schema envelope = envelope(table, topicPrefix);
+    public static Schema kafkaWrapper(TableSchema table, String topicPrefix, SourceFields<?> source) {
+        Schema envelope = envelope(table, topicPrefix, source);
         Schema key = key(table, topicPrefix);
         SchemaBuilder.FieldAssembler<Schema> fields = SchemaBuilder.record("KafkaRecord").namespace(namespace(table, topicPrefix)).fields()
                 .name(WRAPPER_METADATA).type(kafkaMetadataSchema()).noDefault();
@@ -159,8 +154,9 @@ public final class ChangeSchemas {
         return AvroNames.sanitize(column.name());
     }
 
-    static Schema sourceSchema() {
-        return SchemaBuilder.record(SOURCE_SCHEMA_NAME).fields()
+    /** The {@code source} record: the fields every source shares, then those of {@code source}. */
+    static Schema sourceSchema(SourceFields<?> source) {
+        Schema shared = SchemaBuilder.record(source.schemaName()).fields()
                 .name("version").type().stringType().noDefault()
                 .name("connector").type().stringType().noDefault()
                 .name("name").type().stringType().noDefault()
@@ -168,13 +164,11 @@ public final class ChangeSchemas {
                 .name("snapshot").type().optional().stringType()
                 .name("db").type().optional().stringType()
                 .name("table").type().optional().stringType()
-                .name("server_id").type().longType().noDefault()
-                .name("gtid").type().optional().stringType()
-                .name("file").type().optional().stringType()
-                .name("pos").type().longType().noDefault()
-                .name("row").type().intType().noDefault()
-                .name("thread").type().optional().longType()
                 .endRecord();
+        List<Schema.Field> fields = new ArrayList<>();
+        shared.getFields().forEach(field -> fields.add(new Schema.Field(field, field.schema())));
+        source.envelopeFields().forEach(field -> fields.add(field.avroField()));
+        return Schema.createRecord(shared.getName(), null, shared.getNamespace(), false, fields);
     }
 
     static Schema transactionSchema() {

@@ -2,7 +2,6 @@ package dev.nificdc.cdc.timestamp;
 
 import dev.nificdc.cdc.record.ChangeEvent;
 import dev.nificdc.cdc.record.Operation;
-import dev.nificdc.cdc.record.SourceInfo;
 
 import java.math.BigDecimal;
 import java.time.temporal.Temporal;
@@ -29,8 +28,8 @@ public final class ChangeEventFactory {
 
     public ChangeEvent create(Object[] row, Temporal updated) {
         Operation op = operation(row);
-        SourceInfo source = new SourceInfo("jdbc", sourceName, 0, table.timestampType().epochMillis(updated), "false",
-                table.schema().database(), table.schema().table(), null, 0, 0, null, null);
+        JdbcSourceInfo source = new JdbcSourceInfo(sourceName, table.timestampType().epochMillis(updated), "false",
+                table.schema().database(), table.schema().table());
         return op == Operation.DELETE
                 ? new ChangeEvent(op, table.schema(), row, null, source, clock.getAsLong(), null)
                 : new ChangeEvent(op, table.schema(), null, row, source, clock.getAsLong(), null);

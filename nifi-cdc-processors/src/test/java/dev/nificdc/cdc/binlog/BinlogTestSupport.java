@@ -1,5 +1,7 @@
 package dev.nificdc.cdc.binlog;
 
+import dev.nificdc.cdc.core.CapturedChange;
+import dev.nificdc.cdc.core.TableFilter;
 import dev.nificdc.testsupport.MariaDbServer;
 
 import java.time.Duration;
@@ -31,11 +33,11 @@ final class BinlogTestSupport {
     }
 
     /** Polls exactly {@code count} changes, failing when they do not arrive within 30 s. */
-    static List<CapturedChange> poll(BinlogReader reader, int count) throws InterruptedException {
-        List<CapturedChange> changes = new ArrayList<>();
+    static List<CapturedChange<BinlogOffset>> poll(BinlogReader reader, int count) throws InterruptedException {
+        List<CapturedChange<BinlogOffset>> changes = new ArrayList<>();
         long deadline = System.currentTimeMillis() + 30_000;
         while (changes.size() < count && System.currentTimeMillis() < deadline) {
-            CapturedChange c = reader.poll(Duration.ofMillis(200));
+            CapturedChange<BinlogOffset> c = reader.poll(Duration.ofMillis(200));
             if (c != null) {
                 changes.add(c);
             }
@@ -48,7 +50,7 @@ final class BinlogTestSupport {
 
     /** Asserts that no further change arrives within {@code millis}. */
     static void assertNoMore(BinlogReader reader, long millis) throws InterruptedException {
-        CapturedChange extra = reader.poll(Duration.ofMillis(millis));
+        CapturedChange<BinlogOffset> extra = reader.poll(Duration.ofMillis(millis));
         if (extra != null) {
             throw new AssertionError("Unexpected extra change " + extra.event().op() + " " + java.util.Arrays.toString(
                     extra.event().after() != null ? extra.event().after() : extra.event().before()));

@@ -1,5 +1,6 @@
 package dev.nificdc.cdc.binlog;
 
+import dev.nificdc.cdc.core.CapturedChange;
 import dev.nificdc.cdc.record.ChangeEvent;
 import dev.nificdc.cdc.record.ColumnSchema;
 import dev.nificdc.cdc.record.Operation;
@@ -61,11 +62,11 @@ class CompressedBinlogIT {
                     "INSERT INTO " + t + " VALUES (100, 'small', 1)", // below the minimum length: written plain
                     "UPDATE " + t + " SET v = 'tiny' WHERE id = 100",
                     "DELETE FROM " + t + " WHERE id = 100");
-            List<CapturedChange> changes = BinlogTestSupport.poll(reader, 60 + 20 + 10 + 3);
+            List<CapturedChange<BinlogOffset>> changes = BinlogTestSupport.poll(reader, 60 + 20 + 10 + 3);
             BinlogTestSupport.assertNoMore(reader, 300);
 
             List<String> ops = new ArrayList<>();
-            for (CapturedChange c : changes) {
+            for (CapturedChange<BinlogOffset> c : changes) {
                 ops.add(c.event().op().code());
             }
             List<String> expectedOps = new ArrayList<>();
@@ -130,7 +131,7 @@ class CompressedBinlogIT {
     @Test
     void serverRequirementsReportCompression() throws Exception {
         try (Connection c = server.cdcConnection()) {
-            ServerRequirements.CheckResult compression = ServerRequirements.check(c).stream()
+            ServerRequirements.CheckResult compression = ServerRequirements.check(new MySqlServer(c)).stream()
                     .filter(r -> r.name().equals("log_bin_compress")).findFirst().orElseThrow();
             assertEquals(ServerRequirements.Status.OK, compression.status());
             assertTrue(compression.actual().startsWith("ON") && compression.actual().contains("log_bin_compress_min_len=100"), compression.toString());

@@ -1,5 +1,7 @@
 package dev.nificdc.cdc.binlog;
 
+import dev.nificdc.cdc.core.CaptureLogger;
+import dev.nificdc.cdc.core.CapturedChange;
 import dev.nificdc.cdc.record.ChangeEvent;
 import dev.nificdc.cdc.record.ColumnSchema;
 import dev.nificdc.cdc.record.ValueKind;
@@ -40,7 +42,7 @@ class DdlReplayIT {
             // read everything from the oldest binlog, after all the DDL already happened
             try (BinlogReader reader = BinlogTestSupport.reader(server, db).startPosition(StartPosition.earliest()).build()) {
                 reader.start();
-                List<CapturedChange> changes = BinlogTestSupport.poll(reader, 7);
+                List<CapturedChange<BinlogOffset>> changes = BinlogTestSupport.poll(reader, 7);
                 BinlogTestSupport.assertNoMore(reader, 300);
                 assertRow(changes.get(0).event(), List.of("id", "a"), List.of(1, "x"));
                 assertRow(changes.get(1).event(), List.of("id", "a", "b"), List.of(2, "y", 20));

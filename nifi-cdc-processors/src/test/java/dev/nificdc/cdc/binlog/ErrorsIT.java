@@ -1,6 +1,7 @@
 package dev.nificdc.cdc.binlog;
 
-import dev.nificdc.cdc.binlog.BinlogCaptureException.Reason;
+import dev.nificdc.cdc.core.CaptureException.Reason;
+import dev.nificdc.cdc.core.TableFilter;
 import dev.nificdc.testsupport.MariaDbServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -123,7 +124,7 @@ class ErrorsIT {
     void serverRequirementsReportEachSetting() throws Exception {
         List<ServerRequirements.CheckResult> ok;
         try (Connection c = server.cdcConnection()) {
-            ok = ServerRequirements.check(c);
+            ok = ServerRequirements.check(new MySqlServer(c));
         }
         assertTrue(ServerRequirements.allPassed(ok), ok.toString());
         assertEquals("ROW", find(ok, "binlog_format").actual());
@@ -131,7 +132,7 @@ class ErrorsIT {
 
         try (MariaDbServer statement = MariaDbServer.start(new MariaDbServer.Options().binlogFormat("STATEMENT").rowMetadata("MINIMAL"));
              Connection c = statement.cdcConnection()) {
-            List<ServerRequirements.CheckResult> results = ServerRequirements.check(c);
+            List<ServerRequirements.CheckResult> results = ServerRequirements.check(new MySqlServer(c));
             ServerRequirements.CheckResult format = find(results, "binlog_format");
             assertEquals(ServerRequirements.Status.FAIL, format.status());
             assertEquals("STATEMENT", format.actual());

@@ -1,5 +1,7 @@
 package dev.nificdc.cdc.binlog;
 
+import dev.nificdc.cdc.core.CapturedChange;
+import dev.nificdc.cdc.core.TableFilter;
 import dev.nificdc.testsupport.MariaDbServer;
 import org.junit.jupiter.api.Test;
 
@@ -35,7 +37,7 @@ class LargeTransactionIT {
                 long started = System.nanoTime();
                 BinlogOffset previous = null;
                 for (int i = 1; i <= ROWS; i++) {
-                    CapturedChange c = reader.poll(Duration.ofSeconds(30));
+                    CapturedChange<BinlogOffset> c = reader.poll(Duration.ofSeconds(30));
                     assertEquals(i, c.event().after()[0]);
                     if (i < ROWS) {
                         assertFalse(c.endsTransaction());

@@ -1,6 +1,9 @@
 package dev.nificdc.cdc.binlog;
 
 import dev.nificdc.cdc.binlog.schema.SchemaSource;
+import dev.nificdc.cdc.core.CaptureLogger;
+import dev.nificdc.cdc.core.CapturedChange;
+import dev.nificdc.cdc.core.TableFilter;
 import dev.nificdc.cdc.record.ChangeEvent;
 import dev.nificdc.cdc.record.Operation;
 import dev.nificdc.cdc.record.ValueKind;
@@ -29,7 +32,7 @@ class RecordedBinlogTest {
         FIXTURES = RecordedBinlogs.folder();
     }
 
-    static List<CapturedChange> read(String name) throws Exception {
+    static List<CapturedChange<BinlogOffset>> read(String name) throws Exception {
         Path file = FIXTURES.resolve(name);
         try (InputStream in = name.endsWith(".gz") ? new GZIPInputStream(Files.newInputStream(file)) : Files.newInputStream(file)) {
             return BinlogFileCapture.readAll(name.replace(".gz", ""), in, TableFilter.all(), SchemaSource.none(), "fixture",
@@ -39,9 +42,9 @@ class RecordedBinlogTest {
 
     @Test
     void compressedTransactionPayloadYieldsItsRowEvents() throws Exception {
-        List<CapturedChange> changes = read("mysql-bin.compressed");
+        List<CapturedChange<BinlogOffset>> changes = read("mysql-bin.compressed");
         assertEquals(1, changes.size());
-        CapturedChange change = changes.get(0);
+        CapturedChange<BinlogOffset> change = changes.get(0);
         ChangeEvent e = change.event();
         assertEquals(Operation.UPDATE, e.op());
         assertEquals("demo.movies", e.schema().qualifiedName());
@@ -52,13 +55,13 @@ class RecordedBinlogTest {
         assertEquals(1968, e.before()[2]);
         assertEquals("Italy", e.before()[3]);
         assertTrue(change.endsTransaction());
-        assertTrue(change.offsetAfter().position() > e.source().pos(), "the offset after the commit lies past the payload event");
+        assertTrue(change.offsetAfter().position() > BinlogSourceInfo.of(e).pos(), "the offset after the commit lies past the payload event");
         assertEquals("mysql", e.source().connector());
     }
 
     @Test
     void checksummedMySql57FileDecodes() throws Exception {
-        List<CapturedChange> changes = read("mysql-bin.checksum-crc32");
+        List<CapturedChange<BinlogOffset>> changes = read("mysql-bin.checksum-crc32");
         assertEquals(63, changes.size());
         ChangeEvent first = changes.get(0).event();
         assertEquals(Operation.CREATE, first.op());
@@ -78,7 +81,7 @@ class RecordedBinlogTest {
 
     @Test
     void sakilaLoadYieldsEveryRowOfTheSampleDatabase() throws Exception {
-        List<CapturedChange> changes = read("mysql-bin.sakila.gz");
+        List<CapturedChange<BinlogOffset>> changes = read("mysql-bin.sakila.gz");
         Map<String, Long> perTable = changes.stream().collect(Collectors.groupingBy(c -> c.event().schema().table(),
                 TreeMap::new, Collectors.counting()));
         // the row counts of MySQL's published Sakila sample database
@@ -105,12 +108,12 @@ class RecordedBinlogTest {
     }
 
     private static void assertResumes(String name, int step) throws Exception {
-        List<CapturedChange> all = read(name);
+        List<CapturedChange<BinlogOffset>> all = read(name);
         int checked = 0;
         for (int k = 0; k < all.size(); k += step) {
             BinlogOffset offset = all.get(k).offsetAfter();
             Path file = FIXTURES.resolve(name);
-            List<CapturedChange> rest;
+            List<CapturedChange<BinlogOffset>> rest;
             try (InputStream in = name.endsWith(".gz") ? new GZIPInputStream(Files.newInputStream(file)) : Files.newInputStream(file)) {
                 rest = BinlogFileCapture.readFrom(offset, in, TableFilter.all(), SchemaSource.none(), "fixture",
                         CaptureLogger.slf4j(RecordedBinlogTest.class));

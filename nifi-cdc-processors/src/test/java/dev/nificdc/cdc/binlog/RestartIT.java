@@ -1,5 +1,6 @@
 package dev.nificdc.cdc.binlog;
 
+import dev.nificdc.cdc.core.TableFilter;
 import dev.nificdc.testsupport.MariaDbServer;
 import org.junit.jupiter.api.Test;
 

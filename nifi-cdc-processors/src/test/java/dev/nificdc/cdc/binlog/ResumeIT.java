@@ -1,5 +1,6 @@
 package dev.nificdc.cdc.binlog;
 
+import dev.nificdc.cdc.core.CapturedChange;
 import dev.nificdc.cdc.record.ChangeEvent;
 import dev.nificdc.cdc.record.Operation;
 import dev.nificdc.testsupport.MariaDbServer;
@@ -70,7 +71,7 @@ class ResumeIT {
 
     @Test
     void resumesExactlyAfterEveryOffsetByFilePosition() throws Exception {
-        List<CapturedChange> all = readAll(StartPosition.filePosition(startFile, startPos));
+        List<CapturedChange<BinlogOffset>> all = readAll(StartPosition.filePosition(startFile, startPos));
         assertShape(all);
         assertFalse(all.get(5).offsetAfter().gtidMode());
         assertResumesExactly(all);
@@ -78,23 +79,23 @@ class ResumeIT {
 
     @Test
     void resumesExactlyAfterEveryOffsetByGtid() throws Exception {
-        List<CapturedChange> all = readAll(StartPosition.gtid(startGtid));
+        List<CapturedChange<BinlogOffset>> all = readAll(StartPosition.gtid(startGtid));
         assertShape(all);
         assertTrue(all.get(5).offsetAfter().gtidMode());
         assertTrue(all.get(5).offsetAfter().gtidSet().matches("\\d+-\\d+-\\d+"), all.get(5).offsetAfter().gtidSet());
         assertResumesExactly(all);
     }
 
-    private static List<CapturedChange> readAll(StartPosition start) throws Exception {
+    private static List<CapturedChange<BinlogOffset>> readAll(StartPosition start) throws Exception {
         try (BinlogReader reader = BinlogTestSupport.reader(server, db).startPosition(start).build()) {
             reader.start();
-            List<CapturedChange> all = BinlogTestSupport.poll(reader, TOTAL);
+            List<CapturedChange<BinlogOffset>> all = BinlogTestSupport.poll(reader, TOTAL);
             BinlogTestSupport.assertNoMore(reader, 300);
             return all;
         }
     }
 
-    private static void assertShape(List<CapturedChange> all) {
+    private static void assertShape(List<CapturedChange<BinlogOffset>> all) {
         List<Operation> ops = all.stream().map(c -> c.event().op()).toList();
         assertEquals(List.of(Operation.CREATE, Operation.CREATE, Operation.CREATE, Operation.CREATE, Operation.CREATE,
                 Operation.UPDATE, Operation.DELETE, Operation.CREATE, Operation.UPDATE, Operation.UPDATE, Operation.DELETE,
@@ -118,12 +119,12 @@ class ResumeIT {
         }
     }
 
-    private static void assertResumesExactly(List<CapturedChange> all) throws Exception {
+    private static void assertResumesExactly(List<CapturedChange<BinlogOffset>> all) throws Exception {
         for (int k = 0; k < all.size(); k++) {
             BinlogOffset offset = BinlogOffset.fromStateMap(all.get(k).offsetAfter().toStateMap());
             try (BinlogReader reader = BinlogTestSupport.reader(server, db).resumeFrom(offset).build()) {
                 reader.start();
-                List<CapturedChange> rest = BinlogTestSupport.poll(reader, all.size() - k - 1);
+                List<CapturedChange<BinlogOffset>> rest = BinlogTestSupport.poll(reader, all.size() - k - 1);
                 BinlogTestSupport.assertNoMore(reader, 300);
                 for (int i = 0; i < rest.size(); i++) {
                     assertEquals(signature(all.get(k + 1 + i).event()), signature(rest.get(i).event()),

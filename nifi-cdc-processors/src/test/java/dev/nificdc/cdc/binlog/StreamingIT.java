@@ -1,5 +1,7 @@
 package dev.nificdc.cdc.binlog;
 
+import dev.nificdc.cdc.core.CapturedChange;
+import dev.nificdc.cdc.core.TableFilter;
 import dev.nificdc.cdc.record.ChangeEvent;
 import dev.nificdc.cdc.record.ColumnSchema;
 import dev.nificdc.testsupport.MariaDbServer;
@@ -14,6 +16,7 @@ import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Live streaming behaviour: filters, transaction metadata, a full bounded queue. */
 class StreamingIT {
@@ -48,7 +51,7 @@ class StreamingIT {
                     "INSERT INTO " + db + ".skip_me VALUES (1)",
                     "UPDATE " + db + ".keep SET v = 11 WHERE id = 1",
                     "COMMIT");
-            List<CapturedChange> changes = BinlogTestSupport.poll(reader, 3);
+            List<CapturedChange<BinlogOffset>> changes = BinlogTestSupport.poll(reader, 3);
             BinlogTestSupport.assertNoMore(reader, 300);
             ChangeEvent first = changes.get(0).event();
             assertEquals(List.of("id", "v"), first.schema().columns().stream().map(ColumnSchema::name).toList());
@@ -62,7 +65,7 @@ class StreamingIT {
                 assertEquals(i + 1, tx.totalOrder());
                 assertEquals(i + 1, tx.dataCollectionOrder());
             }
-            assertEquals(txId, first.source().gtid());
+            assertEquals(txId, BinlogSourceInfo.of(first).gtid());
         }
     }
 
@@ -79,9 +82,15 @@ class StreamingIT {
                 values.append(i == 100 ? "" : ",").append('(').append(i).append(')');
             }
             server.execute("INSERT INTO " + db + ".bulk VALUES " + values);
-            Thread.sleep(500); // the reader thread is now blocked on the full queue
+            // back-pressure: the network thread fills the two-slot queue with the first of 200 changes and waits there
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (reader.queuedChanges() < 2) {
+                assertTrue(System.nanoTime() < deadline, "the queue never filled up");
+                Thread.sleep(10);
+            }
+            assertEquals(2, reader.queuedChanges(), "the queue holds no more than its capacity");
             List<Integer> ids = new java.util.ArrayList<>();
-            for (CapturedChange c : BinlogTestSupport.poll(reader, 200)) {
+            for (CapturedChange<BinlogOffset> c : BinlogTestSupport.poll(reader, 200)) {
                 ids.add((Integer) c.event().after()[0]);
             }
             assertEquals(IntStream.range(100, 300).boxed().toList(), ids);
@@ -111,7 +120,7 @@ class StreamingIT {
             reader.start();
             server.execute("SET SESSION sql_mode = ''",
                     "INSERT INTO " + db + ".zero VALUES (1, '0000-00-00', '0000-00-00 00:00:00', '0000-00-00')");
-            CapturedChange c = BinlogTestSupport.poll(reader, 1).get(0);
+            CapturedChange<BinlogOffset> c = BinlogTestSupport.poll(reader, 1).get(0);
             assertEquals(java.util.Arrays.asList(1, 0, 0L, null), java.util.Arrays.asList(c.event().after()));
         }
     }

@@ -1,6 +1,7 @@
 package dev.nificdc.cdc.binlog;
 
-import dev.nificdc.cdc.binlog.BinlogCaptureException.Reason;
+import dev.nificdc.cdc.core.CaptureException.Reason;
+import dev.nificdc.cdc.core.TableFilter;
 import dev.nificdc.testsupport.MariaDbServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

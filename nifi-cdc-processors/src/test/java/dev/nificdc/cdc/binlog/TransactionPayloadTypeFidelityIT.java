@@ -1,6 +1,9 @@
 package dev.nificdc.cdc.binlog;
 
 import dev.nificdc.cdc.binlog.schema.SchemaSource;
+import dev.nificdc.cdc.core.CaptureLogger;
+import dev.nificdc.cdc.core.CapturedChange;
+import dev.nificdc.cdc.core.TableFilter;
 
 import java.io.ByteArrayInputStream;
 import java.util.List;
@@ -26,15 +29,15 @@ class TransactionPayloadTypeFidelityIT extends TypeFidelityIT {
             private int available;
 
             @Override
-            public List<CapturedChange> next(int count) throws Exception {
+            public List<CapturedChange<BinlogOffset>> next(int count) throws Exception {
                 RawBinlog wrapped = RawBinlog.read(start.file()).withTransactionPayloads(start.end());
                 assertTrue(wrapped.typeCodesFrom(start.end()).contains(RawBinlog.TRANSACTION_PAYLOAD), "payloads were built");
-                List<CapturedChange> all = BinlogFileCapture.readFrom(BinlogOffset.at(start.name(), start.end()),
+                List<CapturedChange<BinlogOffset>> all = BinlogFileCapture.readFrom(BinlogOffset.at(start.name(), start.end()),
                         new ByteArrayInputStream(wrapped.bytes()), TableFilter.of(List.of(db), List.of(), List.of(), List.of(), List.of()),
                         SchemaSource.none(), "test", CaptureLogger.slf4j(TransactionPayloadTypeFidelityIT.class));
                 available = all.size();
                 assertTrue(all.size() >= consumed + count, "expected " + count + " more changes, the file holds " + all.size());
-                List<CapturedChange> next = all.subList(consumed, consumed + count);
+                List<CapturedChange<BinlogOffset>> next = all.subList(consumed, consumed + count);
                 consumed += count;
                 return next;
             }

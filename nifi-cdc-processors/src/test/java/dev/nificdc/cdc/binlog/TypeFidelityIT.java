@@ -1,5 +1,6 @@
 package dev.nificdc.cdc.binlog;
 
+import dev.nificdc.cdc.core.CapturedChange;
 import dev.nificdc.cdc.record.ChangeEvent;
 import dev.nificdc.cdc.record.ColumnSchema;
 import dev.nificdc.cdc.record.Operation;
@@ -68,7 +69,7 @@ class TypeFidelityIT {
         reader.start();
         return new ChangeStream() {
             @Override
-            public List<CapturedChange> next(int count) throws InterruptedException {
+            public List<CapturedChange<BinlogOffset>> next(int count) throws InterruptedException {
                 return BinlogTestSupport.poll(reader, count);
             }
 
@@ -87,7 +88,7 @@ class TypeFidelityIT {
     /** The changes the test reads, in binlog order. */
     protected interface ChangeStream extends AutoCloseable {
         /** The next {@code count} changes; fails when fewer arrive. */
-        List<CapturedChange> next(int count) throws Exception;
+        List<CapturedChange<BinlogOffset>> next(int count) throws Exception;
 
         void assertNoMore() throws Exception;
 
@@ -154,12 +155,12 @@ class TypeFidelityIT {
             for (int id = 1; id <= 4; id++) {
                 expected.put(id, expectedRow(id));
             }
-            List<CapturedChange> inserts = changes.next(4);
+            List<CapturedChange<BinlogOffset>> inserts = changes.next(4);
 
             Map<String, Object> beforeUpdate = expected.get(1);
             server.execute("UPDATE " + t + " SET v_utf = 'changed', ti = -1 WHERE id = 1", "DELETE FROM " + t + " WHERE id = 2");
             Map<String, Object> afterUpdate = expectedRow(1);
-            List<CapturedChange> later = changes.next(2);
+            List<CapturedChange<BinlogOffset>> later = changes.next(2);
             changes.assertNoMore();
 
             ChangeEvent first = inserts.get(0).event();
@@ -181,8 +182,8 @@ class TypeFidelityIT {
             assertEquals("mariadb", delete.source().connector());
             assertEquals(db, delete.source().db());
             assertEquals("all_types", delete.source().table());
-            assertTrue(delete.source().file().startsWith("mysql-bin."));
-            assertTrue(delete.source().pos() > 4);
+            assertTrue(BinlogSourceInfo.of(delete).file().startsWith("mysql-bin."));
+            assertTrue(BinlogSourceInfo.of(delete).pos() > 4);
             assertEquals(List.of("id"), first.schema().primaryKey());
         }
     }

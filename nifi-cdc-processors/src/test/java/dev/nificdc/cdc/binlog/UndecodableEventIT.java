@@ -6,6 +6,9 @@ import com.github.shyiko.mysql.binlog.event.deserialization.EventDataDeserializa
 import dev.nificdc.cdc.binlog.convert.MySqlCharsets;
 import dev.nificdc.cdc.binlog.schema.SchemaSource;
 import dev.nificdc.cdc.binlog.schema.TableSchemaResolver;
+import dev.nificdc.cdc.core.CaptureLogger;
+import dev.nificdc.cdc.core.CapturedChange;
+import dev.nificdc.cdc.core.TableFilter;
 import dev.nificdc.testsupport.MariaDbServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -78,7 +81,7 @@ class UndecodableEventIT {
     }
 
     /** Feeds the file through the event handling the live reader uses; the changes handed out end up in {@code emitted}. */
-    private static void replay(Written written, List<CapturedChange> emitted) throws Exception {
+    private static void replay(Written written, List<CapturedChange<BinlogOffset>> emitted) throws Exception {
         TableSchemaResolver resolver = new TableSchemaResolver(TableFilter.all(), SchemaSource.none(), MySqlCharsets.builtIn(),
                 CaptureLogger.slf4j(UndecodableEventIT.class));
         BinlogEventProcessor processor = new BinlogEventProcessor(BinlogOffset.at(written.start().name(), written.start().end()),
@@ -94,14 +97,14 @@ class UndecodableEventIT {
         }
     }
 
-    private static List<Object> ids(List<CapturedChange> changes) {
+    private static List<Object> ids(List<CapturedChange<BinlogOffset>> changes) {
         return changes.stream().map(c -> c.event().after()[0]).toList();
     }
 
     @Test
     void theUnchangedFileYieldsEveryRow() throws Exception {
         Written written = writeThreeTransactions(server);
-        List<CapturedChange> emitted = new ArrayList<>();
+        List<CapturedChange<BinlogOffset>> emitted = new ArrayList<>();
         replay(written, emitted);
         assertEquals(List.of(1, 2, 3, 4), ids(emitted));
     }
@@ -110,7 +113,7 @@ class UndecodableEventIT {
     void anUnknownEventTypeStopsCaptureAndNamesTypeAndPosition() throws Exception {
         Written written = writeThreeTransactions(server);
         written.binlog().events.get(written.target())[4] = (byte) 200;
-        List<CapturedChange> emitted = new ArrayList<>();
+        List<CapturedChange<BinlogOffset>> emitted = new ArrayList<>();
         BinlogCaptureException e = assertThrows(BinlogCaptureException.class, () -> replay(written, emitted));
         assertEquals(BinlogCaptureException.Reason.DECODING, e.reason());
         assertTrue(e.getMessage().contains("type code 200") && e.getMessage().contains(written.start().name() + ":" + written.targetPosition()),
@@ -124,7 +127,7 @@ class UndecodableEventIT {
     void aPartialJsonUpdateEventSaysWhichSettingToChange() throws Exception {
         Written written = writeThreeTransactions(server);
         written.binlog().events.get(written.target())[4] = 39; // MySQL's PARTIAL_UPDATE_ROWS_EVENT
-        List<CapturedChange> emitted = new ArrayList<>();
+        List<CapturedChange<BinlogOffset>> emitted = new ArrayList<>();
         BinlogCaptureException e = assertThrows(BinlogCaptureException.class, () -> replay(written, emitted));
         assertTrue(e.getMessage().contains("PARTIAL_UPDATE_ROWS_EVENT (type code 39)") && e.getMessage().contains("binlog_row_value_options"),
                 e.getMessage());
@@ -138,7 +141,7 @@ class UndecodableEventIT {
         byte[] event = written.binlog().events.get(written.target());
         event[4] = (byte) 200;
         event[17] |= (byte) BinlogEventHeader.IGNORABLE_FLAG;
-        List<CapturedChange> emitted = new ArrayList<>();
+        List<CapturedChange<BinlogOffset>> emitted = new ArrayList<>();
         replay(written, emitted);
         assertEquals(List.of(1, 3, 4), ids(emitted), "the server said a replica may skip it");
     }
@@ -160,7 +163,7 @@ class UndecodableEventIT {
         }
         assertTrue(block > 0, "found the compressed block");
         event[block] |= 0x70;
-        List<CapturedChange> emitted = new ArrayList<>();
+        List<CapturedChange<BinlogOffset>> emitted = new ArrayList<>();
         BinlogCaptureException e = assertThrows(BinlogCaptureException.class, () -> replay(written, emitted));
         assertTrue(e.getMessage().contains("COMPRESSED_EVENT") && e.getMessage().contains("type code " + type)
                 && e.getMessage().contains(written.start().name() + ":" + written.targetPosition()) && e.getMessage().contains("algorithm 7"),

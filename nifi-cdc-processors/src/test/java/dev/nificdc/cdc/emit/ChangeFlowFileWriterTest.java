@@ -1,11 +1,11 @@
 package dev.nificdc.cdc.emit;
 
+import dev.nificdc.cdc.binlog.BinlogSourceInfo;
 import dev.nificdc.cdc.record.ChangeEvent;
 import dev.nificdc.cdc.record.ChangeSchemas;
 import dev.nificdc.cdc.record.ColumnSchema;
 import dev.nificdc.cdc.record.Operation;
 import dev.nificdc.cdc.record.OutputShape;
-import dev.nificdc.cdc.record.SourceInfo;
 import dev.nificdc.cdc.record.TableSchema;
 import dev.nificdc.cdc.record.ValueKind;
 import org.apache.avro.Conversions;
@@ -67,7 +67,7 @@ class ChangeFlowFileWriterTest {
                 new byte[]{0, (byte) 0xFF, 0x7F}, "Zoë"};
         Object[] after = {7L, null, null, null, null, null, null, null};
         ChangeEvent update = new ChangeEvent(Operation.UPDATE, TABLE, before, after,
-                new SourceInfo("mariadb", "prod", 1, 1000L, "false", "shop", "order items", "mysql-bin.000003", 4711, 0, "0-1-42", 9L),
+                new BinlogSourceInfo("mariadb", "prod", 1, 1000L, "false", "shop", "order items", "mysql-bin.000003", 4711, 0, "0-1-42", 9L),
                 2000L, new ChangeEvent.TransactionInfo("0-1-42", 1, 1));
 
         List<GenericRecord> records = writeAndRead(OutputShape.ENVELOPE, List.of(update));
@@ -99,7 +99,7 @@ class ChangeFlowFileWriterTest {
 
     @Test
     void operationMixCountsEveryOperationInEnumOrder() {
-        SourceInfo source = new SourceInfo("mariadb", "prod", 1, 1000L, "false", "shop", "order items", "f", 4, 0, null, null);
+        BinlogSourceInfo source = new BinlogSourceInfo("mariadb", "prod", 1, 1000L, "false", "shop", "order items", "f", 4, 0, null, null);
         Object[] row = {1L, null, null, null, null, null, null, null};
         List<ChangeEvent> events = new ArrayList<>();
         for (Operation op : List.of(Operation.UPDATE, Operation.CREATE, Operation.UPDATE, Operation.DELETE, Operation.UPDATE)) {
@@ -112,7 +112,7 @@ class ChangeFlowFileWriterTest {
     void flattenedDeleteCarriesTheBeforeImageAndDeletedFlag() throws Exception {
         Object[] before = {9L, BigDecimal.ONE.setScale(30), null, null, null, null, null, "x"};
         ChangeEvent delete = new ChangeEvent(Operation.DELETE, TABLE, before, null,
-                new SourceInfo("mariadb", "prod", 1, 1000L, "false", "shop", "order items", "mysql-bin.000003", 99, 2, null, null),
+                new BinlogSourceInfo("mariadb", "prod", 1, 1000L, "false", "shop", "order items", "mysql-bin.000003", 99, 2, null, null),
                 2000L, null);
         GenericRecord row = writeAndRead(OutputShape.FLATTENED, List.of(delete)).get(0);
         assertEquals(9L, row.get("id"));
@@ -124,7 +124,7 @@ class ChangeFlowFileWriterTest {
 
     @Test
     void kafkaWrapperCarriesTopicKeyAndEnvelopeAndFollowsADeleteWithATombstone() throws Exception {
-        SourceInfo source = new SourceInfo("mariadb", "prod", 1, 1000L, "false", "shop", "order items", "mysql-bin.000003", 99, 0, null, null);
+        BinlogSourceInfo source = new BinlogSourceInfo("mariadb", "prod", 1, 1000L, "false", "shop", "order items", "mysql-bin.000003", 99, 0, null, null);
         Object[] seven = {7L, BigDecimal.ONE.setScale(30), DATETIME_MICROS, TIMESTAMP_MICROS, null, null, null, "a"};
         Object[] nine = {9L, null, null, null, null, null, null, "b"};
         ChangeEvent create = new ChangeEvent(Operation.CREATE, TABLE, null, seven, source, 2000L, null);
@@ -134,7 +134,7 @@ class ChangeFlowFileWriterTest {
         Schema wrapper = records.get(0).getSchema();
         assertEquals(List.of("metadata", "key", "value"), wrapper.getFields().stream().map(Schema.Field::name).toList());
         assertEquals(ChangeSchemas.key(TABLE, "prod"), wrapper.getField("key").schema(), "key field holds exactly the registered key schema");
-        assertEquals(Schema.createUnion(Schema.create(Schema.Type.NULL), ChangeSchemas.envelope(TABLE, "prod")), wrapper.getField("value").schema(),
+        assertEquals(Schema.createUnion(Schema.create(Schema.Type.NULL), ChangeSchemas.envelope(TABLE, "prod", BinlogSourceInfo.FIELDS)), wrapper.getField("value").schema(),
                 "value field holds exactly the registered envelope schema, or null");
 
         GenericRecord created = records.get(0);
@@ -158,7 +158,7 @@ class ChangeFlowFileWriterTest {
     @Test
     void kafkaWrapperOfATableWithoutPrimaryKeyHasNoKeyFieldAndNoTombstone() throws Exception {
         TableSchema noKey = new TableSchema("shop", "order items", List.of(ColumnSchema.of("note", ValueKind.STRING, true, "text")), List.of());
-        SourceInfo source = new SourceInfo("mariadb", "prod", 1, 1000L, "false", "shop", "order items", "mysql-bin.000003", 5, 0, null, null);
+        BinlogSourceInfo source = new BinlogSourceInfo("mariadb", "prod", 1, 1000L, "false", "shop", "order items", "mysql-bin.000003", 5, 0, null, null);
         ChangeEvent delete = new ChangeEvent(Operation.DELETE, noKey, new Object[]{"x"}, null, source, 2000L, null);
 
         List<GenericRecord> records = writeAndRead(OutputShape.KAFKA_WRAPPER, List.of(delete), 1);
@@ -219,7 +219,7 @@ class ChangeFlowFileWriterTest {
         @Override
         public void onTrigger(ProcessContext context, ProcessSession session) {
             RecordSetWriterFactory factory = context.getProperty(WRITER).asControllerService(RecordSetWriterFactory.class);
-            ChangeFlowFileWriter writer = new ChangeFlowFileWriter(factory, new ChangeRecordFactory(shape, "prod"), "prod", getLogger());
+            ChangeFlowFileWriter writer = new ChangeFlowFileWriter(factory, new ChangeRecordFactory(shape, events.get(0).source().fields(), "prod"), "prod", getLogger());
             FlowFile flowFile = writer.write(session, events);
             session.transfer(flowFile, SUCCESS);
         }

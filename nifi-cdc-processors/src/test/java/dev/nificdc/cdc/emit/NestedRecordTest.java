@@ -1,10 +1,10 @@
 package dev.nificdc.cdc.emit;
 
+import dev.nificdc.cdc.binlog.BinlogSourceInfo;
 import dev.nificdc.cdc.record.ChangeEvent;
 import dev.nificdc.cdc.record.ColumnSchema;
 import dev.nificdc.cdc.record.Operation;
 import dev.nificdc.cdc.record.OutputShape;
-import dev.nificdc.cdc.record.SourceInfo;
 import dev.nificdc.cdc.record.TableSchema;
 import dev.nificdc.cdc.record.ValueKind;
 import org.apache.nifi.json.JsonRecordSetWriter;
@@ -47,10 +47,10 @@ class NestedRecordTest {
     void jsonWriterWritesNestedRecordsExactlyAsMapRecords() throws Exception {
         ChangeEvent update = new ChangeEvent(Operation.UPDATE, TABLE, new Object[]{7L, new BigDecimal("1.50"), 20_000, "old"},
                 new Object[]{7L, null, 20_001, "new"},
-                new SourceInfo("mariadb", "prod", 1, 1000L, "false", "shop", "orders", "mysql-bin.000003", 4711, 0, "0-1-42", 9L),
+                new BinlogSourceInfo("mariadb", "prod", 1, 1000L, "false", "shop", "orders", "mysql-bin.000003", 4711, 0, "0-1-42", 9L),
                 2000L, new ChangeEvent.TransactionInfo("0-1-42", 1, 1));
         for (OutputShape shape : OutputShape.values()) {
-            ChangeRecordFactory factory = new ChangeRecordFactory(shape, "prod");
+            ChangeRecordFactory factory = new ChangeRecordFactory(shape, BinlogSourceInfo.FIELDS, "prod");
             List<Record> records = factory.toRecords(update);
             if (shape != OutputShape.FLATTENED) {
                 assertTrue(records.get(0).toMap().values().stream().anyMatch(NestedRecord.class::isInstance), shape + " nests records");
@@ -64,8 +64,8 @@ class NestedRecordTest {
 
     @Test
     void isTheMapOfItsOwnValues() {
-        Record envelope = new ChangeRecordFactory(OutputShape.ENVELOPE, "").toRecord(new ChangeEvent(Operation.CREATE, TABLE, null,
-                new Object[]{8L, null, null, "x"}, new SourceInfo("mariadb", "", 1, 1L, "false", "shop", "orders", "f", 4, 0, null, null), 2L, null));
+        Record envelope = new ChangeRecordFactory(OutputShape.ENVELOPE, BinlogSourceInfo.FIELDS, "").toRecord(new ChangeEvent(Operation.CREATE, TABLE, null,
+                new Object[]{8L, null, null, "x"}, new BinlogSourceInfo("mariadb", "", 1, 1L, "false", "shop", "orders", "f", 4, 0, null, null), 2L, null));
         NestedRecord after = assertInstanceOf(NestedRecord.class, envelope.getValue("after"));
         assertEquals(8L, after.get("id"));
         assertEquals(List.of("id", "amount", "day", "note"), List.copyOf(after.keySet()));

@@ -58,7 +58,7 @@ final class BinlogCaptureRunners {
     private static void connect(TestRunner runner, MariaDbServer server, String database, RecordSetWriterFactory writer) throws InitializationException {
         runner.addControllerService("writer", (ControllerService) writer);
         runner.enableControllerService((ControllerService) writer);
-        runner.setProperty(BinlogCaptureProperties.RECORD_WRITER, "writer");
+        runner.setProperty(OutputProperties.RECORD_WRITER, "writer");
         runner.setProperty(BinlogCaptureProperties.HOSTS, server.host() + ":" + server.port());
         runner.setProperty(BinlogCaptureProperties.USERNAME, MariaDbServer.CDC_USER);
         runner.setProperty(BinlogCaptureProperties.PASSWORD, MariaDbServer.CDC_PASSWORD);

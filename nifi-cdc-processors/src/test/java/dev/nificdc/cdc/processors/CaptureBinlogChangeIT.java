@@ -47,7 +47,7 @@ class CaptureBinlogChangeIT {
         runner = BinlogCaptureRunners.newRunner(server, db);
         writer = BinlogCaptureRunners.writer(runner);
         runner.setProperty(BinlogCaptureProperties.SERVER_ID, "5501");
-        runner.setProperty(BinlogCaptureProperties.TOPIC_PREFIX, "it");
+        runner.setProperty(OutputProperties.TOPIC_PREFIX, "it");
         BinlogCaptureRunners.streamFromCurrentEnd(runner, server);
     }
 

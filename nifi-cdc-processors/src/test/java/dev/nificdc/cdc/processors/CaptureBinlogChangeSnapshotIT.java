@@ -85,8 +85,8 @@ class CaptureBinlogChangeSnapshotIT {
         runner.setProperty(BinlogCaptureProperties.PASSWORD, MariaDbServer.CDC_PASSWORD);
         runner.setProperty(BinlogCaptureProperties.SERVER_ID, "5601");
         runner.setProperty(BinlogCaptureProperties.DATABASE_INCLUDE, db);
-        runner.setProperty(BinlogCaptureProperties.RECORD_WRITER, "writer");
-        runner.setProperty(BinlogCaptureProperties.TOPIC_PREFIX, "it");
+        runner.setProperty(OutputProperties.RECORD_WRITER, "writer");
+        runner.setProperty(OutputProperties.TOPIC_PREFIX, "it");
         runner.setProperty(BinlogCaptureProperties.MAX_WAIT, "300 ms");
         runner.setProperty(BinlogCaptureProperties.MAX_EVENTS_PER_FLOWFILE, "250");
     }

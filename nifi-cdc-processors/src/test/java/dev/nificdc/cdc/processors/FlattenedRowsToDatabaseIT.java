@@ -81,7 +81,7 @@ class FlattenedRowsToDatabaseIT {
 
     private static TestRunner captureRunner(String database) throws Exception {
         TestRunner runner = BinlogCaptureRunners.newRunner(server, database);
-        runner.setProperty(BinlogCaptureProperties.OUTPUT_SHAPE, OutputShape.FLATTENED.getValue());
+        runner.setProperty(OutputProperties.OUTPUT_SHAPE, OutputShape.FLATTENED.getValue());
         BinlogCaptureRunners.streamFromCurrentEnd(runner, server);
         return runner;
     }

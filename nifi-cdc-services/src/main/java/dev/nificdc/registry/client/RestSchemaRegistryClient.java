@@ -92,10 +92,6 @@ public class RestSchemaRegistryClient implements SchemaRegistryClient {
                 : "Basic " + Base64.getEncoder().encodeToString((username + ":" + (password == null ? "" : password)).getBytes(StandardCharsets.UTF_8));
     }
 
-    public List<String> getBaseUrls() {
-        return baseUrls;
-    }
-
     @Override
     public int register(final String subject, final String schemaText) throws SchemaRegistryException {
         final Call call = new Call("register a schema under subject '" + subject + "'", subject, null, null);

@@ -1,6 +1,6 @@
 package dev.nificdc.cdc.binlog.schema;
 
-import dev.nificdc.cdc.binlog.JdbcConnector;
+import dev.nificdc.cdc.core.JdbcConnector;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -2,8 +2,8 @@ package dev.nificdc.cdc.binlog.schema;
 
 import com.github.shyiko.mysql.binlog.event.TableMapEventData;
 import com.github.shyiko.mysql.binlog.event.TableMapEventMetadata;
-import dev.nificdc.cdc.binlog.CaptureLogger;
-import dev.nificdc.cdc.binlog.TableFilter;
+import dev.nificdc.cdc.core.CaptureLogger;
+import dev.nificdc.cdc.core.TableFilter;
 import dev.nificdc.cdc.binlog.convert.MySqlCharsets;
 import dev.nificdc.cdc.binlog.convert.ValueConverter;
 import dev.nificdc.cdc.binlog.convert.ValueConverters;

@@ -1,0 +1,317 @@
+package dev.nificdc.cdc.binlog.snapshot;
+
+import com.github.shyiko.mysql.binlog.event.TableMapEventData;
+import dev.nificdc.cdc.binlog.BinlogOffset;
+import dev.nificdc.cdc.binlog.BinlogSourceInfo;
+import dev.nificdc.cdc.binlog.MySqlServer;
+import dev.nificdc.cdc.binlog.ServerFlavor;
+import dev.nificdc.cdc.binlog.convert.MySqlCharsets;
+import dev.nificdc.cdc.binlog.schema.SchemaSource;
+import dev.nificdc.cdc.binlog.schema.TableMapping;
+import dev.nificdc.cdc.binlog.schema.TableSchemaResolver;
+import dev.nificdc.cdc.core.CaptureLogger;
+import dev.nificdc.cdc.core.JdbcConnector;
+import dev.nificdc.cdc.core.TableFilter;
+import dev.nificdc.cdc.core.snapshot.ReadView;
+import dev.nificdc.cdc.core.snapshot.SnapshotKey;
+import dev.nificdc.cdc.core.snapshot.SnapshotTable;
+import dev.nificdc.cdc.record.ChangeEvent;
+import dev.nificdc.cdc.record.ChangeSize;
+import dev.nificdc.cdc.record.ColumnSchema;
+import dev.nificdc.cdc.record.Operation;
+import dev.nificdc.cdc.record.TableSchema;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * One consistent read view of a MySQL/MariaDB server tied to the binlog position it corresponds to: every row read
+ * through it is the state of the table exactly at {@link #position()}, so streaming the binlog from that position
+ * afterwards loses and repeats nothing.
+ *
+ * <p>The view lives in an open {@code START TRANSACTION WITH CONSISTENT SNAPSHOT} transaction on one JDBC connection
+ * (REPEATABLE READ, {@code time_zone = '+00:00'}); {@link #close()} ends it. How the position is obtained is the
+ * {@link ConsistencyMethod}. A table with an integer/DECIMAL primary key can be read page by page with keyset
+ * pagination ({@link #readChunk}); any table can be read in one pass through a streaming result set in primary-key
+ * order ({@link #readTable}). Either way the heap holds at most one page or chunk. Not thread-safe.
+ */
+public final class ConsistentSnapshot implements ReadView<BinlogOffset> {
+    private final Connection connection;
+    private final BinlogOffset position;
+    private final ServerFlavor flavor;
+    private final TableFilter filter;
+    private final long serverId;
+    private final String logicalName;
+    private final TableSchemaResolver resolver;
+    private final long openedMillis = System.currentTimeMillis();
+    private final Map<SnapshotTable, TableSchema> schemas = new HashMap<>();
+
+    private ConsistentSnapshot(Connection connection, BinlogOffset position, ServerFlavor flavor, TableFilter filter,
+                               long serverId, String logicalName, TableSchemaResolver resolver) {
+        this.connection = connection;
+        this.position = position;
+        this.flavor = flavor;
+        this.filter = filter;
+        this.serverId = serverId;
+        this.logicalName = logicalName;
+        this.resolver = resolver;
+    }
+
+    /**
+     * Opens a read view and reads its binlog position.
+     *
+     * @param filter      which tables and columns are captured (the same filter the binlog reader uses)
+     * @param logicalName written into {@code source.name} of every row
+     * @throws SQLException when the server refuses (e.g. RELOAD missing for the global read lock)
+     */
+    public static ConsistentSnapshot open(JdbcConnector jdbc, ConsistencyMethod method, TableFilter filter, String logicalName,
+                                          CaptureLogger logger) throws SQLException {
+        Connection connection = jdbc.open();
+        try {
+            MySqlServer server = new MySqlServer(connection);
+            String version = server.version();
+            boolean mariaDb = ServerFlavor.ofVersion(version) == ServerFlavor.MARIADB;
+            long serverId = server.serverId();
+            Map<Integer, String> collations = server.collations();
+            ConsistencyMethod effective = method == ConsistencyMethod.AUTO
+                    ? (mariaDb ? ConsistencyMethod.SNAPSHOT_STATUS : ConsistencyMethod.GLOBAL_READ_LOCK) : method;
+            if (effective == ConsistencyMethod.SNAPSHOT_STATUS && !mariaDb) {
+                throw new SQLException("The binlog_snapshot_file/binlog_snapshot_position status variables exist only on MariaDB;"
+                        + " this server is " + version + ". Use the global read lock.");
+            }
+            connection.setAutoCommit(false);
+            execute(connection, "SET SESSION time_zone = '+00:00'");
+            execute(connection, "SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+            BinlogOffset position;
+            if (effective == ConsistencyMethod.GLOBAL_READ_LOCK) {
+                execute(connection, "FLUSH TABLES WITH READ LOCK");
+                try {
+                    execute(connection, "START TRANSACTION WITH CONSISTENT SNAPSHOT");
+                    position = server.binlogPosition().orElseThrow(() ->
+                            new SQLException("SHOW MASTER STATUS returned nothing: is the binlog enabled (log_bin)?"));
+                } finally {
+                    execute(connection, "UNLOCK TABLES");
+                }
+            } else {
+                execute(connection, "START TRANSACTION WITH CONSISTENT SNAPSHOT");
+                position = server.snapshotBinlogPosition();
+            }
+            position = new BinlogOffset(position.file(), position.position(), 0, "", false, serverId);
+            TableSchemaResolver resolver = new TableSchemaResolver(filter, SchemaSource.none(),
+                    MySqlCharsets.withServerCollations(collations), logger);
+            logger.info("Snapshot read view opened at binlog " + position.file() + ":" + position.position() + " ("
+                    + (effective == ConsistencyMethod.GLOBAL_READ_LOCK ? "FLUSH TABLES WITH READ LOCK" : "MariaDB binlog_snapshot_position")
+                    + ")");
+            return new ConsistentSnapshot(connection, position, ServerFlavor.ofVersion(version), filter, serverId, logicalName, resolver);
+        } catch (SQLException | RuntimeException e) {
+            try {
+                connection.close();
+            } catch (SQLException ignored) {
+                // the original failure matters
+            }
+            throw e;
+        }
+    }
+
+    /** The binlog position the read view corresponds to: streaming starts here. */
+    @Override
+    public BinlogOffset position() {
+        return position;
+    }
+
+    /** MySQL or MariaDB. */
+    public ServerFlavor flavor() {
+        return flavor;
+    }
+
+    /** The base tables the view's filter includes, ordered by database and name. */
+    @Override
+    public List<SnapshotTable> tables() throws SQLException {
+        return tables(filter);
+    }
+
+    /** The base tables the filter includes, ordered by database and name. */
+    public List<SnapshotTable> tables(TableFilter filter) throws SQLException {
+        List<SnapshotTable> tables = new ArrayList<>();
+        try (Statement s = connection.createStatement();
+             ResultSet rs = s.executeQuery("SELECT TABLE_SCHEMA, TABLE_NAME FROM information_schema.TABLES WHERE TABLE_TYPE = 'BASE TABLE'")) {
+            while (rs.next()) {
+                SnapshotTable table = new SnapshotTable(rs.getString(1), rs.getString(2));
+                if (filter.includesTable(table.database(), table.table())) {
+                    tables.add(table);
+                }
+            }
+        }
+        tables.sort(null);
+        return tables;
+    }
+
+    /**
+     * The schema snapshot rows of {@code table} get: the one the binlog engine derives for its TABLE_MAP events; null
+     * when the filter excludes the table. Cached for the life of the read view (the view sees one table definition).
+     */
+    @Override
+    public TableSchema schema(SnapshotTable table) throws SQLException {
+        if (!schemas.containsKey(table)) {
+            TableMapping mapping = mapping(table);
+            schemas.put(table, mapping == null ? null : mapping.schema());
+        }
+        return schemas.get(table);
+    }
+
+    /**
+     * Reads the next page of a {@link ReadView#pageable(TableSchema) pageable} table: at most {@code limit} rows whose
+     * primary key is greater than {@code after} (all rows from the start when null), in key order.
+     *
+     * @param lastTable when true and the page is the table's last, its final row is marked {@code source.snapshot = "last"}
+     */
+    @Override
+    public Chunk readChunk(SnapshotTable table, SnapshotKey after, int limit, boolean lastTable) throws SQLException {
+        TableSchema schema = schema(table);
+        List<ColumnSchema> columns = schema.columns();
+        List<String> key = schema.primaryKey();
+        StringBuilder sql = new StringBuilder("SELECT ").append(columns.stream().map(JdbcValues::selectExpression)
+                .collect(Collectors.joining(", "))).append(" FROM ").append(MySqlIdentifiers.quote(table));
+        List<Object> parameters = new ArrayList<>();
+        if (after != null) {
+            // (k1, k2) > (v1, v2) spelled out so that the primary-key index serves it as a range
+            List<String> alternatives = new ArrayList<>();
+            for (int i = 0; i < key.size(); i++) {
+                StringBuilder alternative = new StringBuilder("(");
+                for (int j = 0; j < i; j++) {
+                    alternative.append(MySqlIdentifiers.quote(key.get(j))).append(" = ? AND ");
+                    parameters.add(after.values().get(j));
+                }
+                alternative.append(MySqlIdentifiers.quote(key.get(i))).append(" > ?)");
+                parameters.add(after.values().get(i));
+                alternatives.add(alternative.toString());
+            }
+            sql.append(" WHERE ").append(String.join(" OR ", alternatives));
+        }
+        sql.append(" ORDER BY ").append(key.stream().map(MySqlIdentifiers::quote).collect(Collectors.joining(", ")))
+                .append(" LIMIT ").append(limit + 1);
+        List<Object[]> rows = new ArrayList<>();
+        boolean more = false;
+        try (PreparedStatement s = connection.prepareStatement(sql.toString())) {
+            for (int i = 0; i < parameters.size(); i++) {
+                s.setBigDecimal(i + 1, (java.math.BigDecimal) parameters.get(i));
+            }
+            // Streamed, and the page ends early once its rows hold ChangeSize.BUFFER_BYTES: wide rows cannot fill the heap.
+            s.setFetchSize(Math.max(1, Math.min(limit, 1_000)));
+            try (ResultSet rs = s.executeQuery()) {
+                long bytes = 0;
+                while (rs.next()) {
+                    if (rows.size() >= limit || bytes >= ChangeSize.BUFFER_BYTES) {
+                        more = true;
+                        break;
+                    }
+                    Object[] row = new Object[columns.size()];
+                    for (int i = 0; i < row.length; i++) {
+                        row[i] = JdbcValues.read(rs, i + 1, columns.get(i));
+                    }
+                    rows.add(row);
+                    bytes += ChangeSize.of(row);
+                }
+            }
+        }
+        List<ChangeEvent> events = new ArrayList<>(rows.size());
+        for (int i = 0; i < rows.size(); i++) {
+            events.add(event(schema, rows.get(i), !more && lastTable && i == rows.size() - 1));
+        }
+        SnapshotKey lastKey = rows.isEmpty() ? after : SnapshotKey.of(schema, rows.get(rows.size() - 1));
+        return new Chunk(events, lastKey, more);
+    }
+
+    private TableMapping mapping(SnapshotTable table) throws SQLException {
+        TableMapEventData tableMap = TableMapSynthesizer.describe(connection, table);
+        return resolver.resolve(tableMap, flavor == ServerFlavor.MARIADB);
+    }
+
+    /**
+     * Reads every row of {@code table} in one pass with a streaming result set, as READ change events handed to
+     * {@code sink} in chunks of at most {@code chunkSize} rows, in primary-key order (storage order without a primary key).
+     *
+     * @param lastTable when true the table's final row is marked {@code source.snapshot = "last"}
+     * @return the number of rows read
+     */
+    @Override
+    public long readTable(SnapshotTable table, int chunkSize, boolean lastTable, ChunkSink sink) throws Exception {
+        TableSchema schema = schema(table);
+        if (schema == null) {
+            return 0;
+        }
+        List<ColumnSchema> columns = schema.columns();
+        String select = "SELECT " + columns.stream().map(JdbcValues::selectExpression).collect(Collectors.joining(", "))
+                + " FROM " + MySqlIdentifiers.quote(table)
+                + (schema.primaryKey().isEmpty() ? "" : " ORDER BY " + schema.primaryKey().stream().map(MySqlIdentifiers::quote)
+                .collect(Collectors.joining(", ")));
+        long rows = 0;
+        try (Statement s = connection.createStatement(ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
+            s.setFetchSize(Math.max(1, Math.min(chunkSize, 1_000)));
+            try (ResultSet rs = s.executeQuery(select)) {
+                List<ChangeEvent> chunk = new ArrayList<>();
+                long chunkBytes = 0;
+                Object[] pending = null;
+                while (rs.next()) {
+                    Object[] row = new Object[columns.size()];
+                    for (int i = 0; i < row.length; i++) {
+                        row[i] = JdbcValues.read(rs, i + 1, columns.get(i));
+                    }
+                    if (pending != null) {
+                        chunk.add(event(schema, pending, false));
+                        chunkBytes += ChangeSize.of(pending);
+                        if (chunk.size() >= chunkSize || chunkBytes >= ChangeSize.BUFFER_BYTES) {
+                            sink.accept(chunk);
+                            chunk = new ArrayList<>();
+                            chunkBytes = 0;
+                        }
+                    }
+                    pending = row;
+                    rows++;
+                }
+                if (pending != null) {
+                    chunk.add(event(schema, pending, lastTable));
+                }
+                if (!chunk.isEmpty()) {
+                    sink.accept(chunk);
+                }
+            }
+        }
+        return rows;
+    }
+
+    private ChangeEvent event(TableSchema schema, Object[] row, boolean last) {
+        BinlogSourceInfo source = new BinlogSourceInfo(flavor.connector(), logicalName, serverId, openedMillis, last ? "last" : "true",
+                schema.database(), schema.table(), position.file(), position.position(), 0, null, null);
+        return new ChangeEvent(Operation.READ, schema, null, row, source, System.currentTimeMillis(), null);
+    }
+
+    /** Ends the read view (the transaction only read, so it is rolled back) and closes the connection. */
+    @Override
+    public void close() {
+        try {
+            connection.rollback();
+        } catch (SQLException ignored) {
+            // closing anyway
+        }
+        try {
+            connection.close();
+        } catch (SQLException ignored) {
+            // nothing left to do
+        }
+    }
+
+    private static void execute(Connection connection, String sql) throws SQLException {
+        try (Statement s = connection.createStatement()) {
+            s.execute(sql);
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package dev.nificdc.cdc.core;
+
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * Which databases, tables and columns are captured. Each list holds regular expressions matched against the whole
+ * name (case-sensitive, as MySQL names on Linux are): databases against {@code db}, tables against {@code db.table},
+ * excluded columns against {@code db.table.column}. An empty include list includes everything; excludes win over
+ * includes. The {@code mysql}, {@code sys}, {@code information_schema} and {@code performance_schema} databases are
+ * always excluded.
+ */
+public final class TableFilter {
+    private static final List<String> SYSTEM_DATABASES = List.of("mysql", "sys", "information_schema", "performance_schema");
+
+    private final List<Pattern> includeDatabases;
+    private final List<Pattern> excludeDatabases;
+    private final List<Pattern> includeTables;
+    private final List<Pattern> excludeTables;
+    private final List<Pattern> excludeColumns;
+
+    private TableFilter(List<Pattern> includeDatabases, List<Pattern> excludeDatabases, List<Pattern> includeTables,
+                        List<Pattern> excludeTables, List<Pattern> excludeColumns) {
+        this.includeDatabases = includeDatabases;
+        this.excludeDatabases = excludeDatabases;
+        this.includeTables = includeTables;
+        this.excludeTables = excludeTables;
+        this.excludeColumns = excludeColumns;
+    }
+
+    /** Captures every table of every non-system database. */
+    public static TableFilter all() {
+        return new TableFilter(List.of(), List.of(), List.of(), List.of(), List.of());
+    }
+
+    /**
+     * @throws CaptureException with reason CONFIGURATION naming the list and the expression when one does not compile
+     */
+    public static TableFilter of(List<String> includeDatabases, List<String> excludeDatabases, List<String> includeTables,
+                                 List<String> excludeTables, List<String> excludeColumns) {
+        return new TableFilter(compile("include databases", includeDatabases), compile("exclude databases", excludeDatabases),
+                compile("include tables", includeTables), compile("exclude tables", excludeTables),
+                compile("exclude columns", excludeColumns));
+    }
+
+    /**
+     * Splits a comma-separated list of expressions, as a processor property holds them; blanks are dropped.
+     * Expressions that need a comma can use {@code \x2C}.
+     */
+    public static List<String> split(String commaSeparated) {
+        if (commaSeparated == null || commaSeparated.isBlank()) {
+            return List.of();
+        }
+        return java.util.Arrays.stream(commaSeparated.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+
+    private static List<Pattern> compile(String what, List<String> expressions) {
+        if (expressions == null) {
+            return List.of();
+        }
+        return expressions.stream().map(e -> {
+            try {
+                return Pattern.compile(e);
+            } catch (PatternSyntaxException ex) {
+                throw new CaptureException(CaptureException.Reason.CONFIGURATION,
+                        "The " + what + " expression '" + e + "' is not a valid regular expression: "
+                                + ex.getDescription() + " near index " + ex.getIndex()
+                                + ". Fix the expression (Java regular expression syntax, matched against the whole name).", ex);
+            }
+        }).toList();
+    }
+
+    public boolean includesDatabase(String database) {
+        if (database == null || SYSTEM_DATABASES.contains(database.toLowerCase(java.util.Locale.ROOT))) {
+            return false;
+        }
+        return matchesIncludeExclude(database, includeDatabases, excludeDatabases);
+    }
+
+    public boolean includesTable(String database, String table) {
+        return includesDatabase(database) && matchesIncludeExclude(database + "." + table, includeTables, excludeTables);
+    }
+
+    public boolean includesColumn(String database, String table, String column) {
+        String name = database + "." + table + "." + column;
+        return excludeColumns.stream().noneMatch(p -> p.matcher(name).matches());
+    }
+
+    private static boolean matchesIncludeExclude(String name, List<Pattern> include, List<Pattern> exclude) {
+        if (!include.isEmpty() && include.stream().noneMatch(p -> p.matcher(name).matches())) {
+            return false;
+        }
+        return exclude.stream().noneMatch(p -> p.matcher(name).matches());
+    }
+}

@@ -1,0 +1,45 @@
+package dev.nificdc.cdc.core.engine;
+
+import dev.nificdc.cdc.core.CaptureMetrics;
+
+import java.util.Map;
+
+/**
+ * What one {@link CaptureCoordinator#run run} produced besides the runs of changes it handed to the writer: the state to
+ * store in the same commit as that output, and what to tell the user.
+ *
+ * @param kind        what the run did
+ * @param state       the complete new state to store with the output (replaces the old state); null: store nothing
+ * @param outputUnits how many runs of changes were handed to the writer
+ * @param position    where the committed output ends, for the log ("" when unknown)
+ * @param counters    counters to add (e.g. snapshot rows and tables read)
+ * @param metrics     the stream's counters after a streaming run, else null
+ */
+public record CaptureRun(Kind kind, Map<String, String> state, int outputUnits, String position, Map<String, Long> counters,
+                         CaptureMetrics metrics) {
+
+    /** What a run did. */
+    public enum Kind {
+        /** Streamed changes (possibly none: then {@code state} is null). */
+        STREAMING,
+        /** Read the next page or table of the initial snapshot. */
+        SNAPSHOT,
+        /** Stored the current end of the log as the start, without output (Snapshot Mode no_data). */
+        START_POSITION,
+        /**
+         * The stored offset is gone from the log and the policy is when_needed: discard whatever this run handed to the
+         * writer and store {@code state}, which starts a new snapshot.
+         */
+        RESTART_SNAPSHOT
+    }
+
+    public CaptureRun {
+        counters = Map.copyOf(counters);
+        position = position == null ? "" : position;
+    }
+
+    /** True when the writer's output of this run must be dropped rather than committed. */
+    public boolean discardsOutput() {
+        return kind == Kind.RESTART_SNAPSHOT;
+    }
+}

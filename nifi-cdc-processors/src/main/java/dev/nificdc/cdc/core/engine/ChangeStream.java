@@ -1,0 +1,31 @@
+package dev.nificdc.cdc.core.engine;
+
+import dev.nificdc.cdc.core.CaptureException;
+import dev.nificdc.cdc.core.CaptureMetrics;
+import dev.nificdc.cdc.core.CapturedChange;
+import dev.nificdc.cdc.core.SourceOffset;
+
+import java.time.Duration;
+
+/**
+ * An open stream of one source's changes, in commit order, each with the offset to store once it is committed
+ * downstream. The stream reads ahead; after output that was not committed, close it and open a new one at the stored
+ * offset.
+ *
+ * @param <O> the source's offset type
+ */
+public interface ChangeStream<O extends SourceOffset<O>> extends AutoCloseable {
+
+    /**
+     * The next change, waiting at most {@code timeout}; null when none arrived in time.
+     *
+     * @throws CaptureException when the stream stopped on an error the user must fix
+     */
+    CapturedChange<O> poll(Duration timeout) throws InterruptedException;
+
+    /** The stream's counters (changes, source timestamps for lag, reconnects). */
+    CaptureMetrics metrics();
+
+    @Override
+    void close();
+}

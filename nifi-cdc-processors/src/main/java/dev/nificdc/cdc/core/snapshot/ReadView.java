@@ -1,0 +1,84 @@
+package dev.nificdc.cdc.core.snapshot;
+
+import dev.nificdc.cdc.core.SourceOffset;
+import dev.nificdc.cdc.record.ChangeEvent;
+import dev.nificdc.cdc.record.TableSchema;
+
+import java.sql.SQLException;
+import java.util.List;
+
+/**
+ * One consistent read view of a source's tables tied to the log position it corresponds to: every row read through it
+ * is the state of its table exactly at {@link #position()}, so streaming the log from that position afterwards loses
+ * and repeats nothing. A table with a {@link #pageable} key is read page by page ({@link #readChunk}); any table can be
+ * read in one pass ({@link #readTable}). Either way the heap holds at most one page or chunk. Not thread-safe.
+ *
+ * @param <O> the source's offset type
+ */
+public interface ReadView<O extends SourceOffset<O>> extends AutoCloseable {
+
+    /** The log position the view corresponds to. */
+    O position();
+
+    /** The captured base tables, ordered by database and name. */
+    List<SnapshotTable> tables() throws SQLException;
+
+    /** The schema the rows of {@code table} get (the one streamed changes of it get); null when it is not captured. */
+    TableSchema schema(SnapshotTable table) throws SQLException;
+
+    /**
+     * The next page of a {@link #pageable} table: at most {@code limit} rows whose primary key is greater than
+     * {@code after} (all rows from the start when null), in key order, as READ change events.
+     *
+     * @param lastTable when true and the page is the table's last, its final row is marked {@code source.snapshot = "last"}
+     */
+    Chunk readChunk(SnapshotTable table, SnapshotKey after, int limit, boolean lastTable) throws SQLException;
+
+    /**
+     * Every row of {@code table} in one pass, handed to {@code sink} in chunks of at most {@code chunkSize} rows, in
+     * primary-key order (storage order without a primary key).
+     *
+     * @param lastTable when true the table's final row is marked {@code source.snapshot = "last"}
+     * @return the number of rows read
+     */
+    long readTable(SnapshotTable table, int chunkSize, boolean lastTable, ChunkSink sink) throws Exception;
+
+    /** Ends the view and releases its connection. */
+    @Override
+    void close();
+
+    /** One page of a table read with keyset pagination. */
+    record Chunk(List<ChangeEvent> events, SnapshotKey lastKey, boolean more) {
+    }
+
+    /** Receives the rows of a table chunk by chunk. */
+    @FunctionalInterface
+    interface ChunkSink {
+        void accept(List<ChangeEvent> chunk) throws Exception;
+    }
+
+    /**
+     * Whether a table can be read in pages with keyset pagination ({@code WHERE key > last ORDER BY key LIMIT n}),
+     * which needs a primary key whose order Java reproduces exactly: integer and DECIMAL columns only. Other tables (no
+     * primary key, text or temporal keys, whose order depends on collations) are read in one pass.
+     */
+    static boolean pageable(TableSchema schema) {
+        if (schema == null || schema.primaryKey().isEmpty()) {
+            return false;
+        }
+        for (String column : schema.primaryKey()) {
+            int i = schema.indexOf(column);
+            if (i < 0) {
+                return false;
+            }
+            switch (schema.columns().get(i).kind()) {
+                case INT, LONG, DECIMAL -> {
+                }
+                default -> {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+}

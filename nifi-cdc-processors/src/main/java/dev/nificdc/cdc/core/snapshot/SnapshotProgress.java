@@ -1,0 +1,276 @@
+package dev.nificdc.cdc.core.snapshot;
+
+import dev.nificdc.cdc.core.SourceOffset;
+import dev.nificdc.cdc.record.ChangeEvent;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/**
+ * How far an initial snapshot got, kept in the processor state next to (and committed with) the FlowFiles of the rows.
+ *
+ * <p>The unit of progress is a chunk of a {@link ReadView#pageable pageable} table (rows up to a primary-key
+ * value) or a whole other table: its rows are committed together with the record of how far the table was read and in
+ * which read view ({@link ReadView#position()}). A restart loses the read view (it is a transaction), so
+ * reading continues after the last committed key, and with the remaining tables, in a new view at a later log
+ * position. Every key range therefore has the view it was read in: a table's final view, plus "splits" (keys up to K
+ * were read in view V) for a table whose reading spanned a restart. Streaming starts at the first view's position and
+ * drops each change made before the view its row's key range was read in: it is already in the snapshot row. Every row
+ * thus appears once as a READ and then with exactly the changes made after it was read: nothing lost, nothing doubled,
+ * even across restarts. (A change of the key moves a row between ranges; it is streamed as a delete of the old key and
+ * a create of the new one, each judged by its own key, which is exactly right.)
+ *
+ * <p>Positions are the source's offsets ({@code O}); {@link LogPositions} writes them into the state and locates
+ * streamed changes in the log.
+ *
+ * @param <O> the source's offset type
+ */
+public final class SnapshotProgress<O extends SourceOffset<O>> {
+    /** Prefix of every state key this class writes. */
+    public static final String PREFIX = "snapshot.";
+    static final String KEY_STATUS = PREFIX + "status";
+    static final String KEY_VIEWS = PREFIX + "views";
+    static final String KEY_VIEW = PREFIX + "view.";
+    static final String KEY_TABLE = PREFIX + "table.";
+    static final String KEY_ROWS = PREFIX + "rows";
+    static final String KEY_SPLIT = PREFIX + "split.";
+    static final String KEY_CURRENT = PREFIX + "current";
+    static final String KEY_CURRENT_KEY = PREFIX + "current.key";
+    static final String KEY_CURRENT_VIEW = PREFIX + "current.view";
+    static final String KEY_CURRENT_ROWS = PREFIX + "current.rows";
+
+    /** Keys up to and including {@code upTo} were read in read view {@code view}. */
+    record Split(int view, SnapshotKey upTo) {
+    }
+    private static final String RUNNING = "running";
+    private static final String COMPLETE = "complete";
+
+    private final LogPositions<O> positions;
+    private final boolean running;
+    private final List<O> views;
+    private final Map<String, Integer> tableViews;
+    private final long rows;
+    private final Map<String, List<Split>> splits;
+    private final String current;
+    private final SnapshotKey currentKey;
+    private final int currentView;
+    private final long currentRows;
+
+    private SnapshotProgress(LogPositions<O> positions, boolean running, List<O> views, Map<String, Integer> tableViews, long rows,
+                             Map<String, List<Split>> splits, String current, SnapshotKey currentKey, int currentView, long currentRows) {
+        this.positions = positions;
+        this.running = running;
+        this.views = List.copyOf(views);
+        this.tableViews = Collections.unmodifiableMap(new TreeMap<>(tableViews));
+        this.rows = rows;
+        this.splits = Collections.unmodifiableMap(new TreeMap<>(splits));
+        this.current = current;
+        this.currentKey = currentKey;
+        this.currentView = currentView;
+        this.currentRows = currentRows;
+    }
+
+    /** A snapshot that has not read anything yet. */
+    public static <O extends SourceOffset<O>> SnapshotProgress<O> start(LogPositions<O> positions) {
+        return new SnapshotProgress<>(positions, true, List.of(), Map.of(), 0, Map.of(), null, null, -1, 0);
+    }
+
+    /** The progress stored in a state map, or null when it holds none. */
+    public static <O extends SourceOffset<O>> SnapshotProgress<O> fromStateMap(Map<String, String> state, LogPositions<O> positions) {
+        String status = state.get(KEY_STATUS);
+        if (status == null) {
+            return null;
+        }
+        int count = Integer.parseInt(state.getOrDefault(KEY_VIEWS, "0"));
+        List<O> views = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            views.add(positions.decode(state.get(KEY_VIEW + i), state));
+        }
+        Map<String, Integer> tables = new TreeMap<>();
+        Map<String, List<Split>> splits = new TreeMap<>();
+        state.forEach((key, value) -> {
+            if (key.startsWith(KEY_TABLE)) {
+                tables.put(key.substring(KEY_TABLE.length()), Integer.parseInt(value));
+            } else if (key.startsWith(KEY_SPLIT)) {
+                List<Split> list = new ArrayList<>();
+                for (String split : value.split(";")) {
+                    int at = split.indexOf('@');
+                    list.add(new Split(Integer.parseInt(split.substring(0, at)), SnapshotKey.decode(split.substring(at + 1))));
+                }
+                splits.put(key.substring(KEY_SPLIT.length()), list);
+            }
+        });
+        String current = state.get(KEY_CURRENT);
+        return new SnapshotProgress<>(positions, RUNNING.equals(status), views, tables, Long.parseLong(state.getOrDefault(KEY_ROWS, "0")), splits,
+                current, current == null ? null : SnapshotKey.decode(state.get(KEY_CURRENT_KEY)),
+                current == null ? -1 : Integer.parseInt(state.get(KEY_CURRENT_VIEW)),
+                current == null ? 0 : Long.parseLong(state.getOrDefault(KEY_CURRENT_ROWS, "0")));
+    }
+
+    /** The state entries of this progress (all keys start with {@link #PREFIX}). */
+    public Map<String, String> toStateMap() {
+        Map<String, String> map = new LinkedHashMap<>();
+        map.put(KEY_STATUS, running ? RUNNING : COMPLETE);
+        map.put(KEY_VIEWS, String.valueOf(views.size()));
+        for (int i = 0; i < views.size(); i++) {
+            map.put(KEY_VIEW + i, positions.encode(views.get(i)));
+        }
+        map.putAll(positions.sharedEntries(views));
+        tableViews.forEach((table, view) -> map.put(KEY_TABLE + table, String.valueOf(view)));
+        splits.forEach((table, list) -> map.put(KEY_SPLIT + table,
+                list.stream().map(sp -> sp.view() + "@" + sp.upTo().encode()).collect(Collectors.joining(";"))));
+        if (current != null) {
+            map.put(KEY_CURRENT, current);
+            map.put(KEY_CURRENT_KEY, currentKey.encode());
+            map.put(KEY_CURRENT_VIEW, String.valueOf(currentView));
+            map.put(KEY_CURRENT_ROWS, String.valueOf(currentRows));
+        }
+        map.put(KEY_ROWS, String.valueOf(rows));
+        return map;
+    }
+
+    /** Removes every snapshot entry from a state map. */
+    public static void removeFrom(Map<String, String> state) {
+        state.keySet().removeIf(k -> k.startsWith(PREFIX));
+    }
+
+    /** True until every table has been read. */
+    public boolean running() {
+        return running;
+    }
+
+    public List<O> views() {
+        return views;
+    }
+
+    /** Rows read so far. */
+    public long rows() {
+        return rows;
+    }
+
+    /** Tables read so far. */
+    public int tablesDone() {
+        return tableViews.size();
+    }
+
+    /** This progress with a new read view; its index is {@code views().size() - 1}. */
+    public SnapshotProgress<O> withView(O view) {
+        List<O> more = new ArrayList<>(views);
+        more.add(view);
+        return new SnapshotProgress<>(positions, running, more, tableViews, rows, splits, current, currentKey, currentView, currentRows);
+    }
+
+    /** The table read in part (by key) when the last chunk was committed, or null. */
+    public SnapshotTable current() {
+        if (current == null) {
+            return null;
+        }
+        int dot = current.indexOf('.');
+        return new SnapshotTable(current.substring(0, dot), current.substring(dot + 1));
+    }
+
+    /** The last key committed of {@code table} when it is {@link #current()}, else null (read from the start). */
+    public SnapshotKey resumeKey(SnapshotTable table) {
+        return table.qualifiedName().equals(current) ? currentKey : null;
+    }
+
+    /** Rows of the table in progress committed so far. */
+    public long currentRows() {
+        return currentRows;
+    }
+
+    /**
+     * This progress after one chunk of {@code table} ({@code chunkRows} rows up to {@code lastKey}) was read in the
+     * latest view; {@code done} when it was the table's last.
+     */
+    public SnapshotProgress<O> withChunk(SnapshotTable table, SnapshotKey lastKey, long chunkRows, boolean done) {
+        if (views.isEmpty()) {
+            throw new IllegalStateException("No read view");
+        }
+        int view = views.size() - 1;
+        String name = table.qualifiedName();
+        Map<String, List<Split>> moreSplits = new TreeMap<>(splits);
+        boolean continued = name.equals(current);
+        if (continued && currentView != view) {
+            List<Split> list = new ArrayList<>(moreSplits.getOrDefault(name, List.of()));
+            list.add(new Split(currentView, currentKey));
+            moreSplits.put(name, list);
+        }
+        long tableRows = (continued ? currentRows : 0) + chunkRows;
+        if (done) {
+            Map<String, Integer> more = new TreeMap<>(tableViews);
+            more.put(name, view);
+            return new SnapshotProgress<>(positions, running, views, more, rows + chunkRows, moreSplits, null, null, -1, tableRows);
+        }
+        return new SnapshotProgress<>(positions, running, views, tableViews, rows + chunkRows, moreSplits, name, lastKey, view, tableRows);
+    }
+
+    public boolean isDone(SnapshotTable table) {
+        return tableViews.containsKey(table.qualifiedName());
+    }
+
+    /** This progress with {@code table} read in full ({@code rowCount} rows) in the latest view. */
+    public SnapshotProgress<O> withTableDone(SnapshotTable table, long rowCount) {
+        if (views.isEmpty()) {
+            throw new IllegalStateException("No read view");
+        }
+        return withChunk(table, null, rowCount, true);
+    }
+
+    /** This progress marked complete: streaming may start at {@link #streamStart()}. */
+    public SnapshotProgress<O> completed() {
+        return new SnapshotProgress<>(positions, false, views, tableViews, rows, splits, null, null, -1, 0);
+    }
+
+    /** Where streaming starts after the snapshot: the first read view's position. */
+    public O streamStart() {
+        return views.get(0);
+    }
+
+    /**
+     * Whether streamed changes still have to be checked with {@link #emits(ChangeEvent)} once streaming has committed up
+     * to {@code committed}: only while tables read in a later view exist and {@code committed} is before that view.
+     */
+    public boolean filterNeeded(O committed) {
+        if (views.size() < 2) {
+            return false;
+        }
+        return committed == null || committed.compareTo(views.get(views.size() - 1)) < 0;
+    }
+
+    /**
+     * Whether a streamed change must be emitted: false when its table was read in a view that already contains it
+     * (the change was made before that view's log position).
+     */
+    public boolean emits(ChangeEvent change) {
+        String table = change.source().db() + "." + change.source().table();
+        Integer view = tableViews.get(table);
+        List<Split> tableSplits = splits.get(table);
+        if (tableSplits != null) {
+            SnapshotKey key = SnapshotKey.of(change);
+            if (key != null) {
+                for (Split split : tableSplits) {
+                    if (key.compareTo(split.upTo()) <= 0) {
+                        view = split.view();
+                        break;
+                    }
+                }
+            }
+        }
+        if (view == null || view == 0) {
+            return true;
+        }
+        O position = positions.positionOf(change);
+        return position == null || position.compareTo(views.get(view)) >= 0;
+    }
+
+    @Override
+    public String toString() {
+        return (running ? "running" : "complete") + " snapshot: " + tableViews.size() + " tables, " + rows + " rows, views " + views;
+    }
+}

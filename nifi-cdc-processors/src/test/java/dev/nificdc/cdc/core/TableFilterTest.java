@@ -1,0 +1,58 @@
+package dev.nificdc.cdc.core;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class TableFilterTest {
+
+    @Test
+    void includesAndExcludesByWholeName() {
+        TableFilter f = TableFilter.of(List.of("shop.*"), List.of("shop_archive"), List.of(), List.of("shop\\.tmp_.*"),
+                List.of(".*\\.password", "shop\\.customer\\.ssn"));
+        assertTrue(f.includesTable("shop", "orders"));
+        assertTrue(f.includesTable("shop_eu", "orders"));
+        assertFalse(f.includesTable("shop_archive", "orders"));
+        assertFalse(f.includesTable("shop", "tmp_1"));
+        assertFalse(f.includesTable("other", "orders"));
+        assertFalse(f.includesColumn("shop", "users", "password"));
+        assertFalse(f.includesColumn("shop", "customer", "ssn"));
+        assertTrue(f.includesColumn("shop", "customer", "name"));
+        assertTrue(f.includesColumn("shop", "customer_ssn", "x"));
+    }
+
+    @Test
+    void systemDatabasesAreNeverCaptured() {
+        TableFilter all = TableFilter.all();
+        assertTrue(all.includesTable("app", "t"));
+        assertFalse(all.includesTable("mysql", "user"));
+        assertFalse(all.includesTable("performance_schema", "threads"));
+    }
+
+    @Test
+    void includeTablesMatchQualifiedNames() {
+        TableFilter f = TableFilter.of(List.of(), List.of(), List.of("app\\.(orders|items)"), List.of(), List.of());
+        assertTrue(f.includesTable("app", "orders"));
+        assertFalse(f.includesTable("app", "orders_old"));
+        assertFalse(f.includesTable("other", "orders"));
+    }
+
+    @Test
+    void invalidExpressionIsAClearConfigurationError() {
+        CaptureException e = assertThrows(CaptureException.class,
+                () -> TableFilter.of(List.of(), List.of(), List.of("app.(orders"), List.of(), List.of()));
+        assertEquals(CaptureException.Reason.CONFIGURATION, e.reason());
+        assertTrue(e.getMessage().contains("include tables") && e.getMessage().contains("app.(orders"), e.getMessage());
+    }
+
+    @Test
+    void splitsCommaSeparatedProperty() {
+        assertEquals(List.of("a", "b.*"), TableFilter.split(" a , ,b.* "));
+        assertEquals(List.of(), TableFilter.split(null));
+    }
+}

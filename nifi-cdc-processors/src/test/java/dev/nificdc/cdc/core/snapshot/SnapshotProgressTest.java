@@ -1,0 +1,99 @@
+package dev.nificdc.cdc.core.snapshot;
+
+import dev.nificdc.cdc.binlog.BinlogOffset;
+import dev.nificdc.cdc.binlog.BinlogPositions;
+import dev.nificdc.cdc.binlog.BinlogSourceInfo;
+import dev.nificdc.cdc.record.ChangeEvent;
+import dev.nificdc.cdc.record.ColumnSchema;
+import dev.nificdc.cdc.record.Operation;
+import dev.nificdc.cdc.record.TableSchema;
+import dev.nificdc.cdc.record.ValueKind;
+import org.junit.jupiter.api.Test;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class SnapshotProgressTest {
+    private static final BinlogOffset VIEW0 = new BinlogOffset("bin.000007", 1_000, 0, "", false, 1);
+    private static final BinlogOffset VIEW1 = new BinlogOffset("bin.000008", 400, 0, "", false, 1);
+    private static final SnapshotTable A = new SnapshotTable("shop", "a");
+    private static final SnapshotTable B = new SnapshotTable("shop", "b.x");
+
+    @Test
+    void roundTripsThroughTheStateMap() {
+        SnapshotProgress<BinlogOffset> progress = SnapshotProgress.start(BinlogPositions.INSTANCE).withView(VIEW0).withTableDone(A, 10).withView(VIEW1).withTableDone(B, 5);
+        Map<String, String> state = new HashMap<>(progress.toStateMap());
+        state.put("binlog.file", "unrelated");
+        SnapshotProgress<BinlogOffset> read = SnapshotProgress.fromStateMap(state, BinlogPositions.INSTANCE);
+        assertTrue(read.running());
+        assertEquals(List.of(VIEW0, VIEW1), read.views());
+        assertEquals(15, read.rows());
+        assertTrue(read.isDone(A) && read.isDone(B));
+        assertFalse(read.isDone(new SnapshotTable("shop", "c")));
+        assertEquals(progress.toStateMap(), read.toStateMap());
+        assertFalse(SnapshotProgress.fromStateMap(read.completed().toStateMap(), BinlogPositions.INSTANCE).running());
+        SnapshotProgress.removeFrom(state);
+        assertEquals(Map.of("binlog.file", "unrelated"), state);
+        assertNull(SnapshotProgress.fromStateMap(state, BinlogPositions.INSTANCE));
+    }
+
+    @Test
+    void dropsOnlyStreamedChangesThatTheTablesViewAlreadyContains() {
+        SnapshotProgress<BinlogOffset> progress = SnapshotProgress.start(BinlogPositions.INSTANCE).withView(VIEW0).withTableDone(A, 10).withView(VIEW1).withTableDone(B, 5).completed();
+        assertEquals(VIEW0, progress.streamStart());
+        assertTrue(progress.emits(change(A, "bin.000007", 1_000)), "table read in the first view: everything streamed");
+        assertFalse(progress.emits(change(B, "bin.000007", 5_000)), "before B's view: already in B's rows");
+        assertFalse(progress.emits(change(B, "bin.000008", 399)));
+        assertTrue(progress.emits(change(B, "bin.000008", 400)), "at B's view position: after its rows");
+        assertTrue(progress.emits(change(B, "bin.000009", 4)), "a later file");
+        assertTrue(progress.emits(change(new SnapshotTable("shop", "new"), "bin.000007", 2_000)), "a table not in the snapshot");
+
+        assertTrue(progress.filterNeeded(new BinlogOffset("bin.000008", 399, 0, "", false, 1)));
+        assertFalse(progress.filterNeeded(new BinlogOffset("bin.000008", 400, 0, "", false, 1)));
+        assertFalse(SnapshotProgress.start(BinlogPositions.INSTANCE).withView(VIEW0).withTableDone(A, 1).completed().filterNeeded(null),
+                "one read view: nothing to drop");
+    }
+
+    @Test
+    void aTableReadAcrossRestartsJudgesEachChangeByTheViewItsKeyWasReadIn() {
+        BinlogOffset view2 = new BinlogOffset("bin.000009", 100, 0, "", false, 1);
+        SnapshotProgress<BinlogOffset> progress = SnapshotProgress.start(BinlogPositions.INSTANCE).withView(VIEW0)
+                .withChunk(A, key(250), 250, false);
+        progress = SnapshotProgress.fromStateMap(progress.toStateMap(), BinlogPositions.INSTANCE);
+        assertEquals(A, progress.current());
+        assertEquals(key(250), progress.resumeKey(A));
+        assertNull(progress.resumeKey(B));
+        progress = progress.withView(VIEW1).withChunk(A, key(500), 250, false).withView(view2).withChunk(A, key(600), 100, true);
+        progress = SnapshotProgress.fromStateMap(progress.completed().toStateMap(), BinlogPositions.INSTANCE);
+        assertNull(progress.current());
+        assertEquals(600, progress.rows());
+        assertTrue(progress.emits(change(A, 250, "bin.000007", 1_500)), "keys up to 250: first view, everything streamed");
+        assertFalse(progress.emits(change(A, 251, "bin.000008", 399)), "keys 251..500: read in the second view");
+        assertTrue(progress.emits(change(A, 500, "bin.000008", 400)));
+        assertFalse(progress.emits(change(A, 501, "bin.000009", 99)), "keys above 500: read in the third view");
+        assertTrue(progress.emits(change(A, 10_000, "bin.000009", 100)));
+        assertTrue(SnapshotKey.decode("2,-7.50").compareTo(SnapshotKey.decode("2,-7.5")) == 0, "decimal keys compare by value");
+        assertTrue(SnapshotKey.decode("2,1").compareTo(SnapshotKey.decode("10,0")) < 0, "numerically, column by column");
+    }
+
+    private static SnapshotKey key(long id) {
+        return new SnapshotKey(List.of(java.math.BigDecimal.valueOf(id)));
+    }
+
+    private static ChangeEvent change(SnapshotTable table, int id, String file, long pos) {
+        ChangeEvent e = change(table, file, pos);
+        return new ChangeEvent(e.op(), e.schema(), null, new Object[]{id}, e.source(), 0, null);
+    }
+
+    private static ChangeEvent change(SnapshotTable table, String file, long pos) {
+        TableSchema schema = new TableSchema(table.database(), table.table(), List.of(ColumnSchema.of("id", ValueKind.INT, false, "int")), List.of("id"));
+        BinlogSourceInfo source = new BinlogSourceInfo("mariadb", "t", 1, 0, "false", table.database(), table.table(), file, pos, 0, null, null);
+        return new ChangeEvent(Operation.CREATE, schema, null, new Object[]{1}, source, 0, null);
+    }
+}
