@@ -12,6 +12,7 @@ import com.github.shyiko.mysql.binlog.event.RotateEventData;
 import com.github.shyiko.mysql.binlog.event.TableMapEventData;
 import com.github.shyiko.mysql.binlog.event.UpdateRowsEventData;
 import com.github.shyiko.mysql.binlog.event.WriteRowsEventData;
+import dev.nificdc.cdc.binlog.schema.TableDefinitionMismatch;
 import dev.nificdc.cdc.binlog.schema.TableMapping;
 import dev.nificdc.cdc.binlog.schema.TableSchemaResolver;
 import dev.nificdc.cdc.core.CaptureLogger;
@@ -276,8 +277,11 @@ final class BinlogEventProcessor {
             if (statement.kind() == QueryStatement.Kind.DATA_CHANGE) {
                 requireNoCapturedTable(statement, sql, position);
             }
-            // DDL and other statements: the table definitions may change
-            resolver.invalidate();
+            if (statement.kind() == QueryStatement.Kind.DROP_DATABASE) {
+                resolver.invalidate();
+            } else if (statement.kind().changesDefinition()) {
+                resolver.tablesChanged(statement.tables(), currentFile, position.next());
+            }
             if (!inTransaction || !sawBegin) {
                 commit(position.next());
             }
@@ -312,6 +316,15 @@ final class BinlogEventProcessor {
         }
         try {
             tableMappings.put(data.getTableId(), resolver.resolve(data, flavor == ServerFlavor.MARIADB));
+        } catch (TableDefinitionMismatch e) {
+            throw new BinlogCaptureException(BinlogCaptureException.Reason.DECODING, "Binlog event TABLE_MAP for " + e.table()
+                    + " at " + currentFile + ":" + position.start() + " does not match the table's definition: "
+                    + e.getMessage() + ". The binlog names no columns (binlog_row_metadata is not FULL), so the rows that"
+                    + " follow, written before the table changed, cannot be labelled. Capture stopped before them: nothing"
+                    + " from this event on was emitted, and the stored position stays before it. Set"
+                    + " binlog_row_metadata=FULL on the server (it applies to binlog written from then on), and start capture"
+                    + " at a position after the statement that changed " + e.table() + " (clear the processor state: Snapshot"
+                    + " Mode initial takes a new snapshot, or set the Initial Binlog Position).", e);
         } catch (RuntimeException e) {
             throw new BinlogCaptureException(BinlogCaptureException.Reason.DECODING, "The definition of table "
                     + data.getDatabase() + "." + data.getTable() + " at " + currentFile + ":" + position.start()

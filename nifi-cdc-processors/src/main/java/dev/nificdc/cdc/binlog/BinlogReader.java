@@ -7,7 +7,6 @@ import com.github.shyiko.mysql.binlog.network.AuthenticationException;
 import com.github.shyiko.mysql.binlog.network.SSLMode;
 import com.github.shyiko.mysql.binlog.network.ServerException;
 import dev.nificdc.cdc.binlog.convert.MySqlCharsets;
-import dev.nificdc.cdc.binlog.schema.InformationSchemaSource;
 import dev.nificdc.cdc.binlog.schema.SchemaSource;
 import dev.nificdc.cdc.binlog.schema.TableSchemaResolver;
 import dev.nificdc.cdc.core.CaptureException.Reason;

@@ -1,5 +1,7 @@
 package dev.nificdc.cdc.binlog;
 
+import dev.nificdc.cdc.binlog.schema.TableId;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -14,7 +16,7 @@ import java.util.Locale;
  * @param database the database it applies to: a DROP DATABASE's, else the event's default database (may be null)
  * @param tables   the tables it names, in order (RENAME TABLE: each old name followed by its new one)
  */
-record QueryStatement(Kind kind, String database, List<Table> tables) {
+record QueryStatement(Kind kind, String database, List<TableId> tables) {
 
     /** The kinds of statement capture acts on. */
     enum Kind {
@@ -26,14 +28,6 @@ record QueryStatement(Kind kind, String database, List<Table> tables) {
         /** Whether the statement may change the definition of the tables it names. */
         boolean changesDefinition() {
             return this != DATA_CHANGE && this != OTHER && this != TRUNCATE_TABLE;
-        }
-    }
-
-    /** A table a statement names. */
-    record Table(String database, String name) {
-        @Override
-        public String toString() {
-            return database == null ? name : database + "." + name;
         }
     }
 
@@ -108,7 +102,7 @@ record QueryStatement(Kind kind, String database, List<Table> tables) {
                 return other();
             }
             skipIfExists(null);
-            List<Table> tables = new ArrayList<>();
+            List<TableId> tables = new ArrayList<>();
             tables.add(tableName());
             // ALTER TABLE a ..., RENAME [TO | AS] b: the table gets a new name
             while (!atEnd()) {
@@ -133,7 +127,7 @@ record QueryStatement(Kind kind, String database, List<Table> tables) {
             switch (what) {
                 case "TABLE", "TABLES" -> {
                     skipIfExists(null);
-                    List<Table> tables = new ArrayList<>();
+                    List<TableId> tables = new ArrayList<>();
                     do {
                         tables.add(tableName());
                     } while (acceptSymbol(','));
@@ -155,7 +149,7 @@ record QueryStatement(Kind kind, String database, List<Table> tables) {
         }
 
         private QueryStatement renameTable() {
-            List<Table> tables = new ArrayList<>();
+            List<TableId> tables = new ArrayList<>();
             do {
                 tables.add(tableName());
                 if (!accept("TO")) {
@@ -179,7 +173,7 @@ record QueryStatement(Kind kind, String database, List<Table> tables) {
             return of(Kind.DATA_CHANGE, null);
         }
 
-        private QueryStatement of(Kind kind, Table table) {
+        private QueryStatement of(Kind kind, TableId table) {
             return new QueryStatement(kind, defaultDatabase, table == null ? List.of() : List.of(table));
         }
 
@@ -209,16 +203,16 @@ record QueryStatement(Kind kind, String database, List<Table> tables) {
         }
 
         /** A possibly qualified table name; null when none follows. */
-        private Table tableName() {
+        private TableId tableName() {
             String first = identifier();
             if (first == null) {
                 return null;
             }
             if (acceptSymbol('.')) {
                 String second = identifier();
-                return new Table(first, second);
+                return new TableId(first, second);
             }
-            return new Table(defaultDatabase, first);
+            return new TableId(defaultDatabase, first);
         }
 
         private boolean accept(String word) {

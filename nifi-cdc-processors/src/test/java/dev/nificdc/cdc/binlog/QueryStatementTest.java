@@ -1,7 +1,7 @@
 package dev.nificdc.cdc.binlog;
 
 import dev.nificdc.cdc.binlog.QueryStatement.Kind;
-import dev.nificdc.cdc.binlog.QueryStatement.Table;
+import dev.nificdc.cdc.binlog.schema.TableId;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -13,7 +13,7 @@ class QueryStatementTest {
     private static void assertParsed(String sql, Kind kind, String... tables) {
         QueryStatement parsed = QueryStatement.parse(sql, "shop");
         assertEquals(kind, parsed.kind(), sql);
-        assertEquals(List.of(tables), parsed.tables().stream().map(Table::toString).toList(), sql);
+        assertEquals(List.of(tables), parsed.tables().stream().map(TableId::toString).toList(), sql);
     }
 
     @Test

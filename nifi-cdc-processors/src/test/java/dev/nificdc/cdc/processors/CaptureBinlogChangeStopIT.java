@@ -3,6 +3,7 @@ package dev.nificdc.cdc.processors;
 import dev.nificdc.testsupport.MariaDbServer;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.nifi.components.state.Scope;
+import org.apache.nifi.util.MockComponentLog;
 import org.apache.nifi.util.TestRunner;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -20,7 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * An event capture cannot turn into exact changes stops CaptureBinlogChange with an error that names it and its
  * position, and the run commits nothing: no FlowFile, no state change, also for the changes read before it in the same
- * run. The next runs stop at the same place. Here the event is a data change a session wrote in statement format.
+ * run. The next runs stop at the same place. The events here: a data change a session wrote in statement format, and
+ * (on a server without column names in the binlog) a table map that no longer matches its table.
  */
 class CaptureBinlogChangeStopIT {
     private static MariaDbServer server;
@@ -80,6 +82,42 @@ class CaptureBinlogChangeStopIT {
         assertEquals(ids.isEmpty(), committed.equals(runner.getStateManager().getState(Scope.CLUSTER).toMap()),
                 "the state moved only with the committed row 2");
         runner.stop();
+    }
+
+    @Test
+    void replayAcrossDropAndAddColumnWithoutColumnNamesStopsAndCommitsNothing() throws Exception {
+        try (MariaDbServer noLog = MariaDbServer.start(new MariaDbServer.Options().rowMetadata("NO_LOG"))) {
+            String db = noLog.createDatabase("nolog");
+            String t = "`" + db + "`.t";
+            TestRunner runner = BinlogCaptureRunners.newRunner(noLog, db);
+            BinlogCaptureRunners.streamFromCurrentEnd(runner, noLog);
+            noLog.execute("CREATE TABLE " + t + " (id INT PRIMARY KEY, a VARCHAR(10), b INT)",
+                    "INSERT INTO " + t + " VALUES (1, 'x', 5)",
+                    "ALTER TABLE " + t + " DROP COLUMN a, ADD COLUMN z INT",
+                    "INSERT INTO " + t + " VALUES (2, 6, 7)");
+            List<Throwable> failures = new ArrayList<>();
+            for (int attempt = 0; attempt < 80 && failures.size() < 2; attempt++) {
+                try {
+                    runner.run(1, false, attempt == 0);
+                } catch (Throwable failure) {
+                    failures.add(failure);
+                }
+                runner.assertTransferCount(CaptureBinlogChange.REL_SUCCESS, 0);
+                assertEquals(Map.of(), runner.getStateManager().getState(Scope.CLUSTER).toMap(), "no state for failed work");
+            }
+            assertEquals(2, failures.size(), "capture stops at the first row, run after run");
+            String message = messages(failures.get(0));
+            assertTrue(message.contains("TABLE_MAP for " + db + ".t at mysql-bin.") && message.contains("does not match the table's definition")
+                    && message.contains("varchar(40 bytes) in the binlog but `b` int(11)") && message.contains("binlog_row_metadata=FULL"),
+                    message);
+            runner.stop();
+
+            CaptureBinlogChange processor = (CaptureBinlogChange) runner.getProcessor();
+            String explanation = processor.verify(runner.getProcessContext(), new MockComponentLog("v", processor), Map.of()).stream()
+                    .filter(r -> r.getVerificationStepName().startsWith("binlog_row_metadata")).findFirst().orElseThrow().getExplanation();
+            assertTrue(explanation.contains("NO_LOG") && explanation.contains("stops capture with an error")
+                    && explanation.contains("RENAME COLUMN, cannot be detected"), explanation);
+        }
     }
 
     static String messages(Throwable failure) {
