@@ -12,7 +12,9 @@ import com.github.shyiko.mysql.binlog.event.RotateEventData;
 import com.github.shyiko.mysql.binlog.event.TableMapEventData;
 import com.github.shyiko.mysql.binlog.event.UpdateRowsEventData;
 import com.github.shyiko.mysql.binlog.event.WriteRowsEventData;
+import dev.nificdc.cdc.binlog.schema.TableDefinition;
 import dev.nificdc.cdc.binlog.schema.TableDefinitionMismatch;
+import dev.nificdc.cdc.binlog.schema.TableId;
 import dev.nificdc.cdc.binlog.schema.TableMapping;
 import dev.nificdc.cdc.binlog.schema.TableSchemaResolver;
 import dev.nificdc.cdc.core.CaptureLogger;
@@ -20,10 +22,12 @@ import dev.nificdc.cdc.core.CapturedChange;
 import dev.nificdc.cdc.core.ChangeSink;
 import dev.nificdc.cdc.record.ChangeEvent;
 import dev.nificdc.cdc.record.Operation;
+import dev.nificdc.cdc.record.SchemaChange;
 import dev.nificdc.cdc.record.TableSchema;
 
 import java.io.IOException;
 import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.EnumMap;
 import java.util.EnumSet;
@@ -72,6 +76,7 @@ final class BinlogEventProcessor {
     private final String logicalName;
     private final boolean gtidMode;
     private final CaptureLogger logger;
+    private final DdlOutput ddlOutput;
     private final Map<Long, TableMapping> tableMappings = new HashMap<>();
     private final GtidTracker gtids;
 
@@ -96,6 +101,12 @@ final class BinlogEventProcessor {
 
     BinlogEventProcessor(BinlogOffset start, boolean gtidMode, ServerFlavor flavor, String logicalName,
                          TableSchemaResolver resolver, CaptureLogger logger, ChangeSink<BinlogOffset> sink) {
+        this(start, gtidMode, flavor, logicalName, resolver, logger, sink, DdlOutput.DEFAULT);
+    }
+
+    BinlogEventProcessor(BinlogOffset start, boolean gtidMode, ServerFlavor flavor, String logicalName,
+                         TableSchemaResolver resolver, CaptureLogger logger, ChangeSink<BinlogOffset> sink, DdlOutput ddlOutput) {
+        this.ddlOutput = Objects.requireNonNull(ddlOutput, "ddlOutput");
         this.resolver = Objects.requireNonNull(resolver, "resolver");
         this.sink = Objects.requireNonNull(sink, "sink");
         this.logicalName = logicalName;
@@ -282,10 +293,71 @@ final class BinlogEventProcessor {
             } else if (statement.kind().changesDefinition()) {
                 resolver.tablesChanged(statement.tables(), currentFile, position.next());
             }
+            if (statement.kind() == QueryStatement.Kind.TRUNCATE_TABLE && ddlOutput.truncates()) {
+                onTruncate(statement, event, position, data);
+            }
             if (!inTransaction || !sawBegin) {
                 commit(position.next());
             }
+            if (ddlOutput.schemaChanges() && (statement.kind().changesDefinition() || statement.kind() == QueryStatement.Kind.DROP_DATABASE)) {
+                onSchemaChange(statement, sql, event, position);
+            }
         }
+    }
+
+    /** TRUNCATE TABLE of a captured table: a change with op {@code t} and neither image, under the table's schema. */
+    private void onTruncate(QueryStatement statement, Event event, Position position, QueryEventData data) throws InterruptedException {
+        for (TableId table : statement.tables()) {
+            if (resolver.captures(table.database(), table.name())) {
+                if (!inTransaction) {
+                    beginTransaction(position, null, false, flavorOrMySql());
+                }
+                txThread = data.getThreadId();
+                emit(Operation.TRUNCATE, resolver.schema(table.database(), table.name(), flavor == ServerFlavor.MARIADB),
+                        null, null, event, position, 0);
+            }
+        }
+    }
+
+    /**
+     * A DDL statement that names captured tables, after its commit: a schema change with each captured table's
+     * definition right after it when the resolver could read it then (capture had caught up), else without columns.
+     */
+    private void onSchemaChange(QueryStatement statement, String sql, Event event, Position position) throws InterruptedException {
+        List<SchemaChange.TableChange> tables = new ArrayList<>();
+        List<TableId> named = statement.tables();
+        // a rename names each old name followed by its new one: both are kept when either is captured
+        boolean pairs = statement.kind() == QueryStatement.Kind.RENAME_TABLE
+                || (statement.kind() == QueryStatement.Kind.ALTER_TABLE && named.size() == 2);
+        for (int i = 0; i < named.size(); i += pairs ? 2 : 1) {
+            List<TableId> group = pairs ? named.subList(i, Math.min(i + 2, named.size())) : List.of(named.get(i));
+            if (group.stream().anyMatch(t -> resolver.captures(t.database(), t.name()))) {
+                group.forEach(t -> tables.add(tableChange(t)));
+            }
+        }
+        boolean databaseCaptured = statement.kind() == QueryStatement.Kind.DROP_DATABASE && resolver.captures(statement.database(), null);
+        if (tables.isEmpty() && !databaseCaptured) {
+            return;
+        }
+        EventHeaderV4 header = event.getHeader();
+        String firstTable = tables.isEmpty() ? null : tables.get(0).table();
+        String db = tables.isEmpty() ? statement.database() : tables.get(0).database();
+        BinlogSourceInfo source = new BinlogSourceInfo(flavorOrMySql().connector(), logicalName, serverId, header.getTimestamp(),
+                "false", db, firstTable, currentFile, position.start(), 0, txGtid, ((QueryEventData) event.getData()).getThreadId());
+        SchemaChange change = new SchemaChange(statement.kind().sql(), sql, statement.database(), tables, source, System.currentTimeMillis());
+        sink.accept(CapturedChange.of(change, committed));
+    }
+
+    private SchemaChange.TableChange tableChange(TableId table) {
+        TableDefinition definition = resolver.definitionAfterStatement(table.database(), table.name());
+        if (definition == null) {
+            return new SchemaChange.TableChange(table.database(), table.name(), null, null);
+        }
+        List<SchemaChange.Column> columns = new ArrayList<>();
+        for (int c = 0; c < definition.columnNames().size(); c++) {
+            columns.add(new SchemaChange.Column(definition.columnNames().get(c), definition.columnTypes().get(c), definition.nullable(c)));
+        }
+        return new SchemaChange.TableChange(table.database(), table.name(), columns, definition.primaryKey());
     }
 
     /**

@@ -25,6 +25,11 @@ record QueryStatement(Kind kind, String database, List<TableId> tables) {
         DATA_CHANGE,
         OTHER;
 
+        /** The statement's keywords, e.g. {@code ALTER TABLE}. */
+        String sql() {
+            return name().replace('_', ' ');
+        }
+
         /** Whether the statement may change the definition of the tables it names. */
         boolean changesDefinition() {
             return this != DATA_CHANGE && this != OTHER && this != TRUNCATE_TABLE;

@@ -47,7 +47,7 @@ final class TableMapCheck {
         byte[] types = event.getColumnTypes();
         if (types.length != expected.getColumnTypes().length) {
             return "the binlog has " + types.length + " columns (" + found(event) + ") where information_schema lists "
-                    + expected.getColumnTypes().length + " (" + String.join(", ", definition.declaredTypes()) + ")";
+                    + expected.getColumnTypes().length + " (" + String.join(", ", definition.declaredColumns()) + ")";
         }
         TableMapEventMetadata eventMeta = event.getEventMetadata();
         TableMapEventMetadata expectedMeta = expected.getEventMetadata();
@@ -69,9 +69,9 @@ final class TableMapCheck {
                 difference = BinlogColumnTypes.name(type, meta) + " charset " + charset(charsets, eventCollations.get(i));
             }
             if (difference != null) {
-                return "column " + (i + 1) + " is " + difference + " in the binlog but " + definition.declaredTypes().get(i)
+                return "column " + (i + 1) + " is " + difference + " in the binlog but " + definition.declaredColumns().get(i)
                         + " in information_schema (binlog: " + found(event) + "; information_schema: "
-                        + String.join(", ", definition.declaredTypes()) + ")";
+                        + String.join(", ", definition.declaredColumns()) + ")";
             }
         }
         return null;

@@ -79,7 +79,7 @@ public final class TableMapSynthesizer {
                 while (rs.next()) {
                     int i = names.size();
                     names.add(rs.getString(1));
-                    declared.add("`" + rs.getString(1) + "` " + rs.getString(3));
+                    declared.add(rs.getString(3));
                     String dataType = rs.getString(2).toLowerCase(Locale.ROOT);
                     String declaredType = rs.getString(3);
                     String columnType = declaredType.toLowerCase(Locale.ROOT);

@@ -79,6 +79,13 @@ public final class TableSchemaResolver {
     };
     /** Definitions read from the source, by {@code db.table}; a table is forgotten when a DDL statement names it. */
     private final Map<String, TableDefinition> definitions = new HashMap<>();
+    /** The schema of each table's last mapping, by {@code db.table}. */
+    private final Map<String, TableSchema> lastSchemas = new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, TableSchema> eldest) {
+            return size() > 2_000;
+        }
+    };
     private final Set<String> warnedTables = new HashSet<>();
 
     public TableSchemaResolver(TableFilter filter, SchemaSource fallback, MySqlCharsets charsets, CaptureLogger logger) {
@@ -105,7 +112,35 @@ public final class TableSchemaResolver {
             mapping = build(hasColumnNames(tableMap) ? tableMap : withDefinition(tableMap, mariaDb), mariaDb);
             cache.put(key, mapping);
         }
+        lastSchemas.put(tableMap.getDatabase() + "." + tableMap.getTable(), mapping.schema());
         return mapping;
+    }
+
+    /**
+     * The table's schema for a change that carries no row (a TRUNCATE): the schema of its last table map, else the one
+     * its definition gives, else a schema without columns (the table is gone and was not seen since capture started).
+     */
+    public TableSchema schema(String database, String table, boolean mariaDb) {
+        TableSchema last = lastSchemas.get(database + "." + table);
+        if (last != null) {
+            return last;
+        }
+        TableDefinition definition = fallback.available() ? definition(database, table) : null;
+        if (definition != null) {
+            TableMapping mapping = resolve(definition.tableMap(), mariaDb);
+            if (mapping != null) {
+                return mapping.schema();
+            }
+        }
+        return new TableSchema(database, table, List.of(), List.of());
+    }
+
+    /**
+     * The table's definition as read at the DDL statement {@link #tablesChanged} was last told about, when capture had
+     * caught up with the server then; null when it had not, or the table is not there.
+     */
+    public TableDefinition definitionAfterStatement(String database, String table) {
+        return definitions.get(database + "." + table);
     }
 
     /** Whether the filter captures the table; a null table asks whether any table of the database is captured. */
@@ -127,6 +162,7 @@ public final class TableSchemaResolver {
         for (TableId table : tables) {
             String qualified = table.database() + "." + table.name();
             definitions.remove(qualified);
+            lastSchemas.remove(qualified);
             if (fallback.available() && captures(table.database(), table.name())) {
                 TableDefinition now = fallback.describeAt(table.database(), table.name(), file, nextPosition);
                 if (now != null) {
@@ -140,6 +176,7 @@ public final class TableSchemaResolver {
     public void invalidate() {
         cache.clear();
         definitions.clear();
+        lastSchemas.clear();
     }
 
     /** The definition of the table now (or as read at its last DDL statement), or null when the source has none. */
