@@ -110,8 +110,11 @@ final class MariaDbCompressedEvents {
                 }
                 n += read;
             }
-            if (n != out.length || !inflater.finished()) {
+            if (n != out.length) {
                 throw new IOException("the zlib stream inflates to " + n + " bytes, not the " + length + " its header announces");
+            }
+            if (!inflater.finished()) {
+                throw new IOException("the zlib stream holds more than the " + length + " bytes its header announces");
             }
             return out;
         } catch (DataFormatException e) {
