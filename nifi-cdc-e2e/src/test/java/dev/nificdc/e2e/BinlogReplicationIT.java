@@ -39,10 +39,7 @@ class BinlogReplicationIT {
     @Test
     void replicaEndsEqualToSourceAfterDmlTransactionAndAddColumn() throws Exception {
         String db = DATABASES.source().createDatabase("shop");
-        DATABASES.replica().execute("CREATE DATABASE `" + db + "` CHARACTER SET utf8mb4");
-        for (MariaDbServer server : List.of(DATABASES.source(), DATABASES.replica())) {
-            server.execute("CREATE TABLE `" + db + "`.customers " + CUSTOMERS, "CREATE TABLE `" + db + "`.orders " + ORDERS);
-        }
+        createTables(db);
         JdbcTarget target = JdbcTargets.mariaDb(DATABASES.replica(), db, "nifi_replica", "replica-Secret-1");
         NiFiRestClient client = NIFI.client();
         ReplicaFlow flow = CdcFlows.importReplica(client, "Binlog replica " + db, DATABASES.source(), db, target);
@@ -107,10 +104,7 @@ class BinlogReplicationIT {
     @Test
     void addColumnWithoutRestartingPutDatabaseRecord() throws Exception {
         String db = DATABASES.source().createDatabase("ddl");
-        DATABASES.replica().execute("CREATE DATABASE `" + db + "` CHARACTER SET utf8mb4");
-        for (MariaDbServer server : List.of(DATABASES.source(), DATABASES.replica())) {
-            server.execute("CREATE TABLE `" + db + "`.customers " + CUSTOMERS, "CREATE TABLE `" + db + "`.orders " + ORDERS);
-        }
+        createTables(db);
         JdbcTarget target = JdbcTargets.mariaDb(DATABASES.replica(), db, "nifi_replica2", "replica-Secret-2");
         NiFiRestClient client = NIFI.client();
         ReplicaFlow flow = CdcFlows.importReplica(client, "Binlog replica DDL " + db, DATABASES.source(), db, target);
@@ -137,10 +131,7 @@ class BinlogReplicationIT {
     @Test
     void truncateEmptiesTheReplicaTableInBinlogOrder() throws Exception {
         String db = DATABASES.source().createDatabase("truncate");
-        DATABASES.replica().execute("CREATE DATABASE `" + db + "` CHARACTER SET utf8mb4");
-        for (MariaDbServer server : List.of(DATABASES.source(), DATABASES.replica())) {
-            server.execute("CREATE TABLE `" + db + "`.customers " + CUSTOMERS, "CREATE TABLE `" + db + "`.orders " + ORDERS);
-        }
+        createTables(db);
         JdbcTarget target = JdbcTargets.mariaDb(DATABASES.replica(), db, "nifi_replica3", "replica-Secret-3");
         NiFiRestClient client = NIFI.client();
         ReplicaFlow flow = CdcFlows.importReplica(client, "Binlog replica truncate " + db, DATABASES.source(), db, target);
@@ -170,6 +161,14 @@ class BinlogReplicationIT {
         awaitReplicaEqual(target, db, "after a second TRUNCATE while the flow runs");
         client.await("the replica flow's queues to drain", () -> client.queuedInGroup(flow.groupId()), n -> n == 0L);
         client.stopGroup(flow.groupId());
+    }
+
+    /** The database {@code db} (already on the source) on the replica too, and the two tables on both. */
+    private static void createTables(String db) {
+        DATABASES.replica().execute("CREATE DATABASE `" + db + "` CHARACTER SET utf8mb4");
+        for (MariaDbServer server : List.of(DATABASES.source(), DATABASES.replica())) {
+            server.execute("CREATE TABLE `" + db + "`.customers " + CUSTOMERS, "CREATE TABLE `" + db + "`.orders " + ORDERS);
+        }
     }
 
     private static void awaitReplicaEqual(JdbcTarget target, String db, String when) throws SQLException {
