@@ -164,9 +164,15 @@ public final class TableSchemaResolver {
             definitions.remove(qualified);
             lastSchemas.remove(qualified);
             if (fallback.available() && captures(table.database(), table.name())) {
-                TableDefinition now = fallback.describeAt(table.database(), table.name(), file, nextPosition);
-                if (now != null) {
-                    definitions.put(qualified, now);
+                try {
+                    TableDefinition now = fallback.describeAt(table.database(), table.name(), file, nextPosition);
+                    if (now != null) {
+                        definitions.put(qualified, now);
+                    }
+                } catch (RuntimeException e) {
+                    // not needed with full metadata; without it the definition is read (and checked) at the next table map
+                    logger.warn("The definition of " + qualified + " could not be read after a DDL statement at " + file
+                            + ": " + e.getMessage());
                 }
             }
         }
