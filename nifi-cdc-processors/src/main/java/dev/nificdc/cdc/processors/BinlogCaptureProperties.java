@@ -90,6 +90,7 @@ final class BinlogCaptureProperties {
             .required(false)
             .expressionLanguageSupported(ExpressionLanguageScope.ENVIRONMENT)
             .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .addValidator(RegularExpressionListValidator.INSTANCE)
             .build();
 
     static final PropertyDescriptor DATABASE_EXCLUDE = new PropertyDescriptor.Builder()
@@ -98,6 +99,7 @@ final class BinlogCaptureProperties {
             .required(false)
             .expressionLanguageSupported(ExpressionLanguageScope.ENVIRONMENT)
             .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .addValidator(RegularExpressionListValidator.INSTANCE)
             .build();
 
     static final PropertyDescriptor TABLE_INCLUDE = new PropertyDescriptor.Builder()
@@ -108,6 +110,7 @@ final class BinlogCaptureProperties {
             .required(false)
             .expressionLanguageSupported(ExpressionLanguageScope.ENVIRONMENT)
             .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .addValidator(RegularExpressionListValidator.INSTANCE)
             .build();
 
     static final PropertyDescriptor TABLE_EXCLUDE = new PropertyDescriptor.Builder()
@@ -116,6 +119,7 @@ final class BinlogCaptureProperties {
             .required(false)
             .expressionLanguageSupported(ExpressionLanguageScope.ENVIRONMENT)
             .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .addValidator(RegularExpressionListValidator.INSTANCE)
             .build();
 
     static final PropertyDescriptor COLUMN_EXCLUDE = new PropertyDescriptor.Builder()
@@ -126,6 +130,7 @@ final class BinlogCaptureProperties {
             .required(false)
             .expressionLanguageSupported(ExpressionLanguageScope.ENVIRONMENT)
             .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .addValidator(RegularExpressionListValidator.INSTANCE)
             .build();
 
     static final PropertyDescriptor SNAPSHOT_MODE = new PropertyDescriptor.Builder()
