@@ -29,6 +29,11 @@ public record CapturedChange<O extends SourceOffset<O>>(ChangeEvent event, Schem
         this(event, null, offsetAfter, endsTransaction, ChangeSize.of(event));
     }
 
+    /** A row change whose heap size the reader has already worked out. */
+    public CapturedChange(ChangeEvent event, O offsetAfter, boolean endsTransaction, long estimatedBytes) {
+        this(event, null, offsetAfter, endsTransaction, estimatedBytes);
+    }
+
     /** A schema change, which ends its own transaction (DDL commits implicitly). */
     public static <O extends SourceOffset<O>> CapturedChange<O> of(SchemaChange schemaChange, O offsetAfter) {
         return new CapturedChange<>(null, schemaChange, offsetAfter, true, ChangeSize.of(schemaChange));

@@ -9,6 +9,7 @@ import dev.nificdc.cdc.emit.ChangeRecordFactory;
 import dev.nificdc.cdc.postgres.PgOffset;
 import dev.nificdc.cdc.postgres.PgSourceInfo;
 import dev.nificdc.cdc.record.ChangeEvent;
+import dev.nificdc.cdc.record.Operation;
 import org.apache.nifi.annotation.behavior.InputRequirement;
 import org.apache.nifi.annotation.behavior.PrimaryNodeOnly;
 import org.apache.nifi.annotation.behavior.Stateful;
