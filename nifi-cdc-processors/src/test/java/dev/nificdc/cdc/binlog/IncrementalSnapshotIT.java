@@ -198,9 +198,6 @@ class IncrementalSnapshotIT {
                 assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what + "; state " + state);
                 List<List<ChangeEvent>> output = new ArrayList<>();
                 CaptureRun run = coordinator.run(state, (changes, seq) -> output.add(List.copyOf(changes)));
-                if (run.kind() == CaptureRun.Kind.INCREMENTAL_SNAPSHOT && run.outputUnits() > 0) {
-                    chunkRuns++;
-                }
                 if (run.state() == null) {
                     continue;
                 }
@@ -217,6 +214,9 @@ class IncrementalSnapshotIT {
                 } else {
                     output.forEach(delivered);
                     state = run.state();
+                    if (run.kind() == CaptureRun.Kind.INCREMENTAL_SNAPSHOT && run.outputUnits() > 0) {
+                        chunkRuns++; // committed ones only: a chunk whose commit failed or crashed is read again
+                    }
                     if (dice < 11) {
                         restart(); // after a good commit
                     }
@@ -265,8 +265,10 @@ class IncrementalSnapshotIT {
                 System.out.printf("IncrementalSnapshotIT %s chunk size %d: %d chunk runs, %d faults, %d writer transactions during"
                         + " the snapshot, %d in all%n", keyColumn, chunkSize, driver.chunkRuns, driver.faultCount, writesDuring,
                         writer.transactions());
-                assertTrue(writesDuring > (driver.chunkRuns > 10 ? 100 : 0), "the table was written while it was read: "
-                        + writesDuring + " transactions");
+                // a table read in one chunk may be read between two writer transactions; one read in several is written between them
+                long writesExpected = driver.chunkRuns > 10 ? 101 : driver.chunkRuns > 1 ? 1 : 0;
+                assertTrue(writesDuring >= writesExpected, "the table was written while it was read: " + writesDuring
+                        + " transactions in " + driver.chunkRuns + " chunk runs");
             }
             server.execute("INSERT INTO " + db + ".marker VALUES (1)");
             driver.runUntil("the stream to reach the marker written after the writers stopped", Duration.ofSeconds(60), state -> marker[0]);

@@ -95,13 +95,16 @@ class CaptureBinlogChangeIncrementalSnapshotIT {
         Map<String, String> before = state();
         runner.enqueue("nosuch\\.table");
         runner.enqueue("shop.(orders");
-        runner.run(2, true, false);
+        runner.enqueue((db + ".a\n").repeat(SnapshotRequest.MAX_BYTES / 4));
+        runner.run(3, true, false);
         List<MockFlowFile> failed = runner.getFlowFilesForRelationship(CaptureBinlogChange.REL_FAILURE);
-        assertEquals(2, failed.size());
+        assertEquals(3, failed.size());
         assertTrue(failed.get(0).getAttribute("cdc.snapshot.error").startsWith("No captured table matches nosuch\\.table"),
                 failed.get(0).getAttribute("cdc.snapshot.error"));
         assertTrue(failed.get(0).getAttribute("cdc.snapshot.error").contains(db + ".a, " + db + ".b"), "names the captured tables");
         assertTrue(failed.get(1).getAttribute("cdc.snapshot.error").startsWith("'shop.(orders' is not a valid regular expression"));
+        assertTrue(failed.get(2).getAttribute("cdc.snapshot.error").contains("more than an incremental snapshot request can"),
+                failed.get(2).getAttribute("cdc.snapshot.error"));
         assertEquals(before, state(), "nothing queued");
     }
 
