@@ -8,7 +8,10 @@ import dev.nificdc.cdc.core.engine.StreamingSource;
 import java.sql.SQLException;
 import java.util.Map;
 
-/** Streams a MySQL/MariaDB source's binlog through a {@link BinlogReader} on the first host that answers. */
+/**
+ * Streams a MySQL/MariaDB source's binlog through a {@link BinlogReader} on the first host that answers, moving to the
+ * next host when the connected one is lost ({@link FailoverStream}).
+ */
 public final class BinlogStreamingSource implements StreamingSource<BinlogOffset> {
     private final BinlogSourceConfig config;
     private final CaptureLogger logger;
@@ -25,13 +28,13 @@ public final class BinlogStreamingSource implements StreamingSource<BinlogOffset
 
     @Override
     public ChangeStream<BinlogOffset> open(BinlogOffset resumeFrom) {
-        BinlogReader reader = config.openReader(resumeFrom, logger);
+        FailoverStream stream = new FailoverStream(config, resumeFrom, logger);
         if (resumeFrom == null) {
-            logger.info("No stored binlog position: starting at " + config.startPosition());
+            logger.info("No stored binlog position: starting at " + config.startPosition() + " on " + stream.host());
         } else {
-            logger.info("Resuming binlog capture at " + resumeFrom);
+            logger.info("Resuming binlog capture at " + resumeFrom + " on " + stream.host());
         }
-        return reader;
+        return stream;
     }
 
     @Override
@@ -39,9 +42,10 @@ public final class BinlogStreamingSource implements StreamingSource<BinlogOffset
         try {
             return config.currentPosition();
         } catch (SQLException e) {
-            throw new BinlogCaptureException(CaptureException.Reason.CONNECTION, "Could not read the current binlog position"
-                    + " (SHOW MASTER STATUS, SHOW BINARY LOG STATUS on MySQL 8.4+): " + e.getMessage() + ". Check the connection"
-                    + " and that the capture user has REPLICATION CLIENT (MariaDB: BINLOG MONITOR).", e);
+            // a host answered but refused (unreachable hosts are reported by config.currentPosition itself)
+            throw new BinlogCaptureException(CaptureException.Reason.PRIVILEGES, "Could not read the current binlog position"
+                    + " (SHOW MASTER STATUS, SHOW BINARY LOG STATUS on MySQL 8.4+): " + e.getMessage() + ". Check that the"
+                    + " capture user has REPLICATION CLIENT (MariaDB: BINLOG MONITOR).", e);
         }
     }
 }

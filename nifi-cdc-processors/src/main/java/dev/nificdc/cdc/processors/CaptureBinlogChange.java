@@ -93,6 +93,10 @@ public class CaptureBinlogChange extends AbstractProcessor implements Verifiable
     static final String ATTR_LAST_FILE = "cdc.binlog.last.file";
     static final String ATTR_LAST_POSITION = "cdc.binlog.last.position";
     static final String ATTR_GTID = "cdc.gtid";
+    static final String COUNTER_LAG = "Binlog lag (ms)";
+    static final String COUNTER_CONNECTED = "Binlog connected";
+    static final String COUNTER_RECONNECTS = "Binlog reconnects";
+    static final String COUNTER_FAILOVERS = "Binlog host fail-overs";
 
     static final Relationship REL_SUCCESS = new Relationship.Builder()
             .name("success")
@@ -104,7 +108,8 @@ public class CaptureBinlogChange extends AbstractProcessor implements Verifiable
     private volatile BinlogCaptureConfig config;
     private volatile CaptureCoordinator<BinlogOffset> coordinator;
     private ChangeFlowFileWriter flowFileWriter;
-    private long lastLagMillis;
+    /** The values last given to the gauge-like counters (NiFi counters only add: each run adds the difference). */
+    private final Map<String, Long> gauges = new HashMap<>();
 
     @Override
     protected List<PropertyDescriptor> getSupportedPropertyDescriptors() {
@@ -153,7 +158,7 @@ public class CaptureBinlogChange extends AbstractProcessor implements Verifiable
             Map<String, String> state = new HashMap<>(session.getState(Scope.CLUSTER).toMap());
             CaptureRun run = engine.run(state, (events, sequenceId) -> emit(session, events, sequenceId));
             if (run.metrics() != null) {
-                updateLag(session, run.metrics());
+                updateMetrics(session, run.metrics());
             }
             run.counters().forEach((name, delta) -> session.adjustCounter(name, delta, false));
             if (run.state() == null) {
@@ -213,14 +218,26 @@ public class CaptureBinlogChange extends AbstractProcessor implements Verifiable
         session.transfer(flowFile, REL_SUCCESS);
     }
 
-    /** Keeps the counter "Binlog lag (ms)" equal to the current lag behind the server (counters only add, so add the delta). */
-    private void updateLag(ProcessSession session, CaptureMetrics metrics) {
-        if (metrics.lastEventSourceMillis() <= 0) {
-            return;
+    /**
+     * Keeps the counters that read like gauges equal to the stream's values: the lag behind the server (0 when caught
+     * up), whether the binlog connection is up, how often it was re-established and how often capture moved to another
+     * host.
+     */
+    private void updateMetrics(ProcessSession session, CaptureMetrics metrics) {
+        if (metrics.lagMillis() >= 0) {
+            setGauge(session, COUNTER_LAG, metrics.lagMillis());
         }
-        long lag = metrics.lagMillis(System.currentTimeMillis());
-        session.adjustCounter("Binlog lag (ms)", lag - lastLagMillis, true);
-        lastLagMillis = lag;
+        setGauge(session, COUNTER_CONNECTED, metrics.connected() ? 1 : 0);
+        setGauge(session, COUNTER_RECONNECTS, metrics.reconnects());
+        setGauge(session, COUNTER_FAILOVERS, metrics.failovers());
+    }
+
+    private void setGauge(ProcessSession session, String counter, long value) {
+        long previous = gauges.getOrDefault(counter, 0L);
+        if (value != previous) {
+            session.adjustCounter(counter, value - previous, true);
+            gauges.put(counter, value);
+        }
     }
 
     @Override

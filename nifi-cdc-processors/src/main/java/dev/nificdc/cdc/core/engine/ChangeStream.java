@@ -26,6 +26,16 @@ public interface ChangeStream<O extends SourceOffset<O>> extends AutoCloseable {
     /** The stream's counters (changes, source timestamps for lag, reconnects). */
     CaptureMetrics metrics();
 
+    /**
+     * How far the stream has read the log, at a transaction boundary, once every change read before that point has been
+     * handed out by {@code poll}: an offset to store when no change arrives, so that an idle capture's stored position
+     * keeps up with the log (and the log can be purged behind it). Null when unknown or while changes read before it
+     * still wait to be handed out.
+     */
+    default O position() {
+        return null;
+    }
+
     @Override
     void close();
 }
