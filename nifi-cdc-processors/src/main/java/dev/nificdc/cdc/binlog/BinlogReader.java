@@ -74,6 +74,7 @@ public final class BinlogReader implements ChangeStream<BinlogOffset> {
     private final StartPosition startPosition;
     private final JdbcConnector jdbc;
     private final SchemaSource schemaSource;
+    private final ServerIdentity requiredServer;
     private final CaptureLogger logger;
     private final BlockingQueue<CapturedChange<BinlogOffset>> queue;
     /** The queue's byte budget in KB (of {@link CapturedChange#estimatedBytes()}), so wide rows cannot fill the heap. */
@@ -110,6 +111,7 @@ public final class BinlogReader implements ChangeStream<BinlogOffset> {
         this.queue = new ArrayBlockingQueue<>(config.queueCapacity());
         this.queuedBytes = new Semaphore(config.queueKilobytes());
         this.metrics = b.metrics == null ? new CaptureMetrics() : b.metrics;
+        this.requiredServer = b.requiredServer;
     }
 
     private record Boundary(BinlogOffset offset, long enqueued) {
@@ -129,6 +131,7 @@ public final class BinlogReader implements ChangeStream<BinlogOffset> {
         private SchemaSource schemaSource;
         private CaptureLogger logger;
         private CaptureMetrics metrics;
+        private ServerIdentity requiredServer;
 
         private Builder(BinlogConnectionConfig config) {
             this.config = Objects.requireNonNull(config, "config");
@@ -171,6 +174,15 @@ public final class BinlogReader implements ChangeStream<BinlogOffset> {
             return this;
         }
 
+        /**
+         * Streams only from this server (with JDBC access): another server behind the host is refused with
+         * POSITION_UNAVAILABLE. Null (the default): any server, by GTID when it is not the offset's.
+         */
+        public Builder requireServer(ServerIdentity value) {
+            this.requiredServer = value;
+            return this;
+        }
+
         /** Counters to keep in (shared by the readers that follow one another across hosts); default: the reader's own. */
         public Builder metrics(CaptureMetrics value) {
             this.metrics = value;
@@ -201,6 +213,7 @@ public final class BinlogReader implements ChangeStream<BinlogOffset> {
             try (Connection connection = jdbc.open()) {
                 MySqlServer server = new MySqlServer(connection);
                 ServerIdentity here = server.identity();
+                refuseIfNotRequired(here);
                 if (here.serverId() == config.serverId()) {
                     throw new BinlogCaptureException(Reason.CONFIGURATION, "Server ID " + config.serverId() + " is the server_id of "
                             + hostPort() + " itself. Pick another Server ID: it must differ from the server's own id and from"
@@ -467,6 +480,12 @@ public final class BinlogReader implements ChangeStream<BinlogOffset> {
         if (now.equals(server)) {
             return true;
         }
+        try {
+            refuseIfNotRequired(now);
+        } catch (BinlogCaptureException e) {
+            fail(e);
+            return false;
+        }
         logger.warn(hostPort() + " is now " + now + ", no longer " + server + ": continuing there by GTID");
         server = now;
         processor.setServer(now);
@@ -685,6 +704,15 @@ public final class BinlogReader implements ChangeStream<BinlogOffset> {
         }
         return new BinlogCaptureException(Reason.CONNECTION, "Could not query the server " + config.host() + ":" + config.port()
                 + " over JDBC: " + e.getMessage(), e);
+    }
+
+    private void refuseIfNotRequired(ServerIdentity here) {
+        if (requiredServer != null && !requiredServer.equals(here)) {
+            throw new BinlogCaptureException(Reason.POSITION_UNAVAILABLE, "Capture is still catching up with a snapshot that"
+                    + " was read in several read views on " + requiredServer + ", and until streaming has passed the last of"
+                    + " them it can continue only on that server: " + hostPort() + " is " + here + ". Make that server"
+                    + " reachable again, or clear the processor state and start over with a new snapshot.");
+        }
     }
 
     private String hostPort() {

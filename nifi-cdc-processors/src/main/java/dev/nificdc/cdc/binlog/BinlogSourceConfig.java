@@ -68,7 +68,7 @@ public record BinlogSourceConfig(List<HostPort> hosts, String username, String p
 
     /** Connects to the first host that answers, resuming at {@code resume} or, without it, at the start position. */
     public BinlogReader openReader(BinlogOffset resume, CaptureLogger logger) {
-        return openReader(resume, 0, new CaptureMetrics(), logger).reader();
+        return openReader(resume, 0, null, new CaptureMetrics(), logger).reader();
     }
 
     /**
@@ -76,10 +76,12 @@ public record BinlogSourceConfig(List<HostPort> hosts, String username, String p
      * {@code resume} (by GTID on a server other than the one it was read from) or, without it, at the start position.
      * A host that cannot be reached, or that cannot serve the position, is skipped.
      *
+     * @param requiredServer when not null, only this server may be streamed from (see {@link BinlogReader.Builder#requireServer})
      * @throws BinlogCaptureException when no host can: the first host's reason when none was reachable, else why the
      *                                reachable ones could not serve
      */
-    public OpenReader openReader(BinlogOffset resume, int firstHost, CaptureMetrics metrics, CaptureLogger logger) {
+    public OpenReader openReader(BinlogOffset resume, int firstHost, ServerIdentity requiredServer, CaptureMetrics metrics,
+                                 CaptureLogger logger) {
         List<BinlogCaptureException> unreachable = new ArrayList<>();
         BinlogCaptureException refused = null;
         for (int i = 0; i < hosts.size(); i++) {
@@ -90,6 +92,7 @@ public record BinlogSourceConfig(List<HostPort> hosts, String username, String p
                     .resumeFrom(resume)
                     .startPosition(startPosition)
                     .jdbc(jdbc(host))
+                    .requireServer(requiredServer)
                     .metrics(metrics)
                     .logger(logger)
                     .build();

@@ -4,6 +4,7 @@ import dev.nificdc.cdc.core.CaptureException;
 import dev.nificdc.cdc.core.CaptureLogger;
 import dev.nificdc.cdc.core.engine.ChangeStream;
 import dev.nificdc.cdc.core.engine.StreamingSource;
+import dev.nificdc.cdc.core.snapshot.SnapshotProgress;
 
 import java.sql.SQLException;
 import java.util.Map;
@@ -11,10 +12,16 @@ import java.util.Map;
 /**
  * Streams a MySQL/MariaDB source's binlog through a {@link BinlogReader} on the first host that answers, moving to the
  * next host when the connected one is lost ({@link FailoverStream}).
+ *
+ * <p>While streaming still catches up with a snapshot that was read in several read views, the changes are compared
+ * with those views by binlog position, which means something only on the server the views were read on: the stream
+ * opened then stays on that server. {@link #storedOffset} notes this from the state the stream is opened for.
  */
 public final class BinlogStreamingSource implements StreamingSource<BinlogOffset> {
     private final BinlogSourceConfig config;
     private final CaptureLogger logger;
+    /** The server a snapshot still being caught up with was read on, from the state last given to storedOffset. */
+    private ServerIdentity snapshotServer;
 
     public BinlogStreamingSource(BinlogSourceConfig config, CaptureLogger logger) {
         this.config = config;
@@ -23,12 +30,15 @@ public final class BinlogStreamingSource implements StreamingSource<BinlogOffset
 
     @Override
     public BinlogOffset storedOffset(Map<String, String> state) {
-        return BinlogOffset.fromStateMap(state);
+        BinlogOffset offset = BinlogOffset.fromStateMap(state);
+        SnapshotProgress<BinlogOffset> snapshot = SnapshotProgress.fromStateMap(state, BinlogPositions.INSTANCE);
+        snapshotServer = snapshot != null && !snapshot.running() && snapshot.filterNeeded(offset) ? snapshot.streamStart().server() : null;
+        return offset;
     }
 
     @Override
     public ChangeStream<BinlogOffset> open(BinlogOffset resumeFrom) {
-        FailoverStream stream = new FailoverStream(config, resumeFrom, logger);
+        FailoverStream stream = new FailoverStream(config, resumeFrom, snapshotServer, logger);
         if (resumeFrom == null) {
             logger.info("No stored binlog position: starting at " + config.startPosition() + " on " + stream.host());
         } else {

@@ -36,7 +36,7 @@ public final class ConnectionProblems {
                 return hostPort + " did not answer in time (" + t.getMessage() + "). Check the host and port, and that no"
                         + " firewall drops connections from NiFi.";
             }
-            if (t instanceof SSLException || t instanceof CertificateException) {
+            if (isTls(t)) {
                 return "The TLS handshake failed with " + hostPort + ": " + t.getMessage() + ". Check that the SSL Context"
                         + " Service's trust store holds the server's certificate or the CA that signed it"
                         + " (and, with Verify Server Host Name, that the certificate names the host as given in Hosts).";
@@ -52,11 +52,17 @@ public final class ConnectionProblems {
     /** True when {@code problem} is a failed TLS handshake (an untrusted certificate, a host name it does not name). */
     public static boolean tls(Throwable problem) {
         for (Throwable t = problem; t != null; t = t.getCause()) {
-            if (t instanceof SSLException || t instanceof CertificateException) {
+            if (isTls(t)) {
                 return true;
             }
         }
         return false;
+    }
+
+    /** Connector/J reports a certificate that does not name the host in a message of its own, without a cause. */
+    private static boolean isTls(Throwable t) {
+        return t instanceof SSLException || t instanceof CertificateException
+                || t instanceof SQLException && String.valueOf(t.getMessage()).contains("hostname verification failed");
     }
 
     /** True when {@code problem} means the server could not be reached at all (rather than refusing what was asked). */

@@ -17,13 +17,19 @@ final class FailoverStream implements ChangeStream<BinlogOffset> {
     private final BinlogSourceConfig config;
     private final CaptureLogger logger;
     private final CaptureMetrics metrics = new CaptureMetrics();
+    private final ServerIdentity requiredServer;
     private BinlogReader reader;
     private int hostIndex;
 
-    FailoverStream(BinlogSourceConfig config, BinlogOffset resumeFrom, CaptureLogger logger) {
+    /**
+     * @param requiredServer when not null, the only server to stream from (while streaming catches up with a snapshot
+     *                       read in several read views there, whose binlog positions mean nothing on another server)
+     */
+    FailoverStream(BinlogSourceConfig config, BinlogOffset resumeFrom, ServerIdentity requiredServer, CaptureLogger logger) {
         this.config = config;
         this.logger = logger;
-        BinlogSourceConfig.OpenReader opened = config.openReader(resumeFrom, 0, metrics, logger);
+        this.requiredServer = requiredServer;
+        BinlogSourceConfig.OpenReader opened = config.openReader(resumeFrom, 0, requiredServer, metrics, logger);
         reader = opened.reader();
         hostIndex = opened.hostIndex();
     }
@@ -46,7 +52,8 @@ final class FailoverStream implements ChangeStream<BinlogOffset> {
         BinlogOffset resume = reader.resumeOffset();
         logger.warn(lost.getMessage() + ". Moving to the next host in Hosts, continuing after " + resume);
         try {
-            BinlogSourceConfig.OpenReader opened = config.openReader(resume, (hostIndex + 1) % config.hosts().size(), metrics, logger);
+            BinlogSourceConfig.OpenReader opened = config.openReader(resume, (hostIndex + 1) % config.hosts().size(), requiredServer,
+                    metrics, logger);
             reader = opened.reader();
             hostIndex = opened.hostIndex();
         } catch (BinlogCaptureException none) {

@@ -97,6 +97,8 @@ class CaptureBinlogChangeFailoverIT {
         replica2.awaitReplicated(end, Duration.ofSeconds(60));
         runUntil(runner, records, () -> lastGtid(records).equals(end), "every change, from replica 2 after replica 1 died");
         assertEquals(1L, runner.getCounterValue(CaptureBinlogChange.COUNTER_FAILOVERS), "moved to the next host once");
+        assertTrue(logged(runner.getLogger().getWarnMessages(), "Moving to the next host in Hosts"), "the fail-over is logged");
+        assertTrue(logged(runner.getLogger().getInfoMessages(), "resuming there by GTID"), "replica 2 was asked by GTID");
         runner.run(1, true, false);
         assertEquals("3", state(runner).get(BinlogOffset.KEY_SERVER_ID), "the stored position was read from replica 2");
 
@@ -214,6 +216,10 @@ class CaptureBinlogChangeFailoverIT {
             flowFiles.forEach(f -> records.addAll(AvroFlowFiles.records(f)));
             runner.clearTransferState();
         }
+    }
+
+    private static boolean logged(List<org.apache.nifi.util.LogMessage> messages, String text) {
+        return messages.stream().anyMatch(m -> String.valueOf(m.getMsg()).contains(text));
     }
 
     private static String lastGtid(List<GenericRecord> records) {

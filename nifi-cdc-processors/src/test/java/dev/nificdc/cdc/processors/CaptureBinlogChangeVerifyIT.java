@@ -113,7 +113,7 @@ class CaptureBinlogChangeVerifyIT {
     }
 
     @Test
-    void aServerIdEqualToTheServersOwnFailsVerifyAndStart() {
+    void aServerIdEqualToTheServersOwnFailsVerifyAndStart() throws Exception {
         runner.setProperty(BinlogCaptureProperties.SERVER_ID, "1");
         ConfigVerificationResult serverId = step(verify(runner), "Server ID on");
         assertEquals(Outcome.FAILED, serverId.getOutcome());
