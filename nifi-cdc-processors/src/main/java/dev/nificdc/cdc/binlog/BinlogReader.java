@@ -532,13 +532,16 @@ public final class BinlogReader implements ChangeStream<BinlogOffset> {
         c.setConnectTimeout(config.connectTimeout().toMillis());
         c.setHeartbeatInterval(config.heartbeatInterval().toMillis());
         c.setEventDeserializer(EventDeserializers.create());
-        c.setSSLMode(SSLMode.valueOf(config.sslMode().name()));
         SSLContext sslContext = config.sslContext();
+        // With our own context the host name is checked by the JDK against the host as configured (below), not by the
+        // library, which would compare the certificate with a reverse DNS lookup of the address.
+        boolean checkHostName = config.sslMode() == BinlogConnectionConfig.SslMode.VERIFY_IDENTITY;
+        c.setSSLMode(sslContext != null && checkHostName ? SSLMode.VERIFY_CA : SSLMode.valueOf(config.sslMode().name()));
         if (sslContext != null) {
             c.setSslSocketFactory(socket -> {
                 try {
                     SSLSocket tls = (SSLSocket) sslContext.getSocketFactory().createSocket(socket, config.host(), socket.getPort(), true);
-                    if (config.sslMode() == BinlogConnectionConfig.SslMode.VERIFY_IDENTITY) {
+                    if (checkHostName) {
                         // the JDK checks the certificate's names against the host as configured, during the handshake
                         SSLParameters parameters = tls.getSSLParameters();
                         parameters.setEndpointIdentificationAlgorithm("HTTPS");

@@ -58,8 +58,10 @@ import java.util.Set;
         With a Snapshot Mode of initial or when_needed the existing rows are first read in one consistent view (op 'r'), \
         and streaming starts exactly at the binlog position of that view.""")
 @Stateful(scopes = Scope.CLUSTER, description = """
-        The binlog file and position of the last committed change (and how many changes of a partly emitted transaction \
-        were already emitted), the GTID set or MariaDB GTID position, the server id, and the next FlowFile sequence id. \
+        The binlog file and position of the last committed change, or of how far the binlog was read while no captured \
+        change arrived (and how many changes of a partly emitted transaction were already emitted), the GTID set or \
+        MariaDB GTID position before it, the server it was read from (server id, and MySQL's server_uuid or MariaDB's \
+        host name and port), and the next FlowFile sequence id. \
         While a snapshot runs: the binlog position of each read view, which tables and key ranges were read in which view, the \
         row count. Clearing state makes the processor start again as its Snapshot Mode says (a new snapshot for initial \
         and when_needed; the Initial Binlog Position for never).""")

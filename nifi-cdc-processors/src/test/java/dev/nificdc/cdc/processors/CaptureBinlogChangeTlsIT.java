@@ -99,6 +99,14 @@ class CaptureBinlogChangeTlsIT {
         }
         assertEquals(List.of("r", "r"), records.stream().map(r -> r.get("op").toString()).toList());
         assertEquals("snapshot row", ((GenericRecord) records.get(0).get("after")).get("note").toString());
+        // then the binlog stream, with the host name verified too
+        server.execute("INSERT INTO `" + db + "`.secrets VALUES (12, 'streamed')");
+        for (int attempt = 0; attempt < 30 && records.size() < 3; attempt++) {
+            runner.run(1, false, false);
+            records = AvroFlowFiles.records(runner.getFlowFilesForRelationship(CaptureBinlogChange.REL_SUCCESS));
+        }
+        assertEquals(3, records.size());
+        assertEquals("streamed", ((GenericRecord) records.get(2).get("after")).get("note").toString());
         runner.run(1, true, false);
     }
 
