@@ -617,7 +617,8 @@ public final class BinlogReader implements ChangeStream<BinlogOffset> {
                 boundary.set(new Boundary(processor.currentOffset(), enqueued.get()));
             }
             // lag: an event read while nothing waits to be taken is captured as it is read; a heartbeat then means caught up
-            if (queue.isEmpty()) {
+            // (the counters, not the queue's size, which would take the queue's lock for every event)
+            if (enqueued.get() == taken.get()) {
                 if (header.getEventType() == EventType.HEARTBEAT) {
                     if (processor.atTransactionBoundary()) {
                         metrics.recordCaughtUp();

@@ -37,7 +37,9 @@ public final class MySqlSnapshotSource implements SnapshotSource<BinlogOffset> {
                 String problem = ConnectionProblems.describe(host.toString(), e);
                 logger.warn("Could not connect to " + host + " for the snapshot: " + problem);
                 if (unreachable == null) {
-                    unreachable = new SQLNonTransientConnectionException(problem, e.getSQLState(), e.getErrorCode(), e);
+                    // the snapshot's error message adds its own full stop
+                    String sentence = problem.endsWith(".") ? problem.substring(0, problem.length() - 1) : problem;
+                    unreachable = new SQLNonTransientConnectionException(sentence, e.getSQLState(), e.getErrorCode(), e);
                 }
             }
         }
