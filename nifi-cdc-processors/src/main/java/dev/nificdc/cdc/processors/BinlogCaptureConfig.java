@@ -99,7 +99,7 @@ record BinlogCaptureConfig(BinlogSourceConfig source, SnapshotMode snapshotMode,
                 new CaptureCoordinator.Config(snapshotMode.policy(), maxEventsPerFlowFile, maxWait, source.heartbeatInterval()), logger);
     }
 
-    /** Snapshot read views as the processor opens them (Verify opens one too). */
+    /** Snapshot read views as the processor opens them (Verify only previews them, without a lock). */
     MySqlSnapshotSource snapshotSource(CaptureLogger logger) {
         return new MySqlSnapshotSource(source, ConsistencyMethod.AUTO, logger);
     }
