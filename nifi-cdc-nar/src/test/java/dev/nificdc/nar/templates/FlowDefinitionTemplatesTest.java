@@ -120,6 +120,7 @@ class FlowDefinitionTemplatesTest {
             Map.entry("PublishKafka/acks", Set.of("all", "1", "0")),
             Map.entry("PublishKafka/Transactions Enabled", Set.of("true", "false")),
             Map.entry("PublishKafka/Publish Strategy", Set.of("USE_VALUE", "USE_WRAPPER")),
+            Map.entry("PublishKafka/Record Metadata Strategy", Set.of("FROM_RECORD", "FROM_PROPERTIES")),
             Map.entry("Kafka3ConnectionService/security.protocol", Set.of("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")),
             Map.entry("PutDatabaseRecord/db-type", Set.of("Generic", "Oracle", "Oracle 12+", "MS SQL 2012+", "MS SQL 2008",
                     "MySQL", "PostgreSQL", "Phoenix", "Database Dialect Service")),
@@ -152,11 +153,25 @@ class FlowDefinitionTemplatesTest {
         assertNotNull(PROJECT_VERSION, "Run through Maven: the pom passes project.version to the tests");
     }
 
+    @Test
+    void everyFlowDefinitionHasAParameterContextNameOfItsOwn() throws IOException {
+        List<String> names = new ArrayList<>();
+        for (Path file : templates().toList()) {
+            names.add(read(file).getFlowContents().getParameterContextName());
+        }
+        assertEquals(names.size(), new HashSet<>(names).size(), "parameter context names: " + names);
+    }
+
     @ParameterizedTest
     @MethodSource("templates")
     void parsesIntoNiFiFlowModelAndIsConsistent(Path file) throws Exception {
         RegisteredFlowSnapshot snapshot = read(file);
         Problems problems = new Problems(file.getFileName().toString());
+        String context = snapshot.getFlowContents().getParameterContextName();
+        String suffix = "(" + file.getFileName() + ", nifi-cdc " + PROJECT_VERSION + ")";
+        // NiFi binds an imported group to an existing parameter context of the same name: a name of its own per file and
+        // version keeps an import away from the contexts of other flows (TemplatesImportIT shows NiFi's behaviour).
+        problems.check(context != null && context.endsWith(" " + suffix), "parameter context " + context + " must be named '<title> " + suffix + "'");
         new FlowChecker(snapshot, problems).check();
         problems.assertNone();
     }

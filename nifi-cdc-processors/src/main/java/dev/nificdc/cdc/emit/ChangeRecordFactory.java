@@ -56,6 +56,8 @@ public final class ChangeRecordFactory {
     private final List<String> flattenedExtra;
     private final String topicPrefix;
     private final BiFunction<TableSchema, Schema, SchemaIdentifier> identifiers;
+    /** Set when the topic names the records' registry subjects or destination: two tables must not share one then. */
+    private final TopicOwners topicOwners;
     private final Map<TableSchema, TablePlan> plans = new ConcurrentHashMap<>();
     /** The plan of the last table asked for: consecutive events of one table skip hashing the table schema. */
     private volatile TablePlan lastPlan;
@@ -66,6 +68,7 @@ public final class ChangeRecordFactory {
      */
     private static final class TablePlan {
         final TableSchema table;
+        final String topic;
         final RecordSchema record;
         final SchemaIdentifier value;
         final SchemaIdentifier key;
@@ -82,9 +85,10 @@ public final class ChangeRecordFactory {
         final FieldValues.Names flattenedNames;
         final FieldValues.Names keyNames;
 
-        TablePlan(TableSchema table, RecordSchema record, SchemaIdentifier value, SchemaIdentifier key, OutputShape shape,
+        TablePlan(TableSchema table, String topic, RecordSchema record, SchemaIdentifier value, SchemaIdentifier key, OutputShape shape,
                   List<String> flattenedExtra) {
             this.table = table;
+            this.topic = topic;
             this.record = record;
             this.value = value;
             this.key = key;
@@ -114,6 +118,8 @@ public final class ChangeRecordFactory {
      * @param identifiers  gives the schema identifier (e.g. registry id and version) of each derived value schema;
      *                     return {@link SchemaIdentifier#EMPTY} when there is no registry. When it is a
      *                     {@link SchemaIdentifiers}, its {@link SchemaIdentifiers#keyIdentifier key identifiers} are used too.
+     *                     With a registry, or in the Kafka wrapper shape, the topic names subjects and destinations: a
+     *                     table whose topic another table already has is then refused ({@link TopicOwners}).
      */
     public ChangeRecordFactory(OutputShape shape, SourceFields<?> sourceFields, String topicPrefix,
                                BiFunction<TableSchema, Schema, SchemaIdentifier> identifiers) {
@@ -121,6 +127,7 @@ public final class ChangeRecordFactory {
         this.sourceFields = sourceFields;
         this.topicPrefix = topicPrefix == null ? "" : topicPrefix;
         this.identifiers = identifiers;
+        this.topicOwners = shape == OutputShape.KAFKA_WRAPPER || identifiers != SchemaIdentifiers.NONE ? new TopicOwners(this.topicPrefix) : null;
         this.sourceNames = new FieldValues.Names(Stream.concat(SOURCE_SHARED.stream(),
                 sourceFields.envelopeFields().stream().map(SourceFields.Field::name)).toList());
         this.flattenedExtra = Stream.concat(FLATTENED_SHARED.stream(),
@@ -169,17 +176,21 @@ public final class ChangeRecordFactory {
     }
 
     private TablePlan newPlan(TableSchema table) {
+        if (topicOwners != null) {
+            topicOwners.claim(table); // before anything of the table is registered
+        }
+        String topic = ChangeTopics.of(topicPrefix, table);
         Schema avro = avroSchema(table);
         SchemaIdentifier key = identifiers instanceof SchemaIdentifiers keyed ? keyed.keyIdentifier(table) : SchemaIdentifier.EMPTY;
         if (shape == OutputShape.KAFKA_WRAPPER) {
             // The registry holds the envelope (the Kafka value) and the key; the wrapper itself is only the FlowFile's
             // schema, so it carries no registry identifier: write it with an embedded schema.
             SchemaIdentifier value = identifiers.apply(table, ChangeSchemas.envelope(table, topicPrefix, sourceFields));
-            return new TablePlan(table, AvroTypeUtil.createSchema(avro, avro.toString(), SchemaIdentifier.EMPTY), value, key, shape,
+            return new TablePlan(table, topic, AvroTypeUtil.createSchema(avro, avro.toString(), SchemaIdentifier.EMPTY), value, key, shape,
                     flattenedExtra);
         }
         SchemaIdentifier value = identifiers.apply(table, avro);
-        return new TablePlan(table, AvroTypeUtil.createSchema(avro, avro.toString(), value), value, key, shape, flattenedExtra);
+        return new TablePlan(table, topic, AvroTypeUtil.createSchema(avro, avro.toString(), value), value, key, shape, flattenedExtra);
     }
 
     /** The one record of {@code event}; for the Kafka wrapper shape, the first of {@link #toRecords}. */
@@ -202,7 +213,7 @@ public final class ChangeRecordFactory {
 
     private List<Record> kafkaWrapper(ChangeEvent event, TablePlan plan) {
         FieldValues metadata = METADATA.newValues()
-                .set(0, ChangeTopics.of(topicPrefix, event.schema()))
+                .set(0, plan.topic)
                 .set(1, null);
         Record key = plan.wrapperKey != null ? key(event, plan) : null;
         Record value = envelope(event, plan);

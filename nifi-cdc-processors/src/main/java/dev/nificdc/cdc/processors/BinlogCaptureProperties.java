@@ -122,6 +122,7 @@ final class BinlogCaptureProperties {
             .required(false)
             .expressionLanguageSupported(ExpressionLanguageScope.ENVIRONMENT)
             .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .addValidator(RegularExpressionListValidator.INSTANCE)
             .build();
 
     static final PropertyDescriptor DATABASE_EXCLUDE = new PropertyDescriptor.Builder()
@@ -130,6 +131,7 @@ final class BinlogCaptureProperties {
             .required(false)
             .expressionLanguageSupported(ExpressionLanguageScope.ENVIRONMENT)
             .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .addValidator(RegularExpressionListValidator.INSTANCE)
             .build();
 
     static final PropertyDescriptor TABLE_INCLUDE = new PropertyDescriptor.Builder()
@@ -140,6 +142,7 @@ final class BinlogCaptureProperties {
             .required(false)
             .expressionLanguageSupported(ExpressionLanguageScope.ENVIRONMENT)
             .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .addValidator(RegularExpressionListValidator.INSTANCE)
             .build();
 
     static final PropertyDescriptor TABLE_EXCLUDE = new PropertyDescriptor.Builder()
@@ -148,6 +151,7 @@ final class BinlogCaptureProperties {
             .required(false)
             .expressionLanguageSupported(ExpressionLanguageScope.ENVIRONMENT)
             .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .addValidator(RegularExpressionListValidator.INSTANCE)
             .build();
 
     static final PropertyDescriptor COLUMN_EXCLUDE = new PropertyDescriptor.Builder()
@@ -158,6 +162,7 @@ final class BinlogCaptureProperties {
             .required(false)
             .expressionLanguageSupported(ExpressionLanguageScope.ENVIRONMENT)
             .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .addValidator(RegularExpressionListValidator.INSTANCE)
             .build();
 
     static final PropertyDescriptor SNAPSHOT_MODE = new PropertyDescriptor.Builder()

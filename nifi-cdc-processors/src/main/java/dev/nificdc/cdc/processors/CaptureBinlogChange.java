@@ -54,7 +54,8 @@ import java.util.Set;
         source position, op, transaction) or flattened rows. Table schemas come from the binlog's own table-map metadata \
         (binlog_row_metadata=FULL), so changes replayed across ALTER TABLE keep the columns they had when they were made. \
         The binlog position is stored in NiFi state in the same session as the FlowFiles it covers, so after a restart or \
-        crash capture resumes exactly where the last committed FlowFile ended: nothing lost, nothing duplicated in NiFi. \
+        crash capture resumes where the last committed FlowFile ended: nothing is lost (a crash inside NiFi's session \
+        commit can deliver the last batch again, identically). \
         With a Snapshot Mode of initial or when_needed the existing rows are first read in one consistent view (op 'r'), \
         and streaming starts exactly at the binlog position of that view.""")
 @Stateful(scopes = Scope.CLUSTER, description = """

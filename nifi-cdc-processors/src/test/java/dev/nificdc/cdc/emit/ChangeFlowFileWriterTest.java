@@ -138,7 +138,7 @@ class ChangeFlowFileWriterTest {
                 "value field holds exactly the registered envelope schema, or null");
 
         GenericRecord created = records.get(0);
-        assertEquals("prod.shop.order items", ((GenericRecord) created.get("metadata")).get("topic").toString());
+        assertEquals("prod.shop.order_items", ((GenericRecord) created.get("metadata")).get("topic").toString(), "a legal Kafka topic");
         assertNull(((GenericRecord) created.get("metadata")).get("partition"), "null partition: PublishKafka's partitioner decides");
         assertEquals(7L, ((GenericRecord) created.get("key")).get("id"));
         GenericRecord envelope = (GenericRecord) created.get("value");
@@ -184,7 +184,7 @@ class ChangeFlowFileWriterTest {
         flowFile.assertAttributeEquals("record.count", String.valueOf(expectedRecords));
         flowFile.assertAttributeNotExists(ChangeFlowFileWriter.ATTR_VALUE_SCHEMA_VERSION);
         flowFile.assertAttributeNotExists(ChangeFlowFileWriter.ATTR_KEY_SCHEMA_VERSION);
-        flowFile.assertAttributeEquals(ChangeFlowFileWriter.ATTR_TOPIC, "prod.shop.order items");
+        flowFile.assertAttributeEquals(ChangeFlowFileWriter.ATTR_TOPIC, "prod.shop.order_items");
         List<GenericRecord> records = new ArrayList<>();
         try (DataFileStream<GenericRecord> in = new DataFileStream<>(new ByteArrayInputStream(flowFile.toByteArray()), new GenericDatumReader<>())) {
             in.forEach(records::add);
