@@ -374,9 +374,12 @@ public final class MariaDbServer implements AutoCloseable {
                 + (last == null ? "" : last.getMessage()) + "; log:\n" + readLog());
     }
 
-    /** Each server's own user: not binlogged, so that a replica's binlog holds only what it replicates. */
+    /**
+     * Each server's own user; on our own servers not binlogged, so that a replica's binlog holds only what it
+     * replicates (an external server's administrator may lack the privilege to turn the binlog off for a session).
+     */
     private void createCdcUser() {
-        execute("SET SESSION sql_log_bin = 0",
+        execute(isExternal() ? "DO 0" : "SET SESSION sql_log_bin = 0",
                 "DROP USER IF EXISTS '" + CDC_USER + "'@'%'",
                 "CREATE USER '" + CDC_USER + "'@'%' IDENTIFIED BY '" + CDC_PASSWORD + "'",
                 "GRANT " + CDC_GRANTS + " ON *.* TO '" + CDC_USER + "'@'%'");
