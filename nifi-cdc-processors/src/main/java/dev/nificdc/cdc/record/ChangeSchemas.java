@@ -30,6 +30,8 @@ public final class ChangeSchemas {
     /** Schema property holding the original column name when it had to be sanitised. */
     public static final String PROP_COLUMN_NAME = "nifi.cdc.column.name";
     public static final String PROP_TYPE = "nifi.cdc.type";
+    /** {@link #PROP_TYPE} of a {@link ValueKind#SOURCE_TEXT} field. */
+    public static final String SOURCE_TEXT_TYPE = "source-text";
 
     public static final String OP = "__op";
     public static final String DELETED = "__deleted";
@@ -145,6 +147,11 @@ public final class ChangeSchemas {
             }
             case TIMESTAMP_MICROS -> LogicalTypes.timestampNanos().addToSchema(Schema.create(Schema.Type.LONG));
             case LOCAL_TIMESTAMP_MICROS -> LogicalTypes.localTimestampMicros().addToSchema(Schema.create(Schema.Type.LONG));
+            case SOURCE_TEXT -> {
+                Schema text = Schema.create(Schema.Type.STRING);
+                text.addProp(PROP_TYPE, SOURCE_TEXT_TYPE);
+                yield text;
+            }
         };
         return column.nullable() ? optional(type) : type;
     }

@@ -36,6 +36,12 @@ class PackageDependencyTest {
     }
 
     @Test
+    void thePostgresTypeMappingUsesNoOtherEngineAndNoNiFiType() {
+        assertNoReference("dev/nificdc/cdc/postgres/types", "dev/nificdc/cdc/binlog/", "dev/nificdc/cdc/timestamp/",
+                "dev/nificdc/cdc/processors/", "dev/nificdc/cdc/emit/", "org/apache/nifi/");
+    }
+
+    @Test
     void theChangeModelAndTheFlowFileEmissionAreSourceNeutral() {
         assertNoReference("dev/nificdc/cdc/record", "dev/nificdc/cdc/binlog/", "dev/nificdc/cdc/timestamp/", "dev/nificdc/cdc/processors/");
         assertNoReference("dev/nificdc/cdc/emit", "dev/nificdc/cdc/binlog/", "dev/nificdc/cdc/timestamp/", "dev/nificdc/cdc/processors/");
