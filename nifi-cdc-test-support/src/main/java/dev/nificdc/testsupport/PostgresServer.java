@@ -27,12 +27,18 @@ public final class PostgresServer implements AutoCloseable {
     }
 
     public static PostgresServer start() {
+        return start("wal_level", "logical");
+    }
+
+    /** A server with one setting changed from the defaults above (e.g. {@code wal_level=replica} to test the error). */
+    public static PostgresServer start(String setting, String value) {
         try {
             return new PostgresServer(EmbeddedPostgres.builder()
                     .setPort(FreePort.find())
                     .setServerConfig("wal_level", "logical")
                     .setServerConfig("max_replication_slots", "20")
                     .setServerConfig("max_wal_senders", "20")
+                    .setServerConfig(setting, value)
                     .start());
         } catch (IOException e) {
             throw new UncheckedIOException("Could not start the embedded PostgreSQL", e);
@@ -54,6 +60,10 @@ public final class PostgresServer implements AutoCloseable {
         }
     }
 
+    public String host() {
+        return "127.0.0.1";
+    }
+
     public String jdbcUrl(String database) {
         return "jdbc:postgresql://127.0.0.1:" + port() + "/" + (database == null ? "postgres" : database);
     }
@@ -71,6 +81,17 @@ public final class PostgresServer implements AutoCloseable {
             throw new IllegalStateException("Could not create database " + name + ": " + e.getMessage(), e);
         }
         return name;
+    }
+
+    /** Runs each statement in its own transaction (autocommit) in {@code database} as the superuser. */
+    public void execute(String database, String... statements) {
+        try (Connection c = connection(database); Statement s = c.createStatement()) {
+            for (String sql : statements) {
+                s.execute(sql);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Statement failed on " + database + ": " + e.getMessage(), e);
+        }
     }
 
     @Override

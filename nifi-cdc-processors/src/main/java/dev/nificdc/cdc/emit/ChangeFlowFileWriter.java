@@ -137,7 +137,10 @@ public final class ChangeFlowFileWriter {
         identifier.getVersion().ifPresent(version -> attributes.put(versionAttribute, String.valueOf(version)));
     }
 
-    /** E.g. {@code c=3,u=1,d=0,r=0}: how many events of each operation the FlowFile holds. */
+    /**
+     * E.g. {@code c=3,u=1,d=0,r=0}: how many events of each operation the FlowFile holds; truncates ({@code t=1}) are
+     * listed only when there are some, so the attribute of sources that never truncate keeps its four counts.
+     */
     static String operationMix(List<ChangeEvent> events) {
         Operation[] operations = Operation.values();
         long[] counts = new long[operations.length];
@@ -146,6 +149,9 @@ public final class ChangeFlowFileWriter {
         }
         StringBuilder mix = new StringBuilder();
         for (Operation op : operations) {
+            if (op == Operation.TRUNCATE && counts[op.ordinal()] == 0) {
+                continue;
+            }
             mix.append(mix.isEmpty() ? "" : ",").append(op.code()).append('=').append(counts[op.ordinal()]);
         }
         return mix.toString();

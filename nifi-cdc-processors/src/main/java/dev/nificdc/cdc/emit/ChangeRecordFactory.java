@@ -200,13 +200,15 @@ public final class ChangeRecordFactory {
 
     /**
      * The records of {@code event}: one, except for a delete in the Kafka wrapper shape of a table with a primary key,
-     * which is followed by its tombstone (same key, null value), as Debezium does by default.
+     * which is followed by its tombstone (same key, null value), as Debezium does by default, and a truncate in the
+     * flattened shape, which has none (a truncate is about no single row; in the Kafka wrapper it has a null key).
      */
     public List<Record> toRecords(ChangeEvent event) {
         TablePlan plan = plan(event.schema());
         return switch (shape) {
             case ENVELOPE -> List.of(envelope(event, plan));
-            case FLATTENED -> List.of(flattened(event, plan));
+            // a row shape has no record for a truncate: it is about no row (processors count and log what they leave out)
+            case FLATTENED -> event.op() == Operation.TRUNCATE ? List.of() : List.of(flattened(event, plan));
             case KAFKA_WRAPPER -> kafkaWrapper(event, plan);
         };
     }
@@ -215,7 +217,7 @@ public final class ChangeRecordFactory {
         FieldValues metadata = METADATA.newValues()
                 .set(0, plan.topic)
                 .set(1, null);
-        Record key = plan.wrapperKey != null ? key(event, plan) : null;
+        Record key = plan.wrapperKey != null && event.op() != Operation.TRUNCATE ? key(event, plan) : null;
         Record value = envelope(event, plan);
         Record change = new MapRecord(plan.record, WRAPPER.newValues().set(0, new NestedRecord(plan.wrapperMetadata, metadata)).set(1, key).set(2, value));
         if (event.op() != Operation.DELETE || key == null) {

@@ -87,8 +87,9 @@ public final class ChangeSchemas {
      * <ul>
      *   <li>{@code metadata}: {@code {topic: string, partition: ["null", int]}}, read only with Record Metadata Strategy
      *       "Metadata From Record"; a null topic or partition falls back to the processor's Topic Name and partitioner;</li>
-     *   <li>{@code key}: the table's {@link #key Key} record, written by PublishKafka's Record Key Writer; absent when
-     *       the table has no primary key (PublishKafka then sends no key);</li>
+     *   <li>{@code key}: {@code ["null", Key]}, the table's {@link #key Key} record, written by PublishKafka's Record Key
+     *       Writer; null for a truncate (no single row); absent when the table has no primary key (PublishKafka then sends
+     *       no key);</li>
      *   <li>{@code value}: {@code ["null", Envelope]}, written by the Record Writer; null makes a tombstone.</li>
      * </ul>
      * There is no {@code headers} field: PublishKafka reads it as a record of string values, while an Avro map (what
@@ -100,7 +101,8 @@ public final class ChangeSchemas {
         SchemaBuilder.FieldAssembler<Schema> fields = SchemaBuilder.record("KafkaRecord").namespace(namespace(table, topicPrefix)).fields()
                 .name(WRAPPER_METADATA).type(kafkaMetadataSchema()).noDefault();
         if (key != null) {
-            fields = fields.name(WRAPPER_KEY).type(key).noDefault();
+            // null only for a truncate, which is about no single row (Debezium sends it without a key)
+            fields = fields.name(WRAPPER_KEY).type(optional(key)).withDefault(null);
         }
         return fields.name(WRAPPER_VALUE).type(optional(envelope)).withDefault(null).endRecord();
     }

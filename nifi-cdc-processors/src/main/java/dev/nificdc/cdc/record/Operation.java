@@ -2,7 +2,9 @@ package dev.nificdc.cdc.record;
 
 /** The change operation, with Debezium's single-letter codes. */
 public enum Operation {
-    CREATE("c"), UPDATE("u"), DELETE("d"), READ("r");
+    CREATE("c"), UPDATE("u"), DELETE("d"), READ("r"),
+    /** Every row of the table was removed at once (SQL TRUNCATE): no before and no after image. */
+    TRUNCATE("t");
 
     private final String code;
 
@@ -10,7 +12,7 @@ public enum Operation {
         this.code = code;
     }
 
-    /** "c", "u", "d" or "r" as in the envelope's {@code op} field. */
+    /** "c", "u", "d", "r" or "t" as in the envelope's {@code op} field. */
     public String code() {
         return code;
     }

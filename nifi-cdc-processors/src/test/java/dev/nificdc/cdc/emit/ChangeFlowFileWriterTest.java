@@ -43,6 +43,7 @@ import java.util.Set;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Writes change records through NiFi's real AvroRecordSetWriter and reads them back with Avro's own library. */
 class ChangeFlowFileWriterTest {
@@ -133,7 +134,8 @@ class ChangeFlowFileWriterTest {
         List<GenericRecord> records = writeAndRead(OutputShape.KAFKA_WRAPPER, List.of(create, delete), 3);
         Schema wrapper = records.get(0).getSchema();
         assertEquals(List.of("metadata", "key", "value"), wrapper.getFields().stream().map(Schema.Field::name).toList());
-        assertEquals(ChangeSchemas.key(TABLE, "prod"), wrapper.getField("key").schema(), "key field holds exactly the registered key schema");
+        assertEquals(Schema.createUnion(Schema.create(Schema.Type.NULL), ChangeSchemas.key(TABLE, "prod")), wrapper.getField("key").schema(),
+                "key field holds exactly the registered key schema, or null (for a truncate)");
         assertEquals(Schema.createUnion(Schema.create(Schema.Type.NULL), ChangeSchemas.envelope(TABLE, "prod", BinlogSourceInfo.FIELDS)), wrapper.getField("value").schema(),
                 "value field holds exactly the registered envelope schema, or null");
 
@@ -153,6 +155,22 @@ class ChangeFlowFileWriterTest {
         GenericRecord tombstone = records.get(2);
         assertEquals(9L, ((GenericRecord) tombstone.get("key")).get("id"));
         assertNull(tombstone.get("value"), "the tombstone after a delete has a null value");
+    }
+
+    @Test
+    void aTruncateHasNoImagesANullKeyInTheKafkaWrapperAndNoFlattenedRow() throws Exception {
+        BinlogSourceInfo source = new BinlogSourceInfo("mariadb", "prod", 1, 1000L, "false", "shop", "order items", "mysql-bin.000003", 7, 0, null, null);
+        ChangeEvent truncate = new ChangeEvent(Operation.TRUNCATE, TABLE, null, null, source, 2000L, null);
+
+        GenericRecord envelope = writeAndRead(OutputShape.ENVELOPE, List.of(truncate), 1).get(0);
+        assertEquals("t", envelope.get("op").toString());
+        assertNull(envelope.get("before"));
+        assertNull(envelope.get("after"));
+        GenericRecord wrapped = writeAndRead(OutputShape.KAFKA_WRAPPER, List.of(truncate), 1).get(0);
+        assertNull(wrapped.get("key"), "a truncate is about no single row: no key, as Debezium sends it");
+        assertEquals("t", ((GenericRecord) wrapped.get("value")).get("op").toString());
+        assertTrue(new ChangeRecordFactory(OutputShape.FLATTENED, BinlogSourceInfo.FIELDS, "prod").toRecords(truncate).isEmpty());
+        assertEquals("c=0,u=0,d=0,r=0,t=1", ChangeFlowFileWriter.operationMix(List.of(truncate)));
     }
 
     @Test

@@ -87,7 +87,7 @@ public final class CaptureCoordinator<O extends SourceOffset<O>> implements Auto
     /** When a run last returned state (System.nanoTime()): heartbeats come at most once per interval after it. */
     private long lastStateNanos = System.nanoTime();
 
-    private ChangeStream<O> stream;
+    private volatile ChangeStream<O> stream;
     // snapshot in progress: the open read view, the tables still to read in it and the progress handed out so far
     private ReadView<O> view;
     private Deque<SnapshotTable> tablesToRead;
@@ -158,6 +158,22 @@ public final class CaptureCoordinator<O extends SourceOffset<O>> implements Auto
      */
     public void discardUncommitted() {
         discardPending = true;
+    }
+
+    /**
+     * The output of {@code run} and its state have been committed: the open change stream learns the committed offset
+     * ({@link ChangeStream#committed}), e.g. to let the server release the log up to it. Call it from the commit's success
+     * callback, never before the commit succeeded; safe to call from any thread.
+     */
+    public void committed(CaptureRun run) {
+        ChangeStream<O> current = stream;
+        if (run.kind() != CaptureRun.Kind.STREAMING || run.state() == null || current == null) {
+            return;
+        }
+        O offset = streaming.storedOffset(run.state());
+        if (offset != null) {
+            current.committed(offset);
+        }
     }
 
     @Override

@@ -248,7 +248,8 @@ public final class SnapshotProgress<O extends SourceOffset<O>> {
      * (the change was made before that view's log position).
      */
     public boolean emits(ChangeEvent change) {
-        String table = change.source().db() + "." + change.source().table();
+        // the table as the snapshot names it (SnapshotTable: MySQL's database or PostgreSQL's schema, and the table)
+        String table = change.schema().database() + "." + change.schema().table();
         Integer view = tableViews.get(table);
         List<Split> tableSplits = splits.get(table);
         if (tableSplits != null) {
