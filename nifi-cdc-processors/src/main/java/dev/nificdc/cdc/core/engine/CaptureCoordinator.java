@@ -167,7 +167,8 @@ public final class CaptureCoordinator<O extends SourceOffset<O>> implements Auto
      */
     public void committed(CaptureRun run) {
         ChangeStream<O> current = stream;
-        if (run.kind() != CaptureRun.Kind.STREAMING || run.state() == null || current == null) {
+        boolean streamed = run.kind() == CaptureRun.Kind.STREAMING || run.kind() == CaptureRun.Kind.POSITION;
+        if (!streamed || run.state() == null || current == null) {
             return;
         }
         O offset = streaming.storedOffset(run.state());
