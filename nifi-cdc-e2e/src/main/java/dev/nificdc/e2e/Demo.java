@@ -183,7 +183,7 @@ public final class Demo {
         parameters.put("replica.db.username", "nifi_replica");
         parameters.put("replica.db.password", "replica-Secret-1");
         client.setParameters(contextId, parameters, List.of("mysql.password", "replica.db.password"));
-        Map<String, String> processors = client.processorIdsByName(groupId);
+        Map<String, String> processors = client.processorIdsByNameInTree(groupId);
         String captureId = required(processors, CAPTURE);
         String applyId = required(processors, APPLY);
         // The demo copied the rows itself at a known binlog position, so the processor streams from there without a snapshot.

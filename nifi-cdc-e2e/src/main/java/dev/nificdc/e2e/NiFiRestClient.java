@@ -160,6 +160,26 @@ public final class NiFiRestClient {
         return ids;
     }
 
+    /** Ids of the processors in the group and in its child groups (at any depth), by name. */
+    public Map<String, String> processorIdsByNameInTree(String groupId) {
+        Map<String, String> ids = new LinkedHashMap<>();
+        for (JsonNode p : processorsInTree(groupId)) {
+            ids.put(p.path("component").path("name").asText(), p.path("id").asText());
+        }
+        return ids;
+    }
+
+    /** The processor entities of the group and of its child groups, at any depth. */
+    public java.util.List<JsonNode> processorsInTree(String groupId) {
+        java.util.List<JsonNode> processors = new java.util.ArrayList<>();
+        JsonNode flow = groupFlow(groupId);
+        flow.path("processors").forEach(processors::add);
+        for (JsonNode child : flow.path("processGroups")) {
+            processors.addAll(processorsInTree(child.path("id").asText()));
+        }
+        return processors;
+    }
+
     /** Enables every controller service in the group (and below), then starts every component in it. */
     public void startGroup(String groupId) {
         ObjectNode services = json.createObjectNode().put("id", groupId).put("state", "ENABLED");

@@ -123,7 +123,7 @@ final class CdcFlows {
         parameters.put("replica.db.password", target.password());
         client.setParameters(context, parameters, List.of("mysql.password", "replica.db.password"));
 
-        Map<String, String> processors = client.processorIdsByName(group);
+        Map<String, String> processors = client.processorIdsByNameInTree(group);
         String capture = processors.get("Capture binlog changes");
         String put = processors.get("Apply changes to the replica");
         if (!snapshot) {

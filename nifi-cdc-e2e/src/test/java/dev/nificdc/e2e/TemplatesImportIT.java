@@ -80,7 +80,7 @@ class TemplatesImportIT {
         Map<String, JsonNode> services = CdcFlows.servicesByName(client, group);
         Set<String> ghosts = new TreeSet<>();
         services.values().stream().filter(TemplatesImportIT::isGhost).forEach(s -> ghosts.add(type(s)));
-        for (JsonNode p : client.groupFlow(group).path("processors")) {
+        for (JsonNode p : client.processorsInTree(group)) {
             if (isGhost(p)) {
                 ghosts.add(type(p));
             }
@@ -102,7 +102,7 @@ class TemplatesImportIT {
 
         Map<String, List<String>> invalid = new TreeMap<>();
         boolean ourProcessorSeen = false;
-        for (JsonNode p : client.groupFlow(group).path("processors")) {
+        for (JsonNode p : client.processorsInTree(group)) {
             String id = p.path("id").asText();
             ourProcessorSeen |= type(p).startsWith("dev.nificdc.");
             if (isGhost(p)) {

@@ -8,7 +8,6 @@ import com.github.shyiko.mysql.binlog.network.AuthenticationException;
 import com.github.shyiko.mysql.binlog.network.SSLMode;
 import com.github.shyiko.mysql.binlog.network.ServerException;
 import dev.nificdc.cdc.binlog.convert.MySqlCharsets;
-import dev.nificdc.cdc.binlog.schema.InformationSchemaSource;
 import dev.nificdc.cdc.binlog.schema.SchemaSource;
 import dev.nificdc.cdc.binlog.schema.TableSchemaResolver;
 import dev.nificdc.cdc.core.CaptureException.Reason;
@@ -76,6 +75,7 @@ public final class BinlogReader implements ChangeStream<BinlogOffset> {
     private final SchemaSource schemaSource;
     private final ServerIdentity requiredServer;
     private final CaptureLogger logger;
+    private final DdlOutput ddlOutput;
     private final BlockingQueue<CapturedChange<BinlogOffset>> queue;
     /** The queue's byte budget in KB (of {@link CapturedChange#estimatedBytes()}), so wide rows cannot fill the heap. */
     private final Semaphore queuedBytes;
@@ -107,6 +107,7 @@ public final class BinlogReader implements ChangeStream<BinlogOffset> {
         this.startPosition = b.startPosition == null ? StartPosition.latest() : b.startPosition;
         this.jdbc = b.jdbc;
         this.logger = b.logger == null ? CaptureLogger.slf4j(BinlogReader.class) : b.logger;
+        this.ddlOutput = b.ddlOutput == null ? DdlOutput.DEFAULT : b.ddlOutput;
         this.schemaSource = b.schemaSource != null ? b.schemaSource : jdbc != null ? new InformationSchemaSource(jdbc) : SchemaSource.none();
         this.queue = new ArrayBlockingQueue<>(config.queueCapacity());
         this.queuedBytes = new Semaphore(config.queueKilobytes());
@@ -132,6 +133,7 @@ public final class BinlogReader implements ChangeStream<BinlogOffset> {
         private CaptureLogger logger;
         private CaptureMetrics metrics;
         private ServerIdentity requiredServer;
+        private DdlOutput ddlOutput = DdlOutput.DEFAULT;
 
         private Builder(BinlogConnectionConfig config) {
             this.config = Objects.requireNonNull(config, "config");
@@ -186,6 +188,12 @@ public final class BinlogReader implements ChangeStream<BinlogOffset> {
         /** Counters to keep in (shared by the readers that follow one another across hosts); default: the reader's own. */
         public Builder metrics(CaptureMetrics value) {
             this.metrics = value;
+            return this;
+        }
+
+        /** Whether truncates and schema changes are captured; default {@link DdlOutput#DEFAULT}. */
+        public Builder ddlOutput(DdlOutput value) {
+            this.ddlOutput = value;
             return this;
         }
 
@@ -248,7 +256,8 @@ public final class BinlogReader implements ChangeStream<BinlogOffset> {
                     + ": resuming there by GTID after " + plan.offset().gtidSet());
         }
         TableSchemaResolver resolver = new TableSchemaResolver(filter, schemaSource, charsets, logger);
-        processor = new BinlogEventProcessor(plan.offset(), gtidMode, flavor, config.logicalName(), resolver, logger, this::enqueue);
+        processor = new BinlogEventProcessor(plan.offset(), gtidMode, flavor, config.logicalName(), resolver, logger, this::enqueue,
+                ddlOutput);
         if (plan.gtidsKnown()) {
             processor.startGtids(plan.offset().gtidSet());
         }
@@ -293,7 +302,9 @@ public final class BinlogReader implements ChangeStream<BinlogOffset> {
             if (change != null) {
                 queuedBytes.release(queuedKilobytes(change));
                 taken.incrementAndGet();
-                metrics.recordChange(change.event().op(), change.event().source().tsMs());
+                if (change.event() != null) {
+                    metrics.recordChange(change.event().op(), change.event().source().tsMs());
+                }
                 return change;
             }
             BinlogCaptureException error = failure.get();
@@ -597,8 +608,7 @@ public final class BinlogReader implements ChangeStream<BinlogOffset> {
 
             @Override
             public void onEventDeserializationFailure(BinaryLogClient client, Exception ex) {
-                streamFailure.compareAndSet(null, new BinlogCaptureException(Reason.DECODING, "A binlog event after "
-                        + processor.currentOffset() + " could not be decoded: " + ex.getMessage(), ex));
+                streamFailure.compareAndSet(null, EventDeserializers.notDecodable(client.getBinlogFilename(), ex));
                 disconnectQuietly(client);
             }
         });

@@ -32,10 +32,11 @@ import java.util.stream.Collectors;
  * @param startPosition     where streaming starts without a stored offset
  * @param logicalName       the logical server name written into {@code source.name}
  * @param failoverTimeout   how long the connected host may stay unreachable before capture moves to the next host
+ * @param ddlOutput         whether truncates and schema changes are captured
  */
 public record BinlogSourceConfig(List<HostPort> hosts, String username, String password, long serverId, Duration connectTimeout,
                                  Duration heartbeatInterval, TlsSettings tls, TableFilter filter,
-                                 StartPosition startPosition, String logicalName, Duration failoverTimeout) {
+                                 StartPosition startPosition, String logicalName, Duration failoverTimeout, DdlOutput ddlOutput) {
 
     /** One server address. */
     public record HostPort(String host, int port) {
@@ -60,6 +61,7 @@ public record BinlogSourceConfig(List<HostPort> hosts, String username, String p
         Objects.requireNonNull(filter, "filter");
         Objects.requireNonNull(startPosition, "startPosition");
         failoverTimeout = failoverTimeout == null ? Duration.ZERO : failoverTimeout;
+        ddlOutput = ddlOutput == null ? DdlOutput.DEFAULT : ddlOutput;
     }
 
     /** A reader streaming from the host at {@code hostIndex} in {@link #hosts()}. */
@@ -94,6 +96,7 @@ public record BinlogSourceConfig(List<HostPort> hosts, String username, String p
                     .jdbc(jdbc(host))
                     .requireServer(requiredServer)
                     .metrics(metrics)
+                    .ddlOutput(ddlOutput)
                     .logger(logger)
                     .build();
             try {

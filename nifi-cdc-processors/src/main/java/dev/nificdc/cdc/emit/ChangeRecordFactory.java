@@ -6,6 +6,7 @@ import dev.nificdc.cdc.record.ChangeTopics;
 import dev.nificdc.cdc.record.ColumnSchema;
 import dev.nificdc.cdc.record.Operation;
 import dev.nificdc.cdc.record.OutputShape;
+import dev.nificdc.cdc.record.SchemaChange;
 import dev.nificdc.cdc.record.SourceFields;
 import dev.nificdc.cdc.record.SourceInfo;
 import dev.nificdc.cdc.record.TableSchema;
@@ -18,6 +19,7 @@ import org.apache.nifi.serialization.record.Record;
 import org.apache.nifi.serialization.record.RecordField;
 import org.apache.nifi.serialization.record.RecordSchema;
 import org.apache.nifi.serialization.record.SchemaIdentifier;
+import org.apache.nifi.serialization.record.type.ArrayDataType;
 import org.apache.nifi.serialization.record.type.ChoiceDataType;
 import org.apache.nifi.serialization.record.type.RecordDataType;
 
@@ -59,6 +61,9 @@ public final class ChangeRecordFactory {
     /** Set when the topic names the records' registry subjects or destination: two tables must not share one then. */
     private final TopicOwners topicOwners;
     private final Map<TableSchema, TablePlan> plans = new ConcurrentHashMap<>();
+    /** Plans of TRUNCATE records, which carry no row: in the flattened and Kafka wrapper shapes their schema differs. */
+    private final Map<TableSchema, TablePlan> truncatePlans = new ConcurrentHashMap<>();
+    private volatile RecordSchema schemaChangeSchema;
     /** The plan of the last table asked for: consecutive events of one table skip hashing the table schema. */
     private volatile TablePlan lastPlan;
 
@@ -144,6 +149,14 @@ public final class ChangeRecordFactory {
     }
 
     /**
+     * The record schema of {@code table}'s change records, or of its TRUNCATE records when {@code truncate}: the same
+     * envelope; in the flattened shape only the metadata fields, in the Kafka wrapper shape no key.
+     */
+    public RecordSchema recordSchema(TableSchema table, boolean truncate) {
+        return plan(table, truncate).record;
+    }
+
+    /**
      * The registry identifier of the value schema of {@code table} (the envelope or flattened row; for the Kafka wrapper
      * the envelope in its {@code value} field), or {@link SchemaIdentifier#EMPTY} without a registry.
      */
@@ -151,9 +164,62 @@ public final class ChangeRecordFactory {
         return plan(table).value;
     }
 
+    /** As {@link #valueSchemaIdentifier(TableSchema)}, for TRUNCATE records when {@code truncate}. */
+    public SchemaIdentifier valueSchemaIdentifier(TableSchema table, boolean truncate) {
+        return plan(table, truncate).value;
+    }
+
     /** The registry identifier of the key schema of {@code table}, or {@link SchemaIdentifier#EMPTY}. */
     public SchemaIdentifier keySchemaIdentifier(TableSchema table) {
         return plan(table).key;
+    }
+
+    /** As {@link #keySchemaIdentifier(TableSchema)}; TRUNCATE records have no key. */
+    public SchemaIdentifier keySchemaIdentifier(TableSchema table, boolean truncate) {
+        return truncate ? SchemaIdentifier.EMPTY : plan(table).key;
+    }
+
+    /** The record schema of schema-change records ({@link ChangeSchemas#schemaChange}), embedded, without registry id. */
+    public RecordSchema schemaChangeSchema() {
+        RecordSchema schema = schemaChangeSchema;
+        if (schema == null) {
+            Schema avro = ChangeSchemas.schemaChange(sourceFields);
+            schema = AvroTypeUtil.createSchema(avro, avro.toString(), SchemaIdentifier.EMPTY);
+            schemaChangeSchema = schema;
+        }
+        return schema;
+    }
+
+    /** The record of a schema change. */
+    public Record toRecord(SchemaChange change) {
+        RecordSchema schema = schemaChangeSchema();
+        RecordSchema tableChange = elementSchema(schema, "tableChanges");
+        RecordSchema column = elementSchema(tableChange, "columns");
+        Object[] tables = new Object[change.tables().size()];
+        for (int t = 0; t < tables.length; t++) {
+            SchemaChange.TableChange table = change.tables().get(t);
+            Object[] columns = null;
+            if (table.columns() != null) {
+                columns = new Object[table.columns().size()];
+                for (int c = 0; c < columns.length; c++) {
+                    SchemaChange.Column col = table.columns().get(c);
+                    columns[c] = new MapRecord(column, Map.of("name", col.name(), "typeName", col.typeName(), "optional", col.optional()));
+                }
+            }
+            Map<String, Object> values = new java.util.HashMap<>();
+            values.put("id", table.id());
+            values.put("columns", columns);
+            values.put("primaryKeyColumnNames", table.primaryKey() == null ? null : table.primaryKey().toArray());
+            tables[t] = new MapRecord(tableChange, values);
+        }
+        Map<String, Object> values = new java.util.HashMap<>();
+        values.put("source", source(change.source(), childSchema(schema, "source")));
+        values.put("ts_ms", change.tsMs());
+        values.put("databaseName", change.database());
+        values.put("ddl", change.ddl());
+        values.put("type", change.type());
+        values.put("tableChanges", tables);
+        return new MapRecord(schema, values);
     }
 
     /** The Avro schema of this factory's output shape for {@code table}. */
@@ -163,6 +229,24 @@ public final class ChangeRecordFactory {
             case FLATTENED -> ChangeSchemas.flattened(table, topicPrefix, sourceFields);
             case KAFKA_WRAPPER -> ChangeSchemas.kafkaWrapper(table, topicPrefix, sourceFields);
         };
+    }
+
+    private TablePlan plan(TableSchema table, boolean truncate) {
+        return truncate && shape != OutputShape.ENVELOPE ? truncatePlans.computeIfAbsent(table, this::newTruncatePlan) : plan(table);
+    }
+
+    private TablePlan newTruncatePlan(TableSchema table) {
+        TablePlan rows = plan(table); // claims the table's topic, as its rows do
+        if (shape == OutputShape.FLATTENED) {
+            Schema avro = ChangeSchemas.flattenedTruncate(table, topicPrefix, sourceFields);
+            SchemaIdentifier value = identifiers.apply(table, avro);
+            TableSchema noColumns = new TableSchema(table.database(), table.table(), List.of(), List.of());
+            return new TablePlan(noColumns, rows.topic, AvroTypeUtil.createSchema(avro, avro.toString(), value), value,
+                    SchemaIdentifier.EMPTY, shape, flattenedExtra);
+        }
+        Schema avro = ChangeSchemas.kafkaWrapperWithoutKey(table, topicPrefix, sourceFields);
+        return new TablePlan(table, rows.topic, AvroTypeUtil.createSchema(avro, avro.toString(), SchemaIdentifier.EMPTY), rows.value,
+                SchemaIdentifier.EMPTY, shape, flattenedExtra);
     }
 
     private TablePlan plan(TableSchema table) {
@@ -200,15 +284,14 @@ public final class ChangeRecordFactory {
 
     /**
      * The records of {@code event}: one, except for a delete in the Kafka wrapper shape of a table with a primary key,
-     * which is followed by its tombstone (same key, null value), as Debezium does by default, and a truncate in the
-     * flattened shape, which has none (a truncate is about no single row; in the Kafka wrapper it has a null key).
+     * which is followed by its tombstone (same key, null value), as Debezium does by default. A truncate has no key (it
+     * is about no single row); in the flattened shape its record has only the metadata fields.
      */
     public List<Record> toRecords(ChangeEvent event) {
-        TablePlan plan = plan(event.schema());
+        TablePlan plan = plan(event.schema(), event.op() == Operation.TRUNCATE);
         return switch (shape) {
             case ENVELOPE -> List.of(envelope(event, plan));
-            // a row shape has no record for a truncate: it is about no row (processors count and log what they leave out)
-            case FLATTENED -> event.op() == Operation.TRUNCATE ? List.of() : List.of(flattened(event, plan));
+            case FLATTENED -> List.of(flattened(event, plan));
             case KAFKA_WRAPPER -> kafkaWrapper(event, plan);
         };
     }
@@ -312,6 +395,15 @@ public final class ChangeRecordFactory {
             case TIMESTAMP_MICROS -> Math.multiplyExact(((Number) value).longValue(), 1000L);
             default -> value;
         };
+    }
+
+    /** The record schema of the elements of an array field (also inside a {@code ["null", array]} union). */
+    private static RecordSchema elementSchema(RecordSchema parent, String field) {
+        DataType type = parent.getField(field).orElseThrow().getDataType();
+        if (type instanceof ChoiceDataType choice) {
+            type = choice.getPossibleSubTypes().stream().filter(ArrayDataType.class::isInstance).findFirst().orElseThrow();
+        }
+        return ((RecordDataType) ((ArrayDataType) type).getElementType()).getChildSchema();
     }
 
     private static RecordSchema childSchema(RecordSchema parent, String field) {

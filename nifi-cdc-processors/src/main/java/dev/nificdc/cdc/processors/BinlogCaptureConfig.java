@@ -4,6 +4,7 @@ import dev.nificdc.cdc.binlog.BinlogOffset;
 import dev.nificdc.cdc.binlog.BinlogSourceConfig.HostPort;
 import dev.nificdc.cdc.binlog.BinlogSourceConfig;
 import dev.nificdc.cdc.binlog.BinlogStreamingSource;
+import dev.nificdc.cdc.binlog.DdlOutput;
 import dev.nificdc.cdc.binlog.StartPosition;
 import dev.nificdc.cdc.binlog.TlsSettings;
 import dev.nificdc.cdc.binlog.snapshot.ConsistencyMethod;
@@ -83,7 +84,8 @@ record BinlogCaptureConfig(BinlogSourceConfig source, SnapshotMode snapshotMode,
                 tls(context),
                 filter, start,
                 topicPrefix.isEmpty() ? hosts.get(0).host() : topicPrefix,
-                Duration.ofMillis(context.getProperty(FAILOVER_TIMEOUT).asTimePeriod(TimeUnit.MILLISECONDS)));
+                Duration.ofMillis(context.getProperty(FAILOVER_TIMEOUT).asTimePeriod(TimeUnit.MILLISECONDS)),
+                new DdlOutput(context.getProperty(INCLUDE_TRUNCATES).asBoolean(), context.getProperty(INCLUDE_SCHEMA_CHANGES).asBoolean()));
         return new BinlogCaptureConfig(source, snapshotMode, initial,
                 context.getProperty(OutputProperties.RECORD_WRITER).asControllerService(RecordSetWriterFactory.class),
                 context.getProperty(OutputProperties.OUTPUT_SHAPE).asAllowableValue(OutputShape.class),

@@ -10,7 +10,6 @@ import dev.nificdc.cdc.postgres.PgOffset;
 import dev.nificdc.cdc.postgres.PgSourceInfo;
 import dev.nificdc.cdc.record.ChangeEvent;
 import dev.nificdc.cdc.record.Operation;
-import dev.nificdc.cdc.record.OutputShape;
 import org.apache.nifi.annotation.behavior.InputRequirement;
 import org.apache.nifi.annotation.behavior.PrimaryNodeOnly;
 import org.apache.nifi.annotation.behavior.Stateful;
@@ -67,7 +66,7 @@ import java.util.Set;
         @WritesAttribute(attribute = CapturePostgresChange.ATTR_SCHEMA, description = "The schema of the captured table"),
         @WritesAttribute(attribute = ChangeFlowFileWriter.ATTR_TABLE, description = "The captured table"),
         @WritesAttribute(attribute = ChangeFlowFileWriter.ATTR_TOPIC, description = "Suggested Kafka topic: <Topic Prefix>.<database>.<schema>.<table>"),
-        @WritesAttribute(attribute = ChangeFlowFileWriter.ATTR_OPERATIONS, description = "How many changes of each operation the FlowFile holds, e.g. c=3,u=1,d=0,r=0 (and t=1 when there are truncates)"),
+        @WritesAttribute(attribute = ChangeFlowFileWriter.ATTR_OPERATIONS, description = "How many changes of each operation the FlowFile holds, e.g. c=3,u=1,d=0,r=0,t=0; a TRUNCATE is a FlowFile of its own: c=0,u=0,d=0,r=0,t=1"),
         @WritesAttribute(attribute = CapturePostgresChange.ATTR_SEQUENCE_ID, description = """
                 Increases by one with every FlowFile across all tables, in commit order; use it with EnforceOrder or a FIFO \
                 prioritizer to keep order downstream"""),
@@ -90,7 +89,6 @@ public class CapturePostgresChange extends AbstractProcessor implements Verifiab
     static final String ATTR_LAST_LSN = "cdc.pg.last.lsn";
     static final String ATTR_COMMIT_LSN = "cdc.pg.commit.lsn";
     static final String ATTR_TX_ID = "cdc.pg.tx.id";
-    static final String COUNTER_TRUNCATES_NOT_WRITTEN = "Truncates not written (flattened rows)";
 
     static final Relationship REL_SUCCESS = new Relationship.Builder()
             .name("success")
@@ -183,12 +181,6 @@ public class CapturePostgresChange extends AbstractProcessor implements Verifiab
     private void emit(ProcessSession session, List<ChangeEvent> events, long sequenceId) {
         PgSourceInfo first = PgSourceInfo.of(events.get(0));
         PgSourceInfo last = PgSourceInfo.of(events.get(events.size() - 1));
-        long truncates = config.outputShape() == OutputShape.FLATTENED ? events.stream().filter(e -> e.op() == Operation.TRUNCATE).count() : 0;
-        if (truncates > 0) {
-            session.adjustCounter(COUNTER_TRUNCATES_NOT_WRITTEN, truncates, false);
-            getLogger().warn("TRUNCATE of {}.{} at {} is not written: the flattened shape has no record for it (use the envelope shape"
-                    + " or the Kafka record wrapper to receive truncates)", last.schema(), last.table(), PgOffset.format(last.commitLsn()));
-        }
         FlowFile flowFile = flowFileWriter.write(session, events);
         Map<String, String> attributes = new HashMap<>();
         attributes.put(ChangeFlowFileWriter.ATTR_DATABASE, first.db());

@@ -1,10 +1,11 @@
 package dev.nificdc.cdc.record;
 
-/** The change operation, with Debezium's single-letter codes. */
+/**
+ * The change operation, with Debezium's single-letter codes. A TRUNCATE empties the whole table: its event has neither
+ * a before nor an after image.
+ */
 public enum Operation {
-    CREATE("c"), UPDATE("u"), DELETE("d"), READ("r"),
-    /** Every row of the table was removed at once (SQL TRUNCATE): no before and no after image. */
-    TRUNCATE("t");
+    CREATE("c"), UPDATE("u"), DELETE("d"), READ("r"), TRUNCATE("t");
 
     private final String code;
 

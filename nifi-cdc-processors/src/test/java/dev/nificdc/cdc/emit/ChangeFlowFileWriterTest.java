@@ -106,7 +106,7 @@ class ChangeFlowFileWriterTest {
         for (Operation op : List.of(Operation.UPDATE, Operation.CREATE, Operation.UPDATE, Operation.DELETE, Operation.UPDATE)) {
             events.add(new ChangeEvent(op, TABLE, op == Operation.CREATE ? null : row, op == Operation.DELETE ? null : row, source, 0L, null));
         }
-        assertEquals("c=1,u=3,d=1,r=0", ChangeFlowFileWriter.operationMix(events));
+        assertEquals("c=1,u=3,d=1,r=0,t=0", ChangeFlowFileWriter.operationMix(events));
     }
 
     @Test

@@ -1,6 +1,5 @@
 package dev.nificdc.cdc.binlog.snapshot;
 
-import com.github.shyiko.mysql.binlog.event.TableMapEventData;
 import dev.nificdc.cdc.binlog.BinlogOffset;
 import dev.nificdc.cdc.binlog.BinlogSourceInfo;
 import dev.nificdc.cdc.binlog.Grants;
@@ -9,6 +8,8 @@ import dev.nificdc.cdc.binlog.ServerFlavor;
 import dev.nificdc.cdc.binlog.ServerIdentity;
 import dev.nificdc.cdc.binlog.convert.MySqlCharsets;
 import dev.nificdc.cdc.binlog.schema.SchemaSource;
+import dev.nificdc.cdc.binlog.schema.TableDefinition;
+import dev.nificdc.cdc.binlog.schema.TableMapSynthesizer;
 import dev.nificdc.cdc.binlog.schema.TableMapping;
 import dev.nificdc.cdc.binlog.schema.TableSchemaResolver;
 import dev.nificdc.cdc.core.CaptureLogger;
@@ -221,8 +222,12 @@ public final class ConsistentSnapshot implements ReadView<BinlogOffset> {
     }
 
     private TableMapping mapping(SnapshotTable table) throws SQLException {
-        TableMapEventData tableMap = TableMapSynthesizer.describe(connection, table);
-        return resolver.resolve(tableMap, flavor == ServerFlavor.MARIADB);
+        TableDefinition definition = TableMapSynthesizer.describe(connection, table.database(), table.table());
+        if (definition == null) {
+            throw new SQLException("information_schema lists no columns for " + table + ": the table was dropped, or the"
+                    + " capture user lacks SELECT on it");
+        }
+        return resolver.resolve(definition.tableMap(), flavor == ServerFlavor.MARIADB);
     }
 
     /**

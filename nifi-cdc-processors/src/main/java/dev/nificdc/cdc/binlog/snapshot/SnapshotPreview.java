@@ -5,6 +5,8 @@ import dev.nificdc.cdc.binlog.MySqlServer;
 import dev.nificdc.cdc.binlog.ServerFlavor;
 import dev.nificdc.cdc.binlog.convert.MySqlCharsets;
 import dev.nificdc.cdc.binlog.schema.SchemaSource;
+import dev.nificdc.cdc.binlog.schema.TableDefinition;
+import dev.nificdc.cdc.binlog.schema.TableMapSynthesizer;
 import dev.nificdc.cdc.binlog.schema.TableMapping;
 import dev.nificdc.cdc.binlog.schema.TableSchemaResolver;
 import dev.nificdc.cdc.core.CaptureLogger;
@@ -48,7 +50,8 @@ public record SnapshotPreview(List<SnapshotTable> tables, long onePassTables, Lo
                 List<SnapshotTable> tables = ConsistentSnapshot.baseTables(connection, filter);
                 long onePass = 0;
                 for (SnapshotTable table : tables) {
-                    TableMapping mapping = resolver.resolve(TableMapSynthesizer.describe(connection, table), mariaDb);
+                    TableDefinition definition = TableMapSynthesizer.describe(connection, table.database(), table.table());
+                    TableMapping mapping = definition == null ? null : resolver.resolve(definition.tableMap(), mariaDb);
                     if (mapping != null && !ReadView.pageable(mapping.schema())) {
                         onePass++;
                     }

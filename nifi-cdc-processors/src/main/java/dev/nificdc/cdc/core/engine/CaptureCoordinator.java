@@ -11,6 +11,7 @@ import dev.nificdc.cdc.core.snapshot.SnapshotSource;
 import dev.nificdc.cdc.core.snapshot.SnapshotTable;
 import dev.nificdc.cdc.record.ChangeEvent;
 import dev.nificdc.cdc.record.ChangeSize;
+import dev.nificdc.cdc.record.Operation;
 
 import java.sql.SQLException;
 import java.time.Duration;
@@ -32,8 +33,9 @@ import java.util.Objects;
  * <p>Delivery: a streaming run ends once it has taken every change read so far at a transaction boundary, or at
  * {@link Config#maxWait()}, past which it only finishes the transaction in progress (for at most as long again), so
  * committed output holds whole transactions. A run of one table is cut at {@link Config#maxChangesPerUnit()} changes or
- * {@link ChangeSize#BUFFER_BYTES}. The state holds the offset after the last change taken (or, when the stream knows it,
- * how far it has read the log past that change) and the next sequence id.
+ * {@link ChangeSize#BUFFER_BYTES}; a TRUNCATE and a schema change are each a unit of their own. The state holds the
+ * offset after the last change taken (or, when the stream knows it, how far it has read the log past that change) and the
+ * next sequence id.
  *
  * <p>Heartbeats: when nothing captured arrives the stored offset would stay where the last captured change left it, while
  * the source's log moves on with changes of other tables and may be purged behind it. So a run without changes returns
@@ -217,6 +219,23 @@ public final class CaptureCoordinator<O extends SourceOffset<O>> implements Auto
                 continue;
             }
             last = change;
+            if (change.schemaChange() != null || change.event().op() == Operation.TRUNCATE) {
+                // a unit of its own, after the run before it
+                if (!run.isEmpty()) {
+                    writer.write(run, sequenceId++);
+                    units++;
+                    run = new ArrayList<>();
+                    runBytes = 0;
+                }
+                if (change.schemaChange() != null) {
+                    writer.writeSchemaChange(change.schemaChange(), sequenceId++);
+                    units++;
+                } else if (snapshot == null || snapshot.emitsTableWide(change.event())) {
+                    writer.write(List.of(change.event()), sequenceId++);
+                    units++;
+                }
+                continue;
+            }
             if (snapshot != null && !snapshot.emits(change.event())) {
                 continue;
             }
