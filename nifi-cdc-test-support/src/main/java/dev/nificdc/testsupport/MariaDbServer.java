@@ -268,6 +268,37 @@ public final class MariaDbServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Freezes the server (SIGSTOP): its connections stay open and nothing answers on them, like a hung host or a network
+     * that drops packets silently. {@link #thaw()} lets it go on.
+     */
+    public void freeze() {
+        signal("STOP");
+    }
+
+    /** Lets a {@link #freeze() frozen} server go on (SIGCONT). */
+    public void thaw() {
+        signal("CONT");
+    }
+
+    private void signal(String name) {
+        requireOwned("send SIG" + name + " to");
+        if (process == null || !process.isAlive()) {
+            throw new IllegalStateException("mariadbd is not running");
+        }
+        try {
+            int exit = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).inheritIO().start().waitFor();
+            if (exit != 0) {
+                throw new IllegalStateException("kill -" + name + " " + process.pid() + " exited with " + exit);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Starts the server again on the same data directory and port, after {@link #stop()} or {@link #kill()}. */
     public void restart() {
         requireOwned("restart");
