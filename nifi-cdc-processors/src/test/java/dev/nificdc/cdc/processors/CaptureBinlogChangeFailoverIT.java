@@ -117,6 +117,61 @@ class CaptureBinlogChangeFailoverIT {
         audit(db, table, records, snapshotGtid);
     }
 
+    /**
+     * With a single host there is nowhere to move: after the Failover Timeout the run fails with an error saying so, and
+     * the runs after it connect again once the server is back, continuing after the last committed change.
+     */
+    @Test
+    void aSingleHostLostForLongerThanTheTimeoutFailsTheRunAndIsTriedAgain() throws Exception {
+        try (MariaDbServer server = MariaDbServer.start()) {
+            String db = server.createDatabase("single");
+            server.execute("CREATE TABLE `" + db + "`.items (id INT PRIMARY KEY)");
+            TestRunner runner = BinlogCaptureRunners.newRunner(server, db);
+            runner.setProperty(BinlogCaptureProperties.SERVER_ID, "6002");
+            runner.setProperty(BinlogCaptureProperties.FAILOVER_TIMEOUT, "2 sec");
+            runner.setProperty(BinlogCaptureProperties.HEARTBEAT_INTERVAL, "1 sec");
+            runner.setProperty(BinlogCaptureProperties.CONNECT_TIMEOUT, "2 sec");
+            BinlogCaptureRunners.streamFromCurrentEnd(runner, server);
+            server.execute("INSERT INTO `" + db + "`.items VALUES (1)");
+            List<GenericRecord> records = new ArrayList<>();
+            runUntil(runner, records, () -> records.size() == 1, "the first change");
+
+            server.kill();
+            String failure = null;
+            long deadline = System.currentTimeMillis() + 60_000;
+            while (failure == null && System.currentTimeMillis() < deadline) {
+                try {
+                    runner.run(1, false, false);
+                } catch (AssertionError e) {
+                    failure = String.valueOf(e.getCause());
+                }
+            }
+            assertTrue(failure != null && failure.contains(hostPort(server)), "the run fails naming the host: " + failure);
+            assertTrue(logged(runner.getLogger().getWarnMessages(), "longer than the Failover Timeout"),
+                    "after the Failover Timeout: " + runner.getLogger().getWarnMessages());
+            assertEquals(0, runner.getFlowFilesForRelationship(CaptureBinlogChange.REL_SUCCESS).size());
+
+            server.startAgain();
+            server.execute("INSERT INTO `" + db + "`.items VALUES (2)");
+            deadline = System.currentTimeMillis() + 60_000;
+            while (records.size() < 2 && System.currentTimeMillis() < deadline) {
+                try {
+                    runUntil(runner, records, () -> records.size() == 2, "the change made after the server came back");
+                } catch (AssertionError e) {
+                    // a run that still found the server starting up
+                }
+            }
+            for (int i = 0; i < 3; i++) {
+                runner.run(1, false, false);
+                runner.getFlowFilesForRelationship(CaptureBinlogChange.REL_SUCCESS).forEach(f -> records.addAll(AvroFlowFiles.records(f)));
+                runner.clearTransferState();
+            }
+            assertEquals(List.of(1, 2), records.stream().map(r -> ((GenericRecord) r.get("after")).get("id")).toList(),
+                    "each change once");
+            runner.run(1, true, false);
+        }
+    }
+
     /** Every transaction on the table after the snapshot's GTID, in the primary's binlog, once and in order; rows equal. */
     private static void audit(String db, String table, List<GenericRecord> records, String snapshotGtid) throws SQLException {
         long snapshotSeq = Long.parseLong(snapshotGtid.substring(snapshotGtid.lastIndexOf('-') + 1));
