@@ -125,6 +125,38 @@ class CaptureBinlogChangeVerifyIT {
         assertTrue(message.contains("Server ID 1 is the server_id of") && message.contains("Pick another Server ID"), message);
     }
 
+    /** Two processors with one Server ID on one server: instead of disconnecting each other forever, one is told. */
+    @Test
+    void twoCapturesWithOneServerIdAreToldToPickAnother() throws Exception {
+        // an id of its own, so that this test's captures cannot clash with the other tests' 5901
+        runner.setProperty(BinlogCaptureProperties.SERVER_ID, "5911");
+        TestRunner other = BinlogCaptureRunners.newRunner(server, db);
+        other.setProperty(BinlogCaptureProperties.SERVER_ID, "5911");
+        BinlogCaptureRunners.streamFromCurrentEnd(runner, server);
+        BinlogCaptureRunners.streamFromCurrentEnd(other, server);
+        String message = null;
+        boolean first = true;
+        long deadline = System.currentTimeMillis() + 60_000;
+        try {
+            while (message == null && System.currentTimeMillis() < deadline) {
+                for (TestRunner capture : List.of(runner, other)) {
+                    try {
+                        capture.run(1, false, first);
+                    } catch (AssertionError e) {
+                        message = String.valueOf(e.getCause());
+                    }
+                }
+                first = false;
+                server.execute("INSERT INTO `" + db + "`.items SELECT COALESCE(MAX(id), 0) + 1 FROM `" + db + "`.items");
+            }
+        } finally {
+            stop(runner);
+            stop(other);
+        }
+        assertTrue(message != null && message.contains("with Server ID 5911") && message.contains("Pick another Server ID"),
+                "one of them is told: " + message);
+    }
+
     @Test
     void aWrongPortGetsAdviceAtRunTime() {
         int nothingThere = FreePort.find();
@@ -135,6 +167,15 @@ class CaptureBinlogChangeVerifyIT {
                 && message.contains("Check the port in Hosts"), message);
         ConfigVerificationResult connect = step(verify(runner), "Connect to");
         assertTrue(connect.getExplanation().contains("Check the port in Hosts"), "Verify says the same: " + connect.getExplanation());
+    }
+
+    /** Stops a processor whose last run may fail as well. */
+    private static void stop(TestRunner capture) {
+        try {
+            capture.run(1, true, false);
+        } catch (AssertionError e) {
+            // the clash again: the processor is stopped all the same
+        }
     }
 
     private static List<ConfigVerificationResult> verify(TestRunner runner) {
