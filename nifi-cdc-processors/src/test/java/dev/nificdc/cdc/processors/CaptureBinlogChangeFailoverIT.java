@@ -136,16 +136,20 @@ class CaptureBinlogChangeFailoverIT {
             List<GenericRecord> records = new ArrayList<>();
             runUntil(runner, records, () -> records.size() == 1, "the first change");
 
+            assertEquals(1L, runner.getCounterValue(CaptureBinlogChange.COUNTER_CONNECTED), "connected");
             server.kill();
             String failure = null;
+            boolean shownDisconnected = false;
             long deadline = System.currentTimeMillis() + 60_000;
             while (failure == null && System.currentTimeMillis() < deadline) {
                 try {
                     runner.run(1, false, false);
+                    shownDisconnected |= Long.valueOf(0).equals(runner.getCounterValue(CaptureBinlogChange.COUNTER_CONNECTED));
                 } catch (AssertionError e) {
                     failure = String.valueOf(e.getCause());
                 }
             }
+            assertTrue(shownDisconnected, "Binlog connected reads 0 while the host is down");
             assertTrue(failure != null && failure.contains(hostPort(server)), "the run fails naming the host: " + failure);
             assertTrue(logged(runner.getLogger().getWarnMessages(), "longer than the Failover Timeout"),
                     "after the Failover Timeout: " + runner.getLogger().getWarnMessages());
