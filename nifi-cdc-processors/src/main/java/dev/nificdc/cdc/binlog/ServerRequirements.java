@@ -51,7 +51,7 @@ public final class ServerRequirements {
     public static List<CheckResult> check(MySqlServer server) {
         List<CheckResult> results = new ArrayList<>();
         String version = server.version();
-        results.add(new CheckResult("server version", Status.OK, version == null ? "unknown" : version, "MySQL 5.7+ or MariaDB 10.5+", ""));
+        results.add(new CheckResult("server version", Status.OK, version == null ? "unknown" : version, "MariaDB 10.5+ or MySQL 8.0.1+ (tested: MariaDB 10.11)", ""));
 
         String logBin = server.variable("log_bin");
         results.add(equalsCheck("log_bin", logBin, "ON",
