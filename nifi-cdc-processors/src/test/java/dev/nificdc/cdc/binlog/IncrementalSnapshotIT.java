@@ -293,7 +293,7 @@ class IncrementalSnapshotIT {
     private static CaptureCoordinator<BinlogOffset> coordinator(TableFilter filter, IncrementalSnapshotConfig incremental) {
         BinlogSourceConfig source = new BinlogSourceConfig(List.of(new BinlogSourceConfig.HostPort(server.host(), server.port())),
                 MariaDbServer.CDC_USER, MariaDbServer.CDC_PASSWORD, 7_000 + (long) (Math.random() * 1_000), Duration.ofSeconds(10),
-                Duration.ofSeconds(5), null, filter, StartPosition.latest(), "test");
+                Duration.ofSeconds(5), null, filter, StartPosition.latest(), "test", Duration.ZERO, DdlOutput.DEFAULT);
         CaptureLogger logger = CaptureLogger.slf4j(IncrementalSnapshotIT.class);
         return new CaptureCoordinator<>(new MySqlSnapshotSource(source, ConsistencyMethod.AUTO, logger),
                 new BinlogStreamingSource(source, logger),
