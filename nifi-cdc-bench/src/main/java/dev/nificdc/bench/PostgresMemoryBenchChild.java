@@ -25,6 +25,8 @@ import java.util.concurrent.TimeUnit;
 public final class PostgresMemoryBenchChild {
     static final String RESULT_PREFIX = "PGMEMORY ";
     private static final long STALL_NANOS = TimeUnit.MINUTES.toNanos(3);
+    /** pgoutput (protocol 1) sends a transaction only once the server has decoded all of it: the first change comes late. */
+    private static final long FIRST_RECORD_NANOS = TimeUnit.MINUTES.toNanos(15);
     private static final long PROGRESS_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private PostgresMemoryBenchChild() {
@@ -104,8 +106,8 @@ public final class PostgresMemoryBenchChild {
             if (count != lastCount) {
                 lastCount = count;
                 lastProgress = now;
-            } else if (now - lastProgress > STALL_NANOS) {
-                failure = "no new records for 3 minutes after " + count + " of " + rows + "; state " + state;
+            } else if (now - lastProgress > (count == 0 ? FIRST_RECORD_NANOS : STALL_NANOS)) {
+                failure = "no new records for " + TimeUnit.NANOSECONDS.toMinutes(now - lastProgress) + " minutes after " + count + " of " + rows + "; state " + state;
                 break;
             }
             if (now - lastPrint > PROGRESS_NANOS) {
