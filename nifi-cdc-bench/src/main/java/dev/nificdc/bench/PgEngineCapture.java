@@ -1,14 +1,11 @@
 package dev.nificdc.bench;
 
 import dev.nificdc.cdc.core.CaptureLogger;
-import dev.nificdc.cdc.core.CapturedChange;
 import dev.nificdc.cdc.core.TableFilter;
-import dev.nificdc.cdc.postgres.PgOffset;
 import dev.nificdc.cdc.postgres.PgReplicationReader;
 import dev.nificdc.cdc.postgres.PgSourceConfig;
 import dev.nificdc.cdc.record.ChangeEvent;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -44,15 +41,7 @@ final class PgEngineCapture implements PgCaptureCandidate {
         long cpuStart = CaptureMeasurement.processCpuNanos();
         PgReplicationReader reader = PgReplicationReader.start(config, null, CaptureLogger.slf4j(PgEngineCapture.class));
         try {
-            long deadline = start + Duration.ofMinutes(10).toNanos();
-            while (events.size() < range.expected().total()) {
-                CapturedChange<PgOffset> change = reader.poll(Duration.ofMillis(100));
-                if (change != null) {
-                    events.add(change.event());
-                } else if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("The engine read " + events.size() + " of " + range.expected().total() + " changes in 10 minutes");
-                }
-            }
+            EngineCapture.pollAll(reader, range.expected().total(), start, events);
             long nanos = System.nanoTime() - start;
             long cpuNanos = CaptureMeasurement.processCpuNanos() - cpuStart;
             lastEvents = events;
