@@ -8,7 +8,8 @@ import org.apache.nifi.util.TestRunner;
  * {@code postgres-latency}, {@code postgres-memory}): catch-up throughput against the raw pgjdbc stream
  * ({@link PostgresThroughputBench}), commit-to-FlowFile latency with the steady writer of {@link LatencyBench}, and one
  * transaction of 1,000,000 rows at a 256 MB heap ({@link PostgresMemoryBench}). One private PostgreSQL (the harness's
- * embedded binaries, {@code wal_level=logical}) serves all three, each part in a database of its own.
+ * embedded binaries, {@code wal_level=logical}, {@code synchronous_commit=on}) serves all three, each part in a database
+ * of its own.
  */
 final class PostgresBench {
     static final String SECTION = PostgresThroughputBench.SECTION;
@@ -17,7 +18,9 @@ final class PostgresBench {
     }
 
     static void run(BenchOptions options, Report report) throws Exception {
-        try (PostgresServer server = PostgresServer.start()) {
+        // PostgreSQL's default synchronous_commit=on (the embedded server's default is off): a walsender only sends what is
+        // flushed, so with off a commit would wait for the WAL writer's next round (wal_writer_delay, 200 ms) before it streams.
+        try (PostgresServer server = PostgresServer.start("synchronous_commit", "on")) {
             if (runs(options, "throughput")) {
                 PostgresThroughputBench.run(options, report, server);
             }
