@@ -26,6 +26,7 @@ record BenchOptions(Set<String> sections, Set<String> candidates, int rows, int 
               NIFI_CDC_BENCH_SKIP_BUILD=true         reuse the last build
               NIFI_CDC_BENCH_JAVA_OPTS="..."         more options for the benchmark JVM, e.g. -XX:StartFlightRecording=...
               NIFI_CDC_BENCH_MEMORY_JVM_ARGS="..."   more options for the memory benchmark's child JVMs
+              NIFI_CDC_BENCH_MEMORY_SCENARIOS=a,b    only these memory scenarios (update-1m, snapshot-2m, incremental-2m)
               NIFI_CDC_BENCH_JAVA_OPTS=-Dnifi.cdc.bench.nifi.jfr=FILE   also profile the real NiFi with JFR and summarise it
             """;
 

@@ -253,6 +253,18 @@ public final class NiFiRestClient {
                 && "Stopped".equals(p.path("status").path("runStatus").asText()));
     }
 
+    /** The processor's stored state (cluster and local scope together; a standalone NiFi keeps cluster state locally). */
+    public Map<String, String> processorState(String id) {
+        JsonNode state = get("/processors/" + id + "/state").path("componentState");
+        Map<String, String> values = new LinkedHashMap<>();
+        for (String scope : List.of("clusterState", "localState")) {
+            for (JsonNode entry : state.path(scope).path("state")) {
+                values.put(entry.path("key").asText(), entry.path("value").asText());
+            }
+        }
+        return values;
+    }
+
     /** Triggers the processor once (NiFi's "Run Once") and waits until that run has finished. */
     public void runProcessorOnce(String id) {
         setProcessorState(id, "RUN_ONCE");
@@ -446,11 +458,16 @@ public final class NiFiRestClient {
 
     /** Polls {@code read} until {@code done} holds, for up to a minute; returns the last value read. */
     public <T> T await(String what, Supplier<T> read, Predicate<T> done) {
-        Instant deadline = Instant.now().plus(WAIT_TIMEOUT);
+        return await(what, WAIT_TIMEOUT, read, done);
+    }
+
+    /** Polls {@code read} until {@code done} holds, for up to {@code timeout}; returns the last value read. */
+    public <T> T await(String what, Duration timeout, Supplier<T> read, Predicate<T> done) {
+        Instant deadline = Instant.now().plus(timeout);
         T value = read.get();
         while (!done.test(value)) {
             if (Instant.now().isAfter(deadline)) {
-                throw new IllegalStateException("Timed out after " + WAIT_TIMEOUT.toSeconds() + " s waiting for " + what + "; last seen: " + value);
+                throw new IllegalStateException("Timed out after " + timeout.toSeconds() + " s waiting for " + what + "; last seen: " + value);
             }
             NiFiInstance.sleep(250);
             value = read.get();
