@@ -45,7 +45,7 @@ public final class NiFiRestClient {
     }
 
     /** The rows of the bulletin board that matter when reading a failure. */
-    public record Bulletin(String level, String sourceName, String message) {
+    public record Bulletin(String level, String sourceId, String sourceName, String message) {
         @Override
         public String toString() {
             return level + " " + sourceName + ": " + message;
@@ -99,7 +99,7 @@ public final class NiFiRestClient {
         List<Bulletin> bulletins = new ArrayList<>();
         for (JsonNode entity : get("/flow/bulletin-board").path("bulletinBoard").path("bulletins")) {
             JsonNode b = entity.path("bulletin");
-            bulletins.add(new Bulletin(b.path("level").asText(), b.path("sourceName").asText(), b.path("message").asText()));
+            bulletins.add(new Bulletin(b.path("level").asText(), b.path("sourceId").asText(), b.path("sourceName").asText(), b.path("message").asText()));
         }
         return bulletins;
     }
