@@ -70,6 +70,8 @@ final class BinlogEventProcessor {
     private long serverId;
     private BinlogOffset committed;
     private long changesToSkip;
+    /** Records read so far from the binlog event being handled (a compressed transaction counts as one event). */
+    private int eventRecords;
 
     // transaction in progress
     private boolean inTransaction;
@@ -147,6 +149,7 @@ final class BinlogEventProcessor {
         if (header.getServerId() != 0 && header.getEventType() != EventType.ROTATE) {
             serverId = header.getServerId();
         }
+        eventRecords = 0;
         dispatch(event, new Position(header.getPosition(), header.getNextPosition()));
     }
 
@@ -313,6 +316,7 @@ final class BinlogEventProcessor {
             beginTransaction(position, null, true, flavorOrMySql());
         }
         txChanges++;
+        int index = eventRecords++; // counted before skipping, so a resumed transaction numbers its records the same way
         if (changesToSkip > 0) {
             changesToSkip--;
             return;
@@ -322,7 +326,7 @@ final class BinlogEventProcessor {
         EventHeaderV4 header = event.getHeader();
         BinlogSourceInfo source = new BinlogSourceInfo(flavorOrMySql().connector(), logicalName, serverId,
                 header.getTimestamp(), "false", schema.database(), schema.table(), currentFile, position.start(), row,
-                txGtid, txThread);
+                index, txGtid, txThread);
         ChangeEvent change = new ChangeEvent(op, schema, before, after, source, System.currentTimeMillis(),
                 new ChangeEvent.TransactionInfo(txId, txChanges, tableOrder));
         if (pending != null) {

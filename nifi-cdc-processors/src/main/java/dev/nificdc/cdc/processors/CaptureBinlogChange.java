@@ -162,6 +162,11 @@ public class CaptureBinlogChange extends AbstractProcessor implements Verifiable
             if (run.discardsOutput()) {
                 session.rollback();
             }
+            if (run.intent() != null) {
+                // NiFi writes the FlowFiles before the state: after a crash in between, this makes the next run repeat
+                // exactly this output (see CaptureRun.intent). Written first, so the session's state version follows it.
+                context.getStateManager().setState(run.intent(), Scope.CLUSTER);
+            }
             session.setState(run.state(), Scope.CLUSTER);
             session.commitAsync(
                     () -> getLogger().debug("Committed {} FlowFiles up to {}", run.outputUnits(), run.position()),

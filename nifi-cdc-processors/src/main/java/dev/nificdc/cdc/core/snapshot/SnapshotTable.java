@@ -17,6 +17,15 @@ public record SnapshotTable(String database, String table) implements Comparable
         return database + "." + table;
     }
 
+    /** The table {@link #qualifiedName()} names (the database ends at the first dot). */
+    public static SnapshotTable parse(String qualifiedName) {
+        int dot = qualifiedName.indexOf('.');
+        if (dot < 0) {
+            throw new IllegalArgumentException("Not a qualified table name: " + qualifiedName);
+        }
+        return new SnapshotTable(qualifiedName.substring(0, dot), qualifiedName.substring(dot + 1));
+    }
+
     @Override
     public int compareTo(SnapshotTable other) {
         int c = database.compareTo(other.database);
