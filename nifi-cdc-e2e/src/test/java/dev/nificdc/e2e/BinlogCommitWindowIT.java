@@ -3,20 +3,25 @@ package dev.nificdc.e2e;
 import dev.nificdc.e2e.CdcFlows.ReplicaFlow;
 import dev.nificdc.e2e.DatabaseSink.JdbcTarget;
 import dev.nificdc.e2e.FlowFileTap.TappedFlowFile;
+import org.apache.avro.LogicalTypes;
+import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -38,6 +43,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class BinlogCommitWindowIT {
     private static final String ITEMS = "(id INT PRIMARY KEY, n BIGINT NOT NULL, label VARCHAR(200), amount DECIMAL(12,2), note TEXT)";
+    private static final List<String> ITEM_COLUMNS = List.of("id", "n", "label", "amount", "note");
+    /** A composite VARCHAR primary key: the snapshot reads such a table in one pass (it cannot page it). */
+    private static final String ACCOUNTS = "(code VARCHAR(20), region VARCHAR(20), n BIGINT NOT NULL, label VARCHAR(200), "
+            + "PRIMARY KEY (code, region))";
+    private static final List<String> ACCOUNT_COLUMNS = List.of("code", "region", "n", "label");
 
     private static NiFiInstance nifi;
 
@@ -102,9 +112,127 @@ class BinlogCommitWindowIT {
                 repeated, repeated.stream().mapToLong(id -> bySequence.get(id).get(0).avroRecords().size()).sum());
 
         try (Connection source = DATABASES.source().adminConnection()) {
-            assertEquals(CdcFlows.dump(source, items), replay(tapped), "every tapped record applied by primary key, in sequence-id order");
+            assertEquals(sorted(CdcFlows.dump(source, items)), replay(tapped, List.of("id"), ITEM_COLUMNS),
+                    "every tapped record applied by primary key, in sequence-id order");
         }
         nifi.client().stopGroup(flow.groupId());
+    }
+
+    /**
+     * The phantom-row case of a paged table: the kill hits the commit of a snapshot page, and while NiFi is held there
+     * (the page's FlowFile written, its progress not) rows of that page are deleted, changed and moved to other keys.
+     * After the restart the page is read again in a new read view; the deletes between the two views must still reach
+     * the consumer, or the first copy's rows stay for good.
+     */
+    @Test
+    void aSnapshotPageRepeatedByACrashInsideTheCommitLeavesNoPhantomRow() throws Exception {
+        String db = DATABASES.source().createDatabase("winpage");
+        DATABASES.source().execute("CREATE TABLE `" + db + "`.items " + ITEMS, "INSERT INTO `" + db + "`.items SELECT seq, seq * 1000, "
+                + "CONCAT('row ', seq), seq + 0.25, 'copied by the snapshot' FROM `" + db + "`.seq_1_to_3000");
+        DATABASES.replica().execute("CREATE DATABASE `" + db + "` CHARACTER SET utf8mb4", "CREATE TABLE `" + db + "`.items " + ITEMS);
+        JdbcTarget target = JdbcTargets.mariaDb(DATABASES.replica(), db, "nifi_winpage", "winpage-Secret-1");
+        NiFiRestClient client = nifi.client();
+        ReplicaFlow flow = CdcFlows.importReplica(client, "Commit window page " + db, DATABASES.source(), db, target, true);
+        client.updateProcessorProperties(flow.captureId(), Map.of("Max Changes Per FlowFile", "500")); // the snapshot's page size
+        FlowFileTap tap = FlowFileTap.attach(client, flow.groupId(), flow.captureId(), "success", tapDir);
+        client.startGroup(flow.groupId());
+
+        String items = "`" + db + "`.items";
+        ChangeWriter writer = new ChangeWriter(DATABASES.source()::adminConnection, items, true, 3001).start();
+        CommitWindow.Hit hit;
+        try (CommitWindow window = CRASH.commitWindow()) {
+            hit = window.awaitCommit(flow.captureId(), state -> (db + ".items").equals(state.get("snapshot.current"))
+                            && Long.parseLong(state.get("snapshot.current.rows")) >= 1500,
+                    List.of("sequence.id", "snapshot.current.key", "snapshot.current.rows", "snapshot.view.0"), Duration.ofSeconds(180));
+            int pageEnd = Integer.parseInt(hit.state().get("snapshot.current.key"));
+            changeRowsOfThePage(items, pageEnd - 499, pageEnd);
+            nifi.kill();
+        }
+        System.out.println("BinlogCommitWindowIT: killed inside the commit of the snapshot page storing " + hit.state());
+        restartAndStop(flow.groupId(), writer);
+
+        awaitReplicaEqualsSource(target, items, flow.groupId());
+        List<TappedFlowFile> tapped = tap.flowFiles();
+        long pageSequenceId = Long.parseLong(hit.state().get("sequence.id")) - 1;
+        assertEquals(2, FlowFileTap.bySequenceId(tapped).get(pageSequenceId).size(), "the page's FlowFile was delivered again");
+        try (Connection source = DATABASES.source().adminConnection()) {
+            assertEquals(sorted(CdcFlows.dump(source, items)), replay(tapped, List.of("id"), ITEM_COLUMNS),
+                    "every tapped record applied by primary key: no phantom row of the page delivered twice");
+        }
+        nifi.client().stopGroup(flow.groupId());
+    }
+
+    /**
+     * The phantom-row case of a table read in one pass (composite VARCHAR key): the kill hits the commit that holds the
+     * whole table; rows are deleted, changed and moved while NiFi is held there; after the restart the table is read
+     * again in a new read view.
+     */
+    @Test
+    void aTableReadInOnePassRepeatedByACrashInsideTheCommitLeavesNoPhantomRow() throws Exception {
+        String db = DATABASES.source().createDatabase("winone");
+        DATABASES.source().execute("CREATE TABLE `" + db + "`.accounts " + ACCOUNTS, "CREATE TABLE `" + db + "`.zz_after (id INT PRIMARY KEY)",
+                "INSERT INTO `" + db + "`.accounts SELECT CONCAT('acct-', seq), ELT(seq % 3 + 1, 'eu', 'us', 'ap'), seq, CONCAT('account ', seq) "
+                        + "FROM `" + db + "`.seq_1_to_2000", "INSERT INTO `" + db + "`.zz_after VALUES (1)");
+        DATABASES.replica().execute("CREATE DATABASE `" + db + "` CHARACTER SET utf8mb4", "CREATE TABLE `" + db + "`.accounts " + ACCOUNTS,
+                "CREATE TABLE `" + db + "`.zz_after (id INT PRIMARY KEY)");
+        JdbcTarget target = JdbcTargets.mariaDb(DATABASES.replica(), db, "nifi_winone", "winone-Secret-1");
+        NiFiRestClient client = nifi.client();
+        ReplicaFlow flow = CdcFlows.importReplica(client, "Commit window one pass " + db, DATABASES.source(), db, target, true);
+        client.updateProcessorProperties(flow.captureId(), Map.of("Max Changes Per FlowFile", "500"));
+        FlowFileTap tap = FlowFileTap.attach(client, flow.groupId(), flow.captureId(), "success", tapDir);
+        client.startGroup(flow.groupId());
+
+        String accounts = "`" + db + "`.accounts";
+        CommitWindow.Hit hit;
+        try (CommitWindow window = CRASH.commitWindow()) {
+            hit = window.awaitCommit(flow.captureId(), state -> state.get("snapshot.table." + db + ".accounts") != null,
+                    List.of("sequence.id", "snapshot.rows", "snapshot.view.0"), Duration.ofSeconds(180));
+            DATABASES.source().execute("DELETE FROM " + accounts + " WHERE n % 80 = 7",
+                    "UPDATE " + accounts + " SET label = 'changed while NiFi was held' WHERE n % 80 = 11",
+                    "UPDATE " + accounts + " SET code = CONCAT(code, '-moved') WHERE n % 400 = 13",
+                    "INSERT INTO " + accounts + " VALUES ('acct-new-1', 'eu', -1, 'inserted while NiFi was held')");
+            nifi.kill();
+        }
+        System.out.println("BinlogCommitWindowIT: killed inside the commit of the one-pass table storing " + hit.state());
+        nifi.start();
+        nifi.client().startGroup(flow.groupId());
+        DATABASES.source().execute("DELETE FROM " + accounts + " WHERE n % 80 = 19", "INSERT INTO " + accounts + " VALUES ('acct-new-2', 'us', -2, 'after')");
+
+        awaitReplicaEqualsSource(target, accounts, flow.groupId());
+        List<TappedFlowFile> tapped = tap.flowFiles();
+        Map<Long, List<TappedFlowFile>> bySequence = FlowFileTap.bySequenceId(tapped);
+        long end = Long.parseLong(hit.state().get("sequence.id"));
+        for (long id = end - 4; id < end; id++) {
+            assertEquals(2, bySequence.get(id).size(), "FlowFile " + id + " of the table's one commit was delivered again");
+        }
+        try (Connection source = DATABASES.source().adminConnection()) {
+            List<TappedFlowFile> ofAccounts = tapped.stream().filter(f -> "accounts".equals(f.attribute("cdc.table"))).toList();
+            assertEquals(sorted(CdcFlows.dump(source, accounts)), replay(ofAccounts, List.of("code", "region"), ACCOUNT_COLUMNS),
+                    "every tapped record applied by primary key: no phantom row of the table delivered twice");
+        }
+        nifi.client().stopGroup(flow.groupId());
+    }
+
+    /** Deletes, changes and moves (to another key range) rows of a delivered snapshot page, ids {@code from..to}. */
+    private static void changeRowsOfThePage(String items, int from, int to) {
+        List<String> statements = new ArrayList<>();
+        for (int id = from + 3; id <= to; id += 37) {
+            statements.add("DELETE FROM " + items + " WHERE id = " + id);
+            statements.add("UPDATE " + items + " SET note = 'changed while NiFi was held', amount = amount + 100 WHERE id = " + (id + 1));
+        }
+        statements.add("UPDATE " + items + " SET id = 900000 + id WHERE id IN (" + (from + 5) + ", " + (to - 5) + ")");
+        statements.add("UPDATE " + items + " SET id = " + (from + 3) + " WHERE id = 2999"); // into the page, on a key deleted above
+        DATABASES.source().execute(statements.toArray(String[]::new));
+    }
+
+    /** Starts NiFi again after the kill, lets the writer go on for a while, then stops it. */
+    private static void restartAndStop(String groupId, ChangeWriter writer) throws InterruptedException {
+        long killedAt = writer.steps();
+        nifi.start();
+        nifi.client().startGroup(groupId);
+        NiFiInstance.sleep(3000);
+        writer.close();
+        assertTrue(writer.steps() > killedAt, "the writer kept writing while NiFi was down");
     }
 
     /** Waits until the replica equals the source and the group's queues are empty. */
@@ -141,30 +269,39 @@ class BinlogCommitWindowIT {
     }
 
     /**
-     * Flattened records applied by primary key ({@code id}), the last one winning, as a consumer would: the rows it ends
-     * with, in the format of {@link CdcFlows#dump}.
+     * Flattened records applied by primary key (the {@code key} columns), the last one winning, as a consumer would: the
+     * rows it ends with, each as {@code columns} joined by "|" like {@link CdcFlows#dump}, sorted.
      */
-    static List<String> replay(List<TappedFlowFile> flowFiles) {
-        Map<Integer, String> rows = new TreeMap<>();
+    static List<String> replay(List<TappedFlowFile> flowFiles, List<String> key, List<String> columns) {
+        Map<List<String>, String> rows = new HashMap<>();
         for (TappedFlowFile flowFile : flowFiles) {
             for (GenericRecord record : flowFile.avroRecords()) {
-                int id = (Integer) record.get("id");
+                List<String> id = key.stream().map(column -> text(record, column)).toList();
                 if ("d".equals(String.valueOf(record.get("__op")))) {
                     rows.remove(id);
                 } else {
-                    rows.put(id, id + "|" + record.get("n") + "|" + record.get("label") + "|" + decimal(record.get("amount")) + "|" + record.get("note"));
+                    rows.put(id, String.join("|", columns.stream().map(column -> text(record, column)).toList()));
                 }
             }
         }
-        return new ArrayList<>(rows.values());
+        return rows.values().stream().sorted().toList();
     }
 
-    private static String decimal(Object avroDecimal) {
-        if (avroDecimal instanceof java.nio.ByteBuffer bytes) {
+    /** A column of a flattened record as JDBC's getString shows it (decimals with their scale, NULL as "null"). */
+    private static String text(GenericRecord record, String column) {
+        Object value = record.get(column);
+        if (value instanceof ByteBuffer bytes) {
+            Schema schema = record.getSchema().getField(column).schema();
+            Schema decimal = schema.getType() == Schema.Type.UNION
+                    ? schema.getTypes().stream().filter(t -> t.getType() != Schema.Type.NULL).findFirst().orElseThrow() : schema;
             byte[] unscaled = new byte[bytes.remaining()];
             bytes.duplicate().get(unscaled);
-            return new java.math.BigDecimal(new java.math.BigInteger(unscaled), 2).toPlainString();
+            return new BigDecimal(new BigInteger(unscaled), ((LogicalTypes.Decimal) decimal.getLogicalType()).getScale()).toPlainString();
         }
-        return String.valueOf(avroDecimal);
+        return String.valueOf(value);
+    }
+
+    private static List<String> sorted(List<String> rows) {
+        return rows.stream().sorted().toList();
     }
 }
