@@ -68,9 +68,20 @@ final class JdbcAvroFetch {
 
     /** Reads every row of the table into Avro and returns the verified count, Avro bytes and time. */
     static TimestampFetchMeasurement fetch(TimestampBenchDatabase database, long expectedRows) throws SQLException, IOException {
+        try (JavaThreadCpu javaThreads = new JavaThreadCpu()) {
+            return fetch(database, expectedRows, javaThreads);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while measuring", e);
+        }
+    }
+
+    private static TimestampFetchMeasurement fetch(TimestampBenchDatabase database, long expectedRows, JavaThreadCpu javaThreads)
+            throws SQLException, IOException {
         OrdersWorkload.Dialect dialect = database.dialect();
         Schema schema = schema(dialect);
         DiscardingOutputStream out = new DiscardingOutputStream();
+        long cpuStarted = CaptureMeasurement.processCpuNanos();
         long started = System.nanoTime();
         long rows = 0;
         long lastId = 0;
@@ -114,10 +125,12 @@ final class JdbcAvroFetch {
             connection.commit();
         }
         long nanos = System.nanoTime() - started;
+        long cpuNanos = CaptureMeasurement.processCpuNanos() - cpuStarted;
+        long javaThreadNanos = javaThreads.nanos();
         if (rows > 0 && lastId != expectedRows) {
             throw new IllegalStateException("The limit's last row has id " + lastId + ", expected " + expectedRows);
         }
-        return new TimestampFetchMeasurement(rows, out.bytes(), nanos);
+        return new TimestampFetchMeasurement(rows, out.bytes(), nanos, cpuNanos, javaThreadNanos);
     }
 
     /** The database clock minus the processor's default Commit Lag (5 s), bound the way the processor binds it. */

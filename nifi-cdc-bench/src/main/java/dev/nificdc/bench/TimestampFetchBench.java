@@ -20,7 +20,9 @@ import java.util.Objects;
  *       framework.</li>
  * </ul>
  * Every run's row count is verified against the table. Reports the median rows/s of each and the ratio (b)/(a)
- * per database; the target is (b) >= 60% of (a).
+ * per database (the target is (b) >= 60% of (a)), and the CPU time per row of the JVM's Java threads, the ones that
+ * capture (the database servers run as processes of their own), which is steadier than wall time here; the whole
+ * JVM's CPU per row (with the garbage collector and the JIT compiler) is in the notes.
  */
 final class TimestampFetchBench {
     static final String SECTION = "timestamp";
@@ -50,6 +52,9 @@ final class TimestampFetchBench {
         try (MariaDbServer mariadb = MariaDbServer.start()) {
             String db = mariadb.createDatabase("ts_bench");
             long loadStarted = System.nanoTime();
+            // (b) runs with Open Transactions at its default, Wait: with PROCESS the processor reads INNODB_TRX every run,
+            // as a user following the docs would have it
+            mariadb.execute("GRANT PROCESS ON *.* TO '" + MariaDbServer.CDC_USER + "'@'%'");
             try (Connection connection = mariadb.adminConnection(); Statement s = connection.createStatement()) {
                 connection.setCatalog(db);
                 workload.insertAll(connection, OrdersWorkload.Dialect.MARIADB, TABLE);
@@ -76,13 +81,21 @@ final class TimestampFetchBench {
 
         List<Double> limit = new ArrayList<>();
         List<Double> processor = new ArrayList<>();
+        List<Double> limitCpu = new ArrayList<>();
+        List<Double> processorCpu = new ArrayList<>();
+        List<Double> limitThreadCpu = new ArrayList<>();
+        List<Double> processorThreadCpu = new ArrayList<>();
         for (int i = 1; i <= options.repeats(); i++) {
             TimestampFetchMeasurement a = JdbcAvroFetch.fetch(database, expected).verifiedAgainst(expected, "The limit (plain JDBC)");
             limit.add(a.rowsPerSecond());
+            limitCpu.add(a.cpuMicrosPerRow());
+            limitThreadCpu.add(a.captureCpuMicrosPerRow());
             System.out.printf(Locale.ROOT, "    %s run %d (a) jdbc-avro:  %s%n", database.name(), i, a);
             TimestampProcessorFetch.Result b = TimestampProcessorFetch.fetch(database, expected);
             b.measurement().verifiedAgainst(expected, "CaptureTimestampChange");
             processor.add(b.measurement().rowsPerSecond());
+            processorCpu.add(b.measurement().cpuMicrosPerRow());
+            processorThreadCpu.add(b.measurement().captureCpuMicrosPerRow());
             System.out.printf(Locale.ROOT, "    %s run %d (b) processor:  %s in %d FlowFiles%n", database.name(), i, b.measurement(), b.flowFiles());
         }
         double a = median(limit);
@@ -95,6 +108,14 @@ final class TimestampFetchBench {
                 + options.repeats() + ", " + rows + "; runs " + format(processor));
         report.add(SECTION, database.name() + "_ratio_b_a", ratio, "ratio", (ratio >= TARGET_RATIO ? "meets" : "MISSES")
                 + " the target (b)/(a) >= " + TARGET_RATIO);
+        double aThreads = median(limitThreadCpu);
+        double bThreads = median(processorThreadCpu);
+        report.add(SECTION, database.name() + "_jdbc_avro_cpu", aThreads, "us/row", "(a) CPU per row of the JVM's Java threads (no GC, no JIT), median of "
+                + options.repeats() + "; runs " + format(limitThreadCpu, "%.2f") + "; whole JVM " + format(limitCpu, "%.2f"));
+        report.add(SECTION, database.name() + "_processor_cpu", bThreads, "us/row", "(b) CPU per row of the JVM's Java threads (the "
+                + "mock framework's thread and the processor's reading thread; no GC, no JIT), median of " + options.repeats() + "; runs " + format(processorThreadCpu, "%.2f")
+                + "; whole JVM " + format(processorCpu, "%.2f"));
+        report.add(SECTION, database.name() + "_cpu_ratio_b_a", bThreads / aThreads, "ratio", "capture CPU per row of (b) over (a)");
     }
 
     /** The limit must write what the processor writes: every limit field exists in the processor's schema with the same Avro type. */
@@ -138,6 +159,10 @@ final class TimestampFetchBench {
     }
 
     private static String format(List<Double> values) {
-        return String.join(" ", values.stream().map(v -> String.format(Locale.ROOT, "%.0f", v)).toList());
+        return format(values, "%.0f");
+    }
+
+    private static String format(List<Double> values, String pattern) {
+        return String.join(" ", values.stream().map(v -> String.format(Locale.ROOT, pattern, v)).toList());
     }
 }

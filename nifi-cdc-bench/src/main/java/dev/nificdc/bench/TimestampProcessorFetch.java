@@ -19,9 +19,9 @@ import java.util.Objects;
 
 /**
  * Candidate (b) of the timestamp fetch benchmark: CaptureTimestampChange as packaged, in NiFi's mock framework, with
- * NiFi's real AvroRecordSetWriter ("Inherit Record Schema"), configured as a user would: Table Name, Timestamp Column
- * and Incrementing Column set, everything else (Commit Lag 5 s, Output Shape Flattened Row, Max Rows Per FlowFile
- * 10000 = the page size, Fetch Size 1000, no Max Rows Per Run) left at its default. Each fetch is a new processor
+ * NiFi's real AvroRecordSetWriter ("Inherit Record Schema"), configured as a user would: Table Names, Timestamp Column
+ * and Incrementing Column set, everything else (Commit Lag 5 s, Open Transactions Wait, Output Shape Flattened Row,
+ * Max Rows Per FlowFile 10000 = the page size, Fetch Size 1000, no Max Rows Per Run) left at its default. Each fetch is a new processor
  * with empty state, so it reads the whole table in one run.
  */
 final class TimestampProcessorFetch {
@@ -34,9 +34,20 @@ final class TimestampProcessorFetch {
 
     static Result fetch(TimestampBenchDatabase database, long expectedRows) throws IOException {
         TestRunner runner = runner(database);
-        long started = System.nanoTime();
-        runner.run();
-        long nanos = System.nanoTime() - started;
+        long nanos;
+        long cpuNanos;
+        long captureCpuNanos;
+        try (JavaThreadCpu javaThreads = new JavaThreadCpu()) {
+            long cpuStarted = CaptureMeasurement.processCpuNanos();
+            long started = System.nanoTime();
+            runner.run();
+            nanos = System.nanoTime() - started;
+            cpuNanos = CaptureMeasurement.processCpuNanos() - cpuStarted;
+            captureCpuNanos = javaThreads.nanos();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while measuring", e);
+        }
 
         List<MockFlowFile> flowFiles = runner.getFlowFilesForRelationship("success");
         long rows = 0;
@@ -69,7 +80,7 @@ final class TimestampProcessorFetch {
         if (rows > 0 && lastId != expectedRows) {
             throw new IllegalStateException("The processor's last record has id " + lastId + ", expected " + expectedRows);
         }
-        return new Result(new TimestampFetchMeasurement(rows, bytes, nanos), schema, flowFiles.size());
+        return new Result(new TimestampFetchMeasurement(rows, bytes, nanos, cpuNanos, captureCpuNanos), schema, flowFiles.size());
     }
 
     private static long id(Object value) {
@@ -102,11 +113,11 @@ final class TimestampProcessorFetch {
         } catch (InitializationException e) {
             throw new IllegalStateException("Could not set up the processor's controller services: " + e.getMessage(), e);
         }
-        runner.setProperty(CaptureTimestampChange.DBCP_SERVICE, "pool");
-        runner.setProperty(CaptureTimestampChange.RECORD_WRITER, "writer");
-        runner.setProperty(CaptureTimestampChange.TABLE_NAME, database.table());
-        runner.setProperty(CaptureTimestampChange.TIMESTAMP_COLUMN, "updated_at");
-        runner.setProperty(CaptureTimestampChange.INCREMENTING_COLUMN, "id");
+        runner.setProperty("Database Connection Pooling Service", "pool");
+        runner.setProperty("Record Writer", "writer");
+        runner.setProperty("Table Names", database.table());
+        runner.setProperty("Timestamp Column", "updated_at");
+        runner.setProperty("Incrementing Column", "id");
         return runner;
     }
 }

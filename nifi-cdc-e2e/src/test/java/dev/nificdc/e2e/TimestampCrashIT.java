@@ -76,7 +76,7 @@ class TimestampCrashIT {
         client.enableControllerService(writer);
         Map<String, String> capture = new LinkedHashMap<>();
         capture.put("Database Connection Pooling Service", pool);
-        capture.put("Table Name", db + ".items");
+        capture.put("Table Names", db + ".items");
         capture.put("Timestamp Column", "updated_at");
         capture.put("Incrementing Column", "id");
         capture.put("Commit Lag", "1 sec");

@@ -15,6 +15,8 @@ import java.util.Objects;
  * @param additionalWhere    an extra SQL condition ANDed to the query, or null
  * @param columns            the columns to return, empty for all; the timestamp, id, creation and soft-delete columns are always returned
  * @param commitLag          how far behind the database clock the upper bound stays
+ * @param waitForOpenTransactions whether the upper bound also stays before the start of the oldest open write
+ *                           transaction (see {@link OpenTransactions}); without it the Commit Lag alone bounds a run
  * @param fetchSize          JDBC fetch size hint (0 = driver default)
  * @param pageSize           rows per query in timestamp+incrementing mode
  * @param maxRowsPerRun      rows per run, 0 for no limit
@@ -23,7 +25,7 @@ import java.util.Objects;
  */
 public record FetchConfig(TableName table, String timestampColumn, String idColumn, String creationColumn,
                           String softDeleteColumn, String additionalWhere, List<String> columns, Duration commitLag,
-                          int fetchSize, int pageSize, long maxRowsPerRun, SqlDialect dialect, String sourceName) {
+                          boolean waitForOpenTransactions, int fetchSize, int pageSize, long maxRowsPerRun, SqlDialect dialect, String sourceName) {
     public FetchConfig {
         Objects.requireNonNull(table, "table");
         Identifiers.requireValid(timestampColumn, "Timestamp Column");
@@ -52,8 +54,8 @@ public record FetchConfig(TableName table, String timestampColumn, String idColu
         sourceName = sourceName == null ? "" : sourceName;
     }
 
-    /** Identifies the table and ordering columns a watermark belongs to; a different scope means the stored watermark does not apply. */
-    public String scope() {
-        return table + "|" + timestampColumn + "|" + (idColumn == null ? "" : idColumn);
+    /** The ordering columns, {@code timestamp|id}: a stored watermark applies only to the same ones. */
+    public String ordering() {
+        return timestampColumn + "|" + (idColumn == null ? "" : idColumn);
     }
 }

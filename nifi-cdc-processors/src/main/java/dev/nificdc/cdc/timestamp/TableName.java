@@ -49,6 +49,66 @@ public record TableName(List<String> parts) {
     }
 
     /**
+     * The name in the syntax {@link #parse} reads back to the same parts: a part containing a dot, comma, double quote or
+     * outer spaces is wrapped in double quotes. Unique per table, so it serves as a key.
+     */
+    public String canonical() {
+        return String.join(".", parts.stream().map(TableName::canonicalPart).toList());
+    }
+
+    private static String canonicalPart(String part) {
+        boolean plain = !part.isEmpty() && part.equals(part.trim()) && part.indexOf('.') < 0 && part.indexOf(',') < 0 && part.indexOf('"') < 0;
+        return plain ? part : "\"" + part.replace("\"", "\"\"") + "\"";
+    }
+
+    /** Whether both name the same table ignoring case, comparing only the parts both have (an unqualified name matches any schema). */
+    public boolean matchesIgnoringCase(TableName other) {
+        int common = Math.min(parts.size(), other.parts.size());
+        for (int i = 1; i <= common; i++) {
+            if (!parts.get(parts.size() - i).equalsIgnoreCase(other.parts.get(other.parts.size() - i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Parses a comma-separated list of table names; commas inside double quotes belong to the name. Blank input gives
+     * an empty list.
+     *
+     * @throws IllegalArgumentException naming the offending entry
+     */
+    public static List<TableName> parseList(String text) {
+        List<TableName> names = new ArrayList<>();
+        if (text == null || text.isBlank()) {
+            return names;
+        }
+        StringBuilder entry = new StringBuilder();
+        boolean quoted = false;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '"') {
+                quoted = !quoted; // a doubled quote inside a quoted part toggles twice
+            }
+            if (c == ',' && !quoted) {
+                addEntry(names, entry.toString(), text);
+                entry.setLength(0);
+            } else {
+                entry.append(c);
+            }
+        }
+        addEntry(names, entry.toString(), text);
+        return names;
+    }
+
+    private static void addEntry(List<TableName> names, String entry, String list) {
+        if (entry.isBlank()) {
+            throw new IllegalArgumentException("The list [" + list + "] has an empty entry; separate table names with single commas");
+        }
+        names.add(parse(entry));
+    }
+
+    /**
      * Parses a configured table name.
      *
      * @throws IllegalArgumentException with a message naming the offending part when the name is not valid
@@ -94,7 +154,7 @@ public record TableName(List<String> parts) {
                     part.append(c);
                 }
             }
-            parts.add(Identifiers.requireValid(part.toString().trim(), "Table Name"));
+            parts.add(Identifiers.requireValid(part.toString().trim(), "Table name"));
             if (i >= trimmed.length()) {
                 break;
             }

@@ -18,9 +18,11 @@ import java.util.List;
 /**
  * One run of the timestamp-incremental fetch.
  *
- * <p>The upper bound is the database's own clock minus the commit lag, read once per run, so rows whose transaction
- * commits late with an older timestamp are still found as long as the commit happens within the lag. Every row
- * with {@code ts < upper} is assumed complete (committed); the watermark never passes {@code upper}.
+ * <p>The upper bound is read once per run: the database's own clock minus the commit lag, and, when configured, no
+ * later than the start of the oldest open write transaction (minus {@link UpperBound#CLOCK_MARGIN}). Rows whose
+ * transaction commits late with an older timestamp are then still found: within the lag, or however late when their
+ * timestamp is at or after their transaction's start and the server lists that transaction. Every row with
+ * {@code ts < upper} is assumed complete (committed); the watermark never passes {@code upper}.
  *
  * <p>With an incrementing column the run pages with
  * {@code ts < :upper AND ts >= :lastTs AND (ts > :lastTs OR (ts = :lastTs AND id > :lastId)) ORDER BY ts, id} and a page limit, so any
@@ -44,10 +46,13 @@ public final class TimestampFetcher {
      * @param watermark where the next run starts (unchanged when no row was read)
      * @param rows      rows delivered
      * @param queries   SELECT statements issued (pages)
-     * @param upper     the upper bound used (database clock minus commit lag)
+     * @param bound     the upper bound used
      * @param more      whether the run stopped at Max Rows Per Run with rows possibly left below the upper bound
      */
-    public record RunResult(Watermark watermark, long rows, int queries, Temporal upper, boolean more) {
+    public record RunResult(Watermark watermark, long rows, int queries, UpperBound bound, boolean more) {
+        public Temporal upper() {
+            return bound.upper();
+        }
     }
 
     public TimestampFetcher(FetchConfig config, ResolvedTable table) {
@@ -80,14 +85,27 @@ public final class TimestampFetcher {
         }
     }
 
-    /** The upper bound of a run starting now: database clock minus commit lag. */
-    public Temporal upperBound(Connection connection) throws SQLException {
+    /** The upper bound of a run starting now (the MySQL session zone as {@link #run} uses it). */
+    public UpperBound upperBound(Connection connection) throws SQLException {
         if (table.dialect() == SqlDialect.MYSQL && table.mysqlTimestampColumn()) {
             try (MySqlSessionZone ignored = MySqlSessionZone.utc(connection)) {
-                return table.timestampType().minus(databaseNow(connection), config.commitLag());
+                return readBound(connection);
             }
         }
-        return table.timestampType().minus(databaseNow(connection), config.commitLag());
+        return readBound(connection);
+    }
+
+    /** Reads the clock first, then the open transactions: a transaction not listed yet writes rows stamped after the clock reading. */
+    private UpperBound readBound(Connection connection) throws SQLException {
+        Temporal now = databaseNow(connection);
+        OpenTransactions.Snapshot transactions = config.waitForOpenTransactions()
+                ? OpenTransactions.read(connection, table.dialect(), table.timestampType()) : null;
+        if (!connection.getAutoCommit()) {
+            // The rows must be read in a snapshot taken after the bound: a transaction that commits in between is no
+            // longer listed as open, so an older snapshot (REPEATABLE READ, MySQL's default) would miss its rows.
+            connection.commit();
+        }
+        return UpperBound.of(table.timestampType(), now, config.commitLag(), transactions);
     }
 
     /**
@@ -98,22 +116,22 @@ public final class TimestampFetcher {
      * the connection's own session zone for a DATETIME column (whose values the writers' sessions produced).
      */
     public RunResult run(Connection connection, Watermark start, RowHandler handler) throws SQLException, IOException {
-        return inSession(connection, upper -> run(connection, start, upper, handler));
+        return inSession(connection, bound -> run(connection, start, bound, handler));
     }
 
     /**
      * The upper bound and the update timestamp of the first row the next run would fetch (null when no row is below
      * the upper bound), found by running the real query with a page of one row.
      */
-    public record Peek(Temporal upper, Temporal first, String sql) {
+    public record Peek(UpperBound bound, Temporal first, String sql) {
     }
 
     public Peek peek(Connection connection, Watermark start) throws SQLException {
         try {
-            return inSession(connection, upper -> {
-                Query query = query(start, upper, 1);
+            return inSession(connection, bound -> {
+                Query query = query(start, bound.upper(), 1);
                 try (PreparedStatement ps = prepare(connection, query); ResultSet rs = ps.executeQuery()) {
-                    return new Peek(upper, rs.next() ? type().read(rs, table.timestampIndex() + 1, table.dialect()) : null, query.sql());
+                    return new Peek(bound, rs.next() ? type().read(rs, table.timestampIndex() + 1, table.dialect()) : null, query.sql());
                 }
             });
         } catch (IOException e) {
@@ -123,33 +141,33 @@ public final class TimestampFetcher {
 
     @FunctionalInterface
     private interface SessionBody<T> {
-        T apply(Temporal upper) throws SQLException, IOException;
+        T apply(UpperBound bound) throws SQLException, IOException;
     }
 
     private <T> T inSession(Connection connection, SessionBody<T> body) throws SQLException, IOException {
         if (table.dialect() != SqlDialect.MYSQL) {
-            return body.apply(upperBound(connection));
+            return body.apply(readBound(connection));
         }
-        Temporal upper = table.mysqlTimestampColumn() ? null : upperBound(connection);
+        UpperBound bound = table.mysqlTimestampColumn() ? null : readBound(connection);
         try (MySqlSessionZone ignored = MySqlSessionZone.utc(connection)) {
-            if (upper == null) {
-                upper = table.timestampType().minus(databaseNow(connection), config.commitLag());
+            if (bound == null) {
+                bound = readBound(connection);
             }
-            return body.apply(upper);
+            return body.apply(bound);
         }
     }
 
-    private RunResult run(Connection connection, Watermark start, Temporal upper, RowHandler handler) throws SQLException, IOException {
+    private RunResult run(Connection connection, Watermark start, UpperBound bound, RowHandler handler) throws SQLException, IOException {
         TimestampType type = table.timestampType();
-        if (start != null && type.compare(start.timestamp(), upper) >= 0) {
-            return new RunResult(start, 0, 0, upper, false);
+        if (start != null && type.compare(start.timestamp(), bound.upper()) >= 0) {
+            return new RunResult(start, 0, 0, bound, false);
         }
         boolean autoCommit = connection.getAutoCommit();
         try {
             if (autoCommit) {
                 connection.setAutoCommit(false); // PostgreSQL streams a result set only inside a transaction
             }
-            RunResult result = table.idIndex() >= 0 ? runPaged(connection, start, upper, handler) : runStreamed(connection, start, upper, handler);
+            RunResult result = table.idIndex() >= 0 ? runPaged(connection, start, bound, handler) : runStreamed(connection, start, bound, handler);
             connection.commit();
             return result;
         } catch (SQLException | IOException | RuntimeException e) {
@@ -166,7 +184,8 @@ public final class TimestampFetcher {
         }
     }
 
-    private RunResult runPaged(Connection connection, Watermark start, Temporal upper, RowHandler handler) throws SQLException, IOException {
+    private RunResult runPaged(Connection connection, Watermark start, UpperBound bound, RowHandler handler) throws SQLException, IOException {
+        Temporal upper = bound.upper();
         Watermark watermark = start;
         long rows = 0;
         int queries = 0;
@@ -194,15 +213,16 @@ public final class TimestampFetcher {
                 }
             }
             if (pageRows < pageSize) {
-                return new RunResult(watermark, rows, queries, upper, false);
+                return new RunResult(watermark, rows, queries, bound, false);
             }
             if (limit > 0 && rows >= limit) {
-                return new RunResult(watermark, rows, queries, upper, true);
+                return new RunResult(watermark, rows, queries, bound, true);
             }
         }
     }
 
-    private RunResult runStreamed(Connection connection, Watermark start, Temporal upper, RowHandler handler) throws SQLException, IOException {
+    private RunResult runStreamed(Connection connection, Watermark start, UpperBound bound, RowHandler handler) throws SQLException, IOException {
+        Temporal upper = bound.upper();
         long rows = 0;
         Temporal last = null;
         Query query = query(start, upper, 0);
@@ -210,14 +230,14 @@ public final class TimestampFetcher {
             while (rs.next()) {
                 Row row = read(rs);
                 if (config.maxRowsPerRun() > 0 && rows >= config.maxRowsPerRun() && type().compare(row.ts(), last) != 0) {
-                    return new RunResult(Watermark.afterTimestamp(last), rows, 1, upper, true);
+                    return new RunResult(Watermark.afterTimestamp(last), rows, 1, bound, true);
                 }
                 handler.onRow(events.create(row.values(), row.ts()), row.ts());
                 last = row.ts();
                 rows++;
             }
         }
-        return new RunResult(last == null ? start : Watermark.afterTimestamp(last), rows, 1, upper, false);
+        return new RunResult(last == null ? start : Watermark.afterTimestamp(last), rows, 1, bound, false);
     }
 
     private TimestampType type() {

@@ -117,6 +117,12 @@ public enum TimestampType {
         return this == DATE ? LocalDateTime.class : javaType;
     }
 
+    /** A clock reading (date-time with or without offset) as ISO-8601 text, for messages. */
+    public static String formatClock(Temporal value) {
+        return value instanceof OffsetDateTime offset ? DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(offset)
+                : value instanceof LocalDateTime local ? DateTimeFormatter.ISO_LOCAL_DATE_TIME.format(local) : String.valueOf(value);
+    }
+
     /** Epoch milliseconds of a value, reading a wall-clock value as if it were UTC (for the envelope's source.ts_ms). */
     public long epochMillis(Temporal value) {
         return switch (this) {

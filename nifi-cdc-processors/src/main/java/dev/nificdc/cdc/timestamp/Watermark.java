@@ -1,8 +1,6 @@
 package dev.nificdc.cdc.timestamp;
 
 import java.time.temporal.Temporal;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -15,15 +13,10 @@ import java.util.Objects;
  *   <li>{@link Bound#FROM_TIMESTAMP}: an initial position; nothing at {@code timestamp} delivered yet;
  *       the next read asks for {@code ts >= :ts}.</li>
  * </ul>
- * The timestamp is kept as the exact java.time value and stored as ISO-8601 text; the id as its text form (converted
- * back to the id column's Java type when bound).
+ * The timestamp is kept as the exact java.time value and stored as ISO-8601 text ({@link WatermarkState}); the id as
+ * its text form (converted back to the id column's Java type when bound).
  */
 public record Watermark(Bound bound, Temporal timestamp, String id) {
-    public static final String KEY_TIMESTAMP = "timestamp";
-    public static final String KEY_ID = "id";
-    public static final String KEY_BOUND = "bound";
-    public static final String KEY_SCOPE = "scope";
-
     public enum Bound { AFTER_ROW, AFTER_TIMESTAMP, FROM_TIMESTAMP }
 
     public Watermark {
@@ -47,42 +40,6 @@ public record Watermark(Bound bound, Temporal timestamp, String id) {
 
     public static Watermark fromTimestamp(Temporal timestamp) {
         return new Watermark(Bound.FROM_TIMESTAMP, timestamp, null);
-    }
-
-    /**
-     * The state entries for this watermark.
-     *
-     * @param scope identifies what the watermark belongs to (table and columns), so a changed configuration is detected
-     */
-    public Map<String, String> toState(TimestampType type, String scope) {
-        Map<String, String> state = new HashMap<>();
-        state.put(KEY_TIMESTAMP, type.format(timestamp));
-        state.put(KEY_BOUND, bound.name());
-        state.put(KEY_SCOPE, scope);
-        if (id != null) {
-            state.put(KEY_ID, id);
-        }
-        return state;
-    }
-
-    /**
-     * Reads a watermark from state.
-     *
-     * @return null when the state holds no watermark
-     * @throws IllegalStateException when the state holds a watermark that cannot be parsed as the given type
-     */
-    public static Watermark fromState(Map<String, String> state, TimestampType type) {
-        String ts = state.get(KEY_TIMESTAMP);
-        if (ts == null) {
-            return null;
-        }
-        Bound bound = Bound.valueOf(state.getOrDefault(KEY_BOUND, Bound.AFTER_TIMESTAMP.name()));
-        try {
-            return new Watermark(bound, type.parse(ts), state.get(KEY_ID));
-        } catch (RuntimeException e) {
-            throw new IllegalStateException("The stored watermark [" + ts + "] is not a " + type
-                    + " value (did the Timestamp Column's type change?); clear the processor's state to start again from the Initial Position", e);
-        }
     }
 
     public String describe(TimestampType type) {

@@ -485,7 +485,7 @@ class BinlogToKafkaIT {
         runner.enableControllerService(pool);
 
         runner.setProperty("Database Connection Pooling Service", "pool");
-        runner.setProperty("Table Name", "products");
+        runner.setProperty("Table Names", "products");
         runner.setProperty("Timestamp Column", "updated_at");
         runner.setProperty("Incrementing Column", "id");
         runner.setProperty("Creation Timestamp Column", "created_at");

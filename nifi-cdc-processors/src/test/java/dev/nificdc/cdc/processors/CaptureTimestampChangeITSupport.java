@@ -8,43 +8,25 @@ import dev.nificdc.cdc.timestamp.TableInspector;
 import dev.nificdc.cdc.timestamp.TableName;
 import dev.nificdc.cdc.timestamp.TimestampFetcher;
 import dev.nificdc.cdc.timestamp.Watermark;
-import org.apache.avro.LogicalType;
-import org.apache.avro.Schema;
-import org.apache.avro.file.DataFileStream;
-import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.nifi.avro.AvroRecordSetWriter;
 import org.apache.nifi.components.ConfigVerificationResult;
 import org.apache.nifi.components.ConfigVerificationResult.Outcome;
 import org.apache.nifi.components.PropertyDescriptor;
-import org.apache.nifi.components.state.Scope;
-import org.apache.nifi.processor.VerifiableProcessor;
-import org.apache.nifi.schema.access.SchemaAccessUtils;
 import org.apache.nifi.util.MockFlowFile;
 import org.apache.nifi.util.TestRunner;
-import org.apache.nifi.util.TestRunners;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.sql.Connection;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -52,173 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The behaviour every database must show, run against a real private server by the MariaDB and PostgreSQL subclasses.
  * Each test creates its own tables.
  */
-abstract class CaptureTimestampChangeITSupport {
-    private int tableCounter;
-
-    /** JDBC URL of the test database. */
-    abstract String url();
-
-    abstract String user();
-
-    abstract String password();
-
-    /** Opens a connection to the test database as a writer (administrator). */
-    abstract Connection connect() throws SQLException;
-
-    abstract String quote(String identifier);
-
-    /** An auto-generated BIGINT primary key column definition. */
-    abstract String serialPrimaryKey(String column);
-
-    /** Column type of a wall-clock timestamp with microseconds. */
-    abstract String localTimestampType();
-
-    /** Expression for "now" in column defaults and updates. */
-    abstract String now();
-
-    /** The schema (PostgreSQL) or database (MariaDB) holding the test tables. */
-    abstract String schemaName();
-
-    /** Creates the standard table using the documented recipe for an update-timestamp column maintained by the database. */
-    abstract void createStandardTable(String table);
-
-    /** Statement setting the session time zone to +05:45 (Asia/Kathmandu). */
-    abstract String setSessionZone();
-
-    /**
-     * Inserts {@code count} rows named r1..rN in one statement, all with the literal update timestamp, or when it is null
-     * with timestamps spread over 997 distinct microseconds (so many rows share each one).
-     */
-    abstract void insertGenerated(String table, int count, String timestampExpressionOfN);
-
-    String newTable(String prefix) {
-        return prefix + "_" + (++tableCounter) + "_" + Long.toString(System.nanoTime() % 100000, 36);
-    }
-
-    void sql(String... statements) {
-        try (Connection c = connect(); Statement s = c.createStatement()) {
-            for (String statement : statements) {
-                s.execute(statement);
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("SQL failed: " + e.getMessage(), e);
-        }
-    }
-
-    TestRunner runner(String table) {
-        return runner(table, null);
-    }
-
-    TestRunner runner(String table, String initSql) {
-        TestRunner runner = TestRunners.newTestRunner(CaptureTimestampChange.class);
-        try {
-            UrlConnectionPool pool = new UrlConnectionPool();
-            runner.addControllerService("pool", pool);
-            runner.setProperty(pool, UrlConnectionPool.URL, url());
-            runner.setProperty(pool, UrlConnectionPool.USER, user());
-            if (password() != null && !password().isEmpty()) {
-                runner.setProperty(pool, UrlConnectionPool.PASSWORD, password());
-            }
-            if (initSql != null) {
-                runner.setProperty(pool, UrlConnectionPool.INIT_SQL, initSql);
-            }
-            runner.enableControllerService(pool);
-            AvroRecordSetWriter avro = new AvroRecordSetWriter();
-            runner.addControllerService("avro", avro);
-            runner.setProperty(avro, SchemaAccessUtils.SCHEMA_ACCESS_STRATEGY, "inherit-record-schema");
-            runner.enableControllerService(avro);
-            FailingRecordWriter writer = new FailingRecordWriter(avro);
-            runner.addControllerService("writer", writer);
-            runner.enableControllerService(writer);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-        runner.setProperty(CaptureTimestampChange.DBCP_SERVICE, "pool");
-        runner.setProperty(CaptureTimestampChange.RECORD_WRITER, "writer");
-        runner.setProperty(CaptureTimestampChange.TABLE_NAME, table);
-        runner.setProperty(CaptureTimestampChange.TIMESTAMP_COLUMN, "updated_at");
-        runner.setProperty(CaptureTimestampChange.INCREMENTING_COLUMN, "id");
-        runner.setProperty(CaptureTimestampChange.COMMIT_LAG, "0 sec");
-        runner.setProperty(CaptureTimestampChange.OUTPUT_SHAPE, OutputShape.FLATTENED.getValue());
-        return runner;
-    }
-
-    static UrlConnectionPool pool(TestRunner runner) {
-        return (UrlConnectionPool) runner.getControllerService("pool");
-    }
-
-    /** A new runner (a restarted processor) carrying over the state of {@code previous}. */
-    TestRunner restart(TestRunner previous, String table, Map<PropertyDescriptor, String> properties) {
-        TestRunner next = runner(table);
-        properties.forEach(next::setProperty);
-        try {
-            next.getStateManager().setState(previous.getStateManager().getState(Scope.CLUSTER).toMap(), Scope.CLUSTER);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return next;
-    }
-
-    /** Runs once and returns the records written, in order; checks every connection was returned. */
-    static List<GenericRecord> runOnce(TestRunner runner) {
-        runner.clearTransferState();
-        runner.run();
-        assertEquals(0, pool(runner).open.get(), "every connection is closed after the run");
-        List<GenericRecord> records = new ArrayList<>();
-        for (MockFlowFile flowFile : runner.getFlowFilesForRelationship(CaptureTimestampChange.REL_SUCCESS)) {
-            records.addAll(read(flowFile));
-        }
-        return records;
-    }
-
-    static List<GenericRecord> read(MockFlowFile flowFile) {
-        List<GenericRecord> records = new ArrayList<>();
-        try (DataFileStream<GenericRecord> in = new DataFileStream<>(new ByteArrayInputStream(flowFile.toByteArray()), new GenericDatumReader<>())) {
-            in.forEach(records::add);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        assertEquals(String.valueOf(records.size()), flowFile.getAttribute("record.count"));
-        return records;
-    }
-
-    static Map<String, String> state(TestRunner runner) {
-        try {
-            return runner.getStateManager().getState(Scope.CLUSTER).toMap();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    static long id(GenericRecord record) {
-        return ((Number) record.get("id")).longValue();
-    }
-
-    static String string(GenericRecord record, String field) {
-        Object value = record.get(field);
-        return value == null ? null : value.toString();
-    }
-
-    /** Micros of a timestamp field, whether written as micros, nanos or (flattened rows) SQL literal text in UTC. */
-    static long micros(GenericRecord record, String field) {
-        if (record.get(field) instanceof CharSequence text) {
-            return micros(LocalDateTime.parse(text.toString().replace(' ', 'T')));
-        }
-        Schema schema = record.getSchema().getField(field).schema();
-        if (schema.getType() == Schema.Type.UNION) {
-            schema = schema.getTypes().stream().filter(s -> s.getType() != Schema.Type.NULL).findFirst().orElseThrow();
-        }
-        LogicalType logical = schema.getLogicalType();
-        long value = ((Number) record.get(field)).longValue();
-        return logical != null && logical.getName().endsWith("nanos") ? value / 1000 : value;
-    }
-
-    static long micros(LocalDateTime value) {
-        return value.toEpochSecond(ZoneOffset.UTC) * 1_000_000L + value.getNano() / 1000;
-    }
-
-    // ------------------------------------------------------------------------------------------------------------
-
+abstract class CaptureTimestampChangeITSupport extends TimestampCaptureITBase {
     @Test
     void rowsSharingOneTimestampPageExactlyAcrossPagesRunsAndRestarts() {
         String table = newTable("ties");
@@ -227,8 +43,8 @@ abstract class CaptureTimestampChangeITSupport {
         insertGenerated(table, 30, "'2024-01-01 00:00:00.000002'");
         insertGenerated(table, 20, "'2023-06-30 23:59:59.999999'");
 
-        Map<PropertyDescriptor, String> properties = Map.of(CaptureTimestampChange.MAX_ROWS_PER_FLOWFILE, "40",
-                CaptureTimestampChange.MAX_ROWS_PER_RUN, "100");
+        Map<PropertyDescriptor, String> properties = Map.of(TimestampCaptureProperties.MAX_ROWS_PER_FLOWFILE, "40",
+                TimestampCaptureProperties.MAX_ROWS_PER_RUN, "100");
         TestRunner runner = runner(table);
         properties.forEach(runner::setProperty);
         List<GenericRecord> all = new ArrayList<>();
@@ -241,10 +57,9 @@ abstract class CaptureTimestampChangeITSupport {
             perRun.add(records.size());
             all.addAll(records);
             if (run == 0) {
-                Map<String, String> state = state(runner);
-                assertEquals("2024-01-01T00:00:00.000001", state.get(Watermark.KEY_TIMESTAMP), "run 1 stops inside the tie group");
-                assertEquals(Watermark.Bound.AFTER_ROW.name(), state.get(Watermark.KEY_BOUND));
-                assertEquals(String.valueOf(id(records.getLast())), state.get(Watermark.KEY_ID));
+                assertEquals("2024-01-01T00:00:00.000001", watermark(runner, table, "timestamp"), "run 1 stops inside the tie group");
+                assertEquals(Watermark.Bound.AFTER_ROW.name(), watermark(runner, table, "bound"));
+                assertEquals(String.valueOf(id(records.getLast())), watermark(runner, table, "id"));
             }
             runner = restart(runner, table, properties);
         }
@@ -262,13 +77,13 @@ abstract class CaptureTimestampChangeITSupport {
         insertGenerated(table, 250, "'2024-01-01 00:00:00.000001'");
         insertGenerated(table, 30, "'2024-01-01 00:00:00.000002'");
         TestRunner runner = runner(table);
-        runner.removeProperty(CaptureTimestampChange.INCREMENTING_COLUMN);
-        runner.setProperty(CaptureTimestampChange.MAX_ROWS_PER_RUN, "100");
-        runner.setProperty(CaptureTimestampChange.MAX_ROWS_PER_FLOWFILE, "64");
+        runner.removeProperty(TimestampCaptureProperties.INCREMENTING_COLUMN);
+        runner.setProperty(TimestampCaptureProperties.MAX_ROWS_PER_RUN, "100");
+        runner.setProperty(TimestampCaptureProperties.MAX_ROWS_PER_FLOWFILE, "64");
         List<GenericRecord> first = runOnce(runner);
         assertEquals(270, first.size(), "the run goes on past the limit until the timestamp changes");
-        assertEquals(Watermark.Bound.AFTER_TIMESTAMP.name(), state(runner).get(Watermark.KEY_BOUND));
-        assertEquals("2024-01-01T00:00:00.000001", state(runner).get(Watermark.KEY_TIMESTAMP));
+        assertEquals(Watermark.Bound.AFTER_TIMESTAMP.name(), watermark(runner, table, "bound"));
+        assertEquals("2024-01-01T00:00:00.000001", watermark(runner, table, "timestamp"));
         List<GenericRecord> second = runOnce(runner);
         assertEquals(30, second.size());
         assertEquals(0, runOnce(runner).size());
@@ -282,8 +97,8 @@ abstract class CaptureTimestampChangeITSupport {
         String table = newTable("late");
         createStandardTable(table);
         TestRunner runner = runner(table);
-        runner.setProperty(CaptureTimestampChange.COMMIT_LAG, "2 sec");
-        runner.setProperty(CaptureTimestampChange.CREATION_COLUMN, "created_at");
+        runner.setProperty(TimestampCaptureProperties.COMMIT_LAG, "2 sec");
+        runner.setProperty(TimestampCaptureProperties.CREATION_COLUMN, "created_at");
         try (Connection slow = connect(); Connection fast = connect()) {
             slow.setAutoCommit(false);
             try (Statement s = slow.createStatement()) {
@@ -309,6 +124,7 @@ abstract class CaptureTimestampChangeITSupport {
         String table = newTable("nolag");
         createStandardTable(table);
         TestRunner runner = runner(table);
+        runner.setProperty(TimestampCaptureProperties.OPEN_TRANSACTIONS, OpenTransactionHandling.IGNORE.getValue());
         try (Connection slow = connect(); Connection fast = connect()) {
             slow.setAutoCommit(false);
             try (Statement s = slow.createStatement()) {
@@ -332,8 +148,8 @@ abstract class CaptureTimestampChangeITSupport {
         createStandardTable(table);
         sql("INSERT INTO " + quote(table) + " (name) VALUES ('a'), ('b'), ('c')");
         TestRunner runner = runner(table);
-        runner.setProperty(CaptureTimestampChange.CREATION_COLUMN, "created_at");
-        runner.setProperty(CaptureTimestampChange.SOFT_DELETE_COLUMN, "deleted");
+        runner.setProperty(TimestampCaptureProperties.CREATION_COLUMN, "created_at");
+        runner.setProperty(TimestampCaptureProperties.SOFT_DELETE_COLUMN, "deleted");
         Thread.sleep(20);
         List<GenericRecord> created = runOnce(runner);
         assertEquals(List.of("a", "b", "c"), created.stream().map(r -> string(r, "name")).toList());
@@ -367,8 +183,8 @@ abstract class CaptureTimestampChangeITSupport {
         createStandardTable(table);
         sql("INSERT INTO " + quote(table) + " (name, updated_at) VALUES ('x', '2024-05-06 07:08:09.123456')");
         TestRunner runner = runner(table);
-        runner.setProperty(CaptureTimestampChange.OUTPUT_SHAPE, OutputShape.ENVELOPE.getValue());
-        runner.setProperty(CaptureTimestampChange.TOPIC_PREFIX, "prod");
+        runner.setProperty(TimestampCaptureProperties.OUTPUT_SHAPE, OutputShape.ENVELOPE.getValue());
+        runner.setProperty(OutputProperties.TOPIC_PREFIX, "prod");
         List<GenericRecord> records = runOnce(runner);
         assertEquals(1, records.size());
         GenericRecord envelope = records.getFirst();
@@ -393,7 +209,7 @@ abstract class CaptureTimestampChangeITSupport {
         createStandardTable(table);
         insertGenerated(table, 50, "'2024-01-01 00:00:00'");
         TestRunner runner = runner(table);
-        runner.setProperty(CaptureTimestampChange.MAX_ROWS_PER_FLOWFILE, "10");
+        runner.setProperty(TimestampCaptureProperties.MAX_ROWS_PER_FLOWFILE, "10");
         pool(runner).statementsBeforeFailure.set(2); // the third page fails
         assertThrows(AssertionError.class, () -> runner.run());
         assertEquals(0, runner.getFlowFilesForRelationship(CaptureTimestampChange.REL_SUCCESS).size(), "no FlowFile escapes the failed run");
@@ -413,7 +229,7 @@ abstract class CaptureTimestampChangeITSupport {
         int rows = PrefetchingRun.CHUNK_ROWS * PrefetchingRun.CHUNKS_AHEAD * 2;
         insertGenerated(table, rows, null);
         TestRunner runner = runner(table);
-        runner.setProperty(CaptureTimestampChange.MAX_ROWS_PER_FLOWFILE, "100");
+        runner.setProperty(TimestampCaptureProperties.MAX_ROWS_PER_FLOWFILE, "100");
         FailingRecordWriter writer = (FailingRecordWriter) runner.getControllerService("writer");
         writer.failAfter(250);
         assertThrows(AssertionError.class, () -> runner.run());
@@ -432,22 +248,22 @@ abstract class CaptureTimestampChangeITSupport {
         createStandardTable(table);
         sql("INSERT INTO " + quote(table) + " (name, updated_at) VALUES ('old', '2020-01-01 00:00:00'), ('mid', '2022-01-01 00:00:00')");
         TestRunner now = runner(table);
-        now.setProperty(CaptureTimestampChange.INITIAL_POSITION, CaptureTimestampChange.InitialPosition.NOW.getValue());
+        now.setProperty(TimestampCaptureProperties.INITIAL_POSITION, InitialTimestampPosition.NOW.getValue());
         assertEquals(0, runOnce(now).size());
-        assertEquals(Watermark.Bound.FROM_TIMESTAMP.name(), state(now).get(Watermark.KEY_BOUND), "the starting point is stored at once");
+        assertEquals(Watermark.Bound.FROM_TIMESTAMP.name(), watermark(now, table, "bound"), "the starting point is stored at once");
         Thread.sleep(20);
         sql("INSERT INTO " + quote(table) + " (name) VALUES ('new')");
         Thread.sleep(20);
         assertEquals(List.of("new"), runOnce(now).stream().map(r -> string(r, "name")).toList());
 
         TestRunner otherColumns = restart(now, table, Map.of());
-        otherColumns.removeProperty(CaptureTimestampChange.INCREMENTING_COLUMN);
+        otherColumns.removeProperty(TimestampCaptureProperties.INCREMENTING_COLUMN);
         assertEquals(List.of("old", "mid", "new"), runOnce(otherColumns).stream().map(r -> string(r, "name")).toList(),
                 "a watermark stored for other ordering columns is ignored: the run starts from the Initial Position (Beginning)");
 
         TestRunner given = runner(table);
-        given.setProperty(CaptureTimestampChange.INITIAL_POSITION, CaptureTimestampChange.InitialPosition.GIVEN_TIMESTAMP.getValue());
-        given.setProperty(CaptureTimestampChange.INITIAL_TIMESTAMP, "2022-01-01 00:00:00");
+        given.setProperty(TimestampCaptureProperties.INITIAL_POSITION, InitialTimestampPosition.GIVEN_TIMESTAMP.getValue());
+        given.setProperty(TimestampCaptureProperties.INITIAL_TIMESTAMP, "2022-01-01 00:00:00");
         assertEquals(List.of("mid", "new"), runOnce(given).stream().map(r -> string(r, "name")).toList(), "inclusive start");
     }
 
@@ -459,20 +275,20 @@ abstract class CaptureTimestampChangeITSupport {
         sql("CREATE TABLE " + quote("victim") + " (x INT)");
         sql("INSERT INTO " + quote(table) + " VALUES (1, 'a''b\"c', '2024-01-01 00:00:00'), (2, 'd', '2024-01-01 00:00:00')");
         TestRunner runner = runner(table);
-        runner.setProperty(CaptureTimestampChange.TIMESTAMP_COLUMN, "Updated At");
-        runner.setProperty(CaptureTimestampChange.INCREMENTING_COLUMN, "\"select\"");
-        runner.setProperty(CaptureTimestampChange.COLUMNS_TO_RETURN, "From");
+        runner.setProperty(TimestampCaptureProperties.TIMESTAMP_COLUMN, "Updated At");
+        runner.setProperty(TimestampCaptureProperties.INCREMENTING_COLUMN, "\"select\"");
+        runner.setProperty(TimestampCaptureProperties.COLUMNS_TO_RETURN, "From");
         List<GenericRecord> records = runOnce(runner);
         assertEquals(List.of("a'b\"c", "d"), records.stream().map(r -> string(r, "From")).toList());
         assertEquals(3, records.getFirst().getSchema().getFields().stream().filter(f -> !f.name().startsWith("__")).count(),
                 "From plus the timestamp and id columns");
 
-        runner.setProperty(CaptureTimestampChange.TABLE_NAME, "victim; DROP TABLE victim");
+        runner.setProperty(TimestampCaptureProperties.TABLE_NAMES, "victim; DROP TABLE victim");
         runner.assertNotValid();
-        runner.setProperty(CaptureTimestampChange.TABLE_NAME, table);
-        runner.setProperty(CaptureTimestampChange.TIMESTAMP_COLUMN, "x -- comment");
+        runner.setProperty(TimestampCaptureProperties.TABLE_NAMES, table);
+        runner.setProperty(TimestampCaptureProperties.TIMESTAMP_COLUMN, "x -- comment");
         runner.assertNotValid();
-        runner.setProperty(CaptureTimestampChange.TIMESTAMP_COLUMN, "Updated At\" < '3000-01-01' OR \"1");
+        runner.setProperty(TimestampCaptureProperties.TIMESTAMP_COLUMN, "Updated At\" < '3000-01-01' OR \"1");
         runner.assertValid();
         AssertionError error = assertThrows(AssertionError.class, () -> runner.run());
         assertTrue(String.valueOf(error.getCause()).contains("is not a column"), String.valueOf(error.getCause()));
@@ -489,7 +305,7 @@ abstract class CaptureTimestampChangeITSupport {
         sql("CREATE INDEX " + quote(table + "_ts_id") + " ON " + quote(table) + " (updated_at, id)");
 
         FetchConfig config = new FetchConfig(TableName.parse(table), "updated_at", "id", null, null, null, List.of(),
-                Duration.ZERO, 500, 2_500, 10_000, null, "test");
+                Duration.ZERO, false, 500, 2_500, 10_000, null, "test");
         try (Connection c = connect()) {
             ResolvedTable resolved = TableInspector.resolve(c, config);
             long[] count = {0};
@@ -501,9 +317,9 @@ abstract class CaptureTimestampChangeITSupport {
         }
 
         TestRunner runner = runner(table);
-        runner.setProperty(CaptureTimestampChange.MAX_ROWS_PER_RUN, "12000");
-        runner.setProperty(CaptureTimestampChange.MAX_ROWS_PER_FLOWFILE, "3000");
-        runner.setProperty(CaptureTimestampChange.FETCH_SIZE, "500");
+        runner.setProperty(TimestampCaptureProperties.MAX_ROWS_PER_RUN, "12000");
+        runner.setProperty(TimestampCaptureProperties.MAX_ROWS_PER_FLOWFILE, "3000");
+        runner.setProperty(TimestampCaptureProperties.FETCH_SIZE, "500");
         Set<Long> ids = new HashSet<>();
         GenericRecord previous = null;
         int runs = 0;
@@ -541,7 +357,7 @@ abstract class CaptureTimestampChangeITSupport {
                 "INSERT INTO " + quote(table) + " VALUES (1, 'a', '2024-01-01'), (2, 'b', '2024-01-02'), (3, 'today', CURRENT_DATE)");
         TestRunner runner = runner(table);
         assertEquals(List.of("a", "b"), runOnce(runner).stream().map(r -> string(r, "name")).toList(), "today is not over yet");
-        assertEquals("2024-01-02", state(runner).get(Watermark.KEY_TIMESTAMP));
+        assertEquals("2024-01-02", watermark(runner, table, "timestamp"));
         assertEquals(0, runOnce(runner).size());
     }
 
@@ -551,8 +367,8 @@ abstract class CaptureTimestampChangeITSupport {
         createStandardTable(table);
         sql("INSERT INTO " + quote(table) + " (name, updated_at) VALUES ('x', '2024-01-01 00:00:00')");
         TestRunner runner = runner((schemaName() + "." + table).toUpperCase(java.util.Locale.ROOT));
-        runner.setProperty(CaptureTimestampChange.TIMESTAMP_COLUMN, "UPDATED_AT");
-        runner.setProperty(CaptureTimestampChange.INCREMENTING_COLUMN, "Id");
+        runner.setProperty(TimestampCaptureProperties.TIMESTAMP_COLUMN, "UPDATED_AT");
+        runner.setProperty(TimestampCaptureProperties.INCREMENTING_COLUMN, "Id");
         List<GenericRecord> records = runOnce(runner);
         assertEquals(List.of("x"), records.stream().map(r -> string(r, "name")).toList());
         assertEquals(schemaName(), runner.getFlowFilesForRelationship(CaptureTimestampChange.REL_SUCCESS).getFirst().getAttribute("cdc.database"));
@@ -576,49 +392,24 @@ abstract class CaptureTimestampChangeITSupport {
         sql("CREATE INDEX " + quote(table + "_ts") + " ON " + quote(table) + " (updated_at, id)");
         assertEquals(Outcome.SUCCESSFUL, verify(runner).get(CaptureTimestampChangeVerifier.STEP_INDEX).getOutcome());
 
-        runner.setProperty(CaptureTimestampChange.TIMESTAMP_COLUMN, "name");
+        runner.setProperty(TimestampCaptureProperties.TIMESTAMP_COLUMN, "name");
         ConfigVerificationResult wrongType = verify(runner).get(CaptureTimestampChangeVerifier.STEP_TABLE);
         assertEquals(Outcome.FAILED, wrongType.getOutcome());
         assertTrue(wrongType.getExplanation().contains("must be a TIMESTAMP"), wrongType.getExplanation());
 
-        runner.setProperty(CaptureTimestampChange.TIMESTAMP_COLUMN, "no_such_column");
+        runner.setProperty(TimestampCaptureProperties.TIMESTAMP_COLUMN, "no_such_column");
         Map<String, ConfigVerificationResult> missing = verify(runner);
         assertTrue(missing.get(CaptureTimestampChangeVerifier.STEP_TABLE).getExplanation().contains("is not a column"));
         assertEquals(Outcome.SKIPPED, missing.get(CaptureTimestampChangeVerifier.STEP_QUERY).getOutcome());
 
-        runner.setProperty(CaptureTimestampChange.TIMESTAMP_COLUMN, "updated_at");
-        runner.setProperty(CaptureTimestampChange.ADDITIONAL_WHERE, "no_such_column = 1");
+        runner.setProperty(TimestampCaptureProperties.TIMESTAMP_COLUMN, "updated_at");
+        runner.setProperty(TimestampCaptureProperties.ADDITIONAL_WHERE, "no_such_column = 1");
         assertEquals(Outcome.FAILED, verify(runner).get(CaptureTimestampChangeVerifier.STEP_QUERY).getOutcome());
 
-        runner.setProperty(CaptureTimestampChange.ADDITIONAL_WHERE, "name <> 'x'");
-        runner.setProperty(CaptureTimestampChange.TABLE_NAME, "no_such_table");
+        runner.setProperty(TimestampCaptureProperties.ADDITIONAL_WHERE, "name <> 'x'");
+        runner.setProperty(TimestampCaptureProperties.TABLE_NAMES, "no_such_table");
         ConfigVerificationResult noTable = verify(runner).get(CaptureTimestampChangeVerifier.STEP_TABLE);
         assertEquals(Outcome.FAILED, noTable.getOutcome());
         assertTrue(noTable.getExplanation().contains("was not found"), noTable.getExplanation());
-    }
-
-    static Map<String, ConfigVerificationResult> verify(TestRunner runner) {
-        List<ConfigVerificationResult> results = ((VerifiableProcessor) runner.getProcessor())
-                .verify(runner.getProcessContext(), runner.getLogger(), Map.of());
-        Map<String, ConfigVerificationResult> byStep = new LinkedHashMap<>();
-        results.forEach(r -> byStep.put(r.getVerificationStepName(), r));
-        return byStep;
-    }
-
-    static int compare(GenericRecord a, GenericRecord b) {
-        int c = Long.compare(micros(a, "updated_at"), micros(b, "updated_at"));
-        return c != 0 ? c : Long.compare(id(a), id(b));
-    }
-
-    static void assertExactlyOnceInOrder(List<GenericRecord> records, int expected) {
-        Map<Long, Integer> seen = new HashMap<>();
-        records.forEach(r -> seen.merge(id(r), 1, Integer::sum));
-        assertEquals(expected, seen.size(), "distinct rows");
-        assertEquals(expected, records.size(), "no duplicates");
-        for (int i = 1; i < records.size(); i++) {
-            assertTrue(compare(records.get(i - 1), records.get(i)) < 0, "ordered by (timestamp, id) at " + i);
-        }
-        assertFalse(records.isEmpty());
-        assertNotNull(records.getFirst().get("__op"));
     }
 }

@@ -5,18 +5,15 @@ import dev.nificdc.cdc.timestamp.ResolvedTable;
 import dev.nificdc.cdc.timestamp.TableInspector;
 import dev.nificdc.cdc.timestamp.TableName;
 import dev.nificdc.cdc.timestamp.TimestampFetcher;
-import dev.nificdc.testsupport.MariaDbServer;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.nifi.components.PropertyDescriptor;
 import org.apache.nifi.util.TestRunner;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.LocalDateTime;
@@ -28,85 +25,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** CaptureTimestampChange against a private MariaDB 10.11, with the MySQL ON UPDATE CURRENT_TIMESTAMP(6) recipe. */
 class CaptureTimestampChangeMariaDbIT extends CaptureTimestampChangeITSupport {
-    private static MariaDbServer server;
-    private static String database;
-
-    @BeforeAll
-    static void start() {
-        server = MariaDbServer.start();
-        database = server.createDatabase("tsfetch");
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-        }
-    }
+    @RegisterExtension
+    static final MariaDbTimestampDatabase DATABASE = new MariaDbTimestampDatabase();
 
     @Override
-    String url() {
-        return server.jdbcUrl(database);
-    }
-
-    @Override
-    String user() {
-        return MariaDbServer.CDC_USER;
-    }
-
-    @Override
-    String password() {
-        return MariaDbServer.CDC_PASSWORD;
-    }
-
-    @Override
-    Connection connect() throws SQLException {
-        Connection c = server.adminConnection();
-        c.setCatalog(database);
-        return c;
-    }
-
-    @Override
-    String quote(String identifier) {
-        return "`" + identifier.replace("`", "``") + "`";
-    }
-
-    @Override
-    String serialPrimaryKey(String column) {
-        return quote(column) + " BIGINT AUTO_INCREMENT PRIMARY KEY";
-    }
-
-    @Override
-    String localTimestampType() {
-        return "DATETIME(6)";
-    }
-
-    @Override
-    String now() {
-        return "CURRENT_TIMESTAMP(6)";
-    }
-
-    @Override
-    String schemaName() {
-        return database;
-    }
-
-    @Override
-    void createStandardTable(String table) {
-        sql("CREATE TABLE " + quote(table) + " (id BIGINT AUTO_INCREMENT PRIMARY KEY, name VARCHAR(50), "
-                + "updated_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6), "
-                + "created_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6), deleted BOOLEAN NOT NULL DEFAULT FALSE)");
-    }
-
-    @Override
-    String setSessionZone() {
-        return "SET time_zone = '+05:45'";
-    }
-
-    @Override
-    void insertGenerated(String table, int count, String timestamp) {
-        String ts = timestamp != null ? timestamp : "TIMESTAMPADD(MICROSECOND, seq MOD 997, '2024-01-01 00:00:00')";
-        sql("INSERT INTO " + quote(table) + " (name, updated_at) SELECT CONCAT('r', seq), " + ts + " FROM seq_1_to_" + count);
+    TimestampTestDatabase database() {
+        return DATABASE;
     }
 
     @Test
@@ -126,8 +50,8 @@ class CaptureTimestampChangeMariaDbIT extends CaptureTimestampChangeITSupport {
                     records.stream().map(r -> micros(r, "updated_at")).toList());
             assertEquals(List.of(micros(LocalDateTime.parse("2024-03-10T02:30:00.123456")), micros(LocalDateTime.parse("2024-11-03T01:30:00.654321"))),
                     records.stream().map(r -> micros(r, "changed_at")).toList(), "TIMESTAMP columns are UTC instants, whatever the session zone");
-            assertEquals("2024-11-03T01:30:00.654321", state(runner).get("timestamp"));
-            assertEquals("2", state(runner).get("id"));
+            assertEquals("2024-11-03T01:30:00.654321", watermark(runner, table, "timestamp"));
+            assertEquals("2", watermark(runner, table, "id"));
 
             sql("INSERT INTO " + quote(table) + " VALUES (3, 'tie', '2024-11-03 01:30:00.654321', NULL), (0, 'behind', '2024-11-03 01:30:00.654321', NULL)");
             TestRunner restarted = restart(runner, table, Map.<PropertyDescriptor, String>of());
@@ -135,14 +59,14 @@ class CaptureTimestampChangeMariaDbIT extends CaptureTimestampChangeITSupport {
                     "the watermark compares exactly: the tie with a higher id is new, the one with a lower id is behind it");
 
             TestRunner byTimestampColumn = runner(table, setSessionZone());
-            byTimestampColumn.setProperty(CaptureTimestampChange.TIMESTAMP_COLUMN, "changed_at");
+            byTimestampColumn.setProperty(TimestampCaptureProperties.TIMESTAMP_COLUMN, "changed_at");
             assertEquals(List.of("gap", "fold"), runOnce(byTimestampColumn).stream().map(r -> string(r, "name")).toList());
-            assertEquals("2024-11-03T01:30:00.654321", state(byTimestampColumn).get("timestamp"), "a TIMESTAMP watermark is kept in UTC");
+            assertEquals("2024-11-03T01:30:00.654321", watermark(byTimestampColumn, table, "timestamp"), "a TIMESTAMP watermark is kept in UTC");
 
-            try (Connection c = DriverManager.getConnection(url(), user(), password()); Statement s = c.createStatement()) {
+            try (Connection c = DriverManager.getConnection(url(), DATABASE.login().user(), DATABASE.login().password()); Statement s = c.createStatement()) {
                 s.execute(setSessionZone());
                 FetchConfig config = new FetchConfig(TableName.parse(table), "changed_at", "id", null, null, null, List.of(),
-                        Duration.ZERO, 0, 10, 0, null, "");
+                        Duration.ZERO, false, 0, 10, 0, null, "");
                 ResolvedTable resolved = TableInspector.resolve(c, config);
                 assertEquals(2, new TimestampFetcher(config, resolved).run(c, null, (event, ts) -> { }).rows());
                 try (ResultSet rs = s.executeQuery("SELECT @@session.time_zone")) {
@@ -156,7 +80,7 @@ class CaptureTimestampChangeMariaDbIT extends CaptureTimestampChangeITSupport {
                     "INSERT INTO " + quote(gapTable) + " VALUES (1, 'gap', '2024-03-10 02:30:00.123456')");
             TestRunner gapRunner = runner(gapTable, setSessionZone());
             assertEquals(1, runOnce(gapRunner).size());
-            assertEquals("2024-03-10T02:30:00.123456", state(gapRunner).get("timestamp"));
+            assertEquals("2024-03-10T02:30:00.123456", watermark(gapRunner, gapTable, "timestamp"));
             sql("INSERT INTO " + quote(gapTable) + " VALUES (2, 'gap-tie', '2024-03-10 02:30:00.123456'), (0, 'gap-behind', '2024-03-10 02:30:00.123456')");
             assertEquals(List.of("gap-tie"), runOnce(gapRunner).stream().map(r -> string(r, "name")).toList(),
                     "a watermark inside the JVM zone's daylight-saving gap is bound unchanged");

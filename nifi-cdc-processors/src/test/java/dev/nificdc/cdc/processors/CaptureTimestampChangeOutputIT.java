@@ -82,16 +82,16 @@ class CaptureTimestampChangeOutputIT {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
-        runner.setProperty(CaptureTimestampChange.DBCP_SERVICE, "pool");
-        runner.setProperty(CaptureTimestampChange.RECORD_WRITER, "avro");
-        runner.setProperty(CaptureTimestampChange.TABLE_NAME, "items");
-        runner.setProperty(CaptureTimestampChange.TIMESTAMP_COLUMN, "updated_at");
-        runner.setProperty(CaptureTimestampChange.INCREMENTING_COLUMN, "id");
-        runner.setProperty(CaptureTimestampChange.COMMIT_LAG, "0 sec");
-        runner.setProperty(CaptureTimestampChange.TOPIC_PREFIX, "shop");
-        runner.setProperty(CaptureTimestampChange.OUTPUT_SHAPE, shape.getValue());
+        runner.setProperty(TimestampCaptureProperties.DBCP_SERVICE, "pool");
+        runner.setProperty(OutputProperties.RECORD_WRITER, "avro");
+        runner.setProperty(TimestampCaptureProperties.TABLE_NAMES, "items");
+        runner.setProperty(TimestampCaptureProperties.TIMESTAMP_COLUMN, "updated_at");
+        runner.setProperty(TimestampCaptureProperties.INCREMENTING_COLUMN, "id");
+        runner.setProperty(TimestampCaptureProperties.COMMIT_LAG, "0 sec");
+        runner.setProperty(OutputProperties.TOPIC_PREFIX, "shop");
+        runner.setProperty(TimestampCaptureProperties.OUTPUT_SHAPE, shape.getValue());
         runner.run();
-        List<GenericRecord> records = CaptureTimestampChangeITSupport.read(
+        List<GenericRecord> records = TimestampCaptureITBase.read(
                 runner.getFlowFilesForRelationship(CaptureTimestampChange.REL_SUCCESS).getFirst());
         assertEquals(1, records.size());
         return records.getFirst();

@@ -66,7 +66,7 @@ class TimestampQueryTest {
         TableSchema schema = new TableSchema("shop", "Order Items", columns.stream().map(JdbcColumnMapper.MappedColumn::schema).toList(), List.of("id"));
         ResolvedTable table = new ResolvedTable(dialect, name, columns, schema, 1, withId ? 0 : -1, -1, -1, TimestampType.LOCAL_DATE_TIME);
         FetchConfig config = new FetchConfig(name, "Updated At", withId ? "id" : null, null, null, where, List.of(), Duration.ofSeconds(5),
-                100, 500, 0, dialect, "test");
+                false, 100, 500, 0, dialect, "test");
         return new TimestampFetcher(config, table);
     }
 }
