@@ -188,6 +188,12 @@ public class CaptureTimestampChange extends AbstractProcessor implements Verifia
                         continue;
                     }
                     if (result.stateChanged()) {
+                        if (result.intent() != null) {
+                            // NiFi writes the FlowFiles before the state: after a crash in between, this makes the next
+                            // run read exactly this range again (WatermarkState.Intent). Written first, so the
+                            // session's state version follows it.
+                            context.getStateManager().setState(result.intent(), Scope.CLUSTER);
+                        }
                         session.setState(state.toMap(), Scope.CLUSTER);
                     }
                     session.adjustCounter(COUNTER_ROWS, result.rows(), false);
