@@ -53,15 +53,19 @@ import java.util.Set;
         Writer: one FlowFile per run of changes to one table. Records are Debezium-compatible change events (before, after, \
         source position, op, transaction) or flattened rows. Table schemas come from the binlog's own table-map metadata \
         (binlog_row_metadata=FULL), so changes replayed across ALTER TABLE keep the columns they had when they were made. \
-        The binlog position is stored in NiFi state in the same session as the FlowFiles it covers, so after a restart or \
-        crash capture resumes exactly where the last committed FlowFile ended: nothing lost, nothing duplicated in NiFi. \
+        The binlog position is stored in NiFi state in the same session as the FlowFiles it covers, so after a restart, \
+        stop or crash capture resumes where the last committed FlowFile ended: nothing lost. A crash inside NiFi's session \
+        commit (FlowFiles written, state not yet) repeats the last committed FlowFiles: identical for streamed changes \
+        (same records, positions and cdc.sequence.id), the same key range read again for a snapshot page; a sink keyed \
+        by primary key or DetectDuplicate on cdc.sequence.id drops the repeat. \
         With a Snapshot Mode of initial or when_needed the existing rows are first read in one consistent view (op 'r'), \
         and streaming starts exactly at the binlog position of that view.""")
 @Stateful(scopes = Scope.CLUSTER, description = """
         The binlog file and position of the last committed change (and how many changes of a partly emitted transaction \
         were already emitted), the GTID set or MariaDB GTID position, the server id, and the next FlowFile sequence id. \
         While a snapshot runs: the binlog position of each read view, which tables and key ranges were read in which view, the \
-        row count. Clearing state makes the processor start again as its Snapshot Mode says (a new snapshot for initial \
+        row count. Just before each commit with FlowFiles, intent.* (or snapshot.attempt.*) records what they cover, so \
+        that after a crash inside NiFi's commit the next run repeats exactly that output. Clearing state makes the processor start again as its Snapshot Mode says (a new snapshot for initial \
         and when_needed; the Initial Binlog Position for never).""")
 @WritesAttributes({
         @WritesAttribute(attribute = ChangeFlowFileWriter.ATTR_DATABASE, description = "The database of the captured table"),
@@ -70,7 +74,8 @@ import java.util.Set;
         @WritesAttribute(attribute = ChangeFlowFileWriter.ATTR_OPERATIONS, description = "How many changes of each operation the FlowFile holds, e.g. c=3,u=1,d=0,r=0"),
         @WritesAttribute(attribute = CaptureBinlogChange.ATTR_SEQUENCE_ID, description = """
                 Increases by one with every FlowFile across all tables, in binlog order; use it with EnforceOrder or a \
-                FIFO prioritizer to keep order downstream"""),
+                FIFO prioritizer to keep order downstream. A FlowFile repeated after a crash inside NiFi's session commit \
+                has the same id (DetectDuplicate can drop it)"""),
         @WritesAttribute(attribute = CaptureBinlogChange.ATTR_FIRST_FILE, description = "Binlog file of the first change in the FlowFile"),
         @WritesAttribute(attribute = CaptureBinlogChange.ATTR_FIRST_POSITION, description = "Binlog position of the first change in the FlowFile"),
         @WritesAttribute(attribute = CaptureBinlogChange.ATTR_LAST_FILE, description = "Binlog file of the last change in the FlowFile"),

@@ -55,7 +55,9 @@ import java.util.Set;
         One watermark per table (watermark.<schema.table>.*): the update timestamp (ISO-8601 text with every fractional \
         digit) and incrementing-column value of the last delivered row, the kind of bound and the columns it belongs to; \
         and the FlowFile sequence number (sequence.id). A table's watermark is updated in the same session as its \
-        FlowFiles. Clear the state to fetch every table again from the Initial Position.""")
+        FlowFiles; just before that commit, intent.<schema.table>.* records what the FlowFiles cover, so that after a \
+        crash inside NiFi's commit the next run repeats exactly those rows. Clear the state to fetch every table again \
+        from the Initial Position.""")
 @Tags({"cdc", "change data capture", "jdbc", "sql", "database", "incremental", "timestamp", "watermark", "query", "record", "avro", "debezium"})
 @CapabilityDescription("""
         Fetches new and changed rows of JDBC tables incrementally, by an update-timestamp column plus an optional \
@@ -63,7 +65,9 @@ import java.util.Set;
         FlowFile. The tables are listed by name or matched by a pattern, each with its own watermark. Each run reads rows \
         with the update timestamp below the database's own clock minus the Commit Lag and, on PostgreSQL and \
         MySQL/MariaDB, before the start of the oldest open write transaction, ordered by (timestamp, id) and paged by \
-        keyset, so rows sharing a timestamp, late commits and restarts lose nothing. Deleted rows are only seen through a \
+        keyset, so rows sharing a timestamp, late commits and restarts lose nothing. A crash inside NiFi's session commit \
+        can deliver a table's last batch twice: the repeat holds the same rows (those not changed since) with the same \
+        sequence numbers, so a sink keyed by primary key or DetectDuplicate drops it. Deleted rows are only seen through a \
         soft-delete flag column. See Additional Details for the column recipes (MySQL ON UPDATE, PostgreSQL and Oracle \
         triggers), the privileges and the exact guarantees.""")
 @WritesAttributes({
@@ -80,7 +84,8 @@ import java.util.Set;
         @WritesAttribute(attribute = CaptureTimestampChange.ATTR_FIRST_TIMESTAMP, description = "Update timestamp of the first row in the FlowFile (ISO-8601)"),
         @WritesAttribute(attribute = CaptureTimestampChange.ATTR_LAST_TIMESTAMP, description = "Update timestamp of the last row in the FlowFile (ISO-8601)"),
         @WritesAttribute(attribute = CaptureTimestampChange.ATTR_SEQUENCE, description = """
-                Increases by one with every FlowFile this processor emits, across runs and restarts (for EnforceOrder)""")
+                Increases by one with every FlowFile this processor emits, across runs and restarts (for EnforceOrder). A \
+                FlowFile repeated after a crash inside NiFi's session commit has the same id (DetectDuplicate can drop it)""")
 })
 @UseCase(description = "Stream new and changed rows of tables with an update-timestamp column to Kafka or another database",
         configuration = """
