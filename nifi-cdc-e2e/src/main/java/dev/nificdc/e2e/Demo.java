@@ -40,6 +40,10 @@ public final class Demo {
     private static final String CAPTURE = "Capture binlog changes";
     private static final String APPLY = "Apply changes to the replica";
     private static final Duration PROGRESS_EVERY = Duration.ofSeconds(2);
+    private static final String DEMO_NOTE = "./demo.sh imported binlog-to-database-replica.json and set it up: its parameters point"
+            + " at the demo's two MariaDB servers, the demo copied the table's rows into the replica and started capture at that"
+            + " binlog position, and it writes changes into the source. Nothing to set here: watch the queue and the processors'"
+            + " counters. Ctrl-C in the demo's terminal stops it and deletes everything it started.";
 
     private final DemoOptions options;
     private final PrintStream out;
@@ -162,7 +166,11 @@ public final class Demo {
         step("Starting Apache NiFi " + NiFiHome.NIFI_VERSION + " (headless) with " + cdcNar.getFileName() + " (takes 15-60 s)");
         NiFiInstance nifi = track(NiFiInstance.start(NiFiHome.fromBuild(), cdcNar));
         NiFiRestClient client = nifi.client();
-        String groupId = client.uploadFlowDefinition(client.rootGroupId(), "CDC Binlog to Database Replica (demo)", Files.readString(template));
+        // A parameter context of the demo's own (an import of the same file next to it gets a fresh one) and a canvas
+        // note that says what the demo did, instead of the file's set-up steps.
+        String flow = FlowDefinitions.withNote(FlowDefinitions.withParameterContext(Files.readString(template),
+                "nifi-cdc demo: " + database + "." + table + " to the replica"), DEMO_NOTE);
+        String groupId = client.uploadFlowDefinition(client.rootGroupId(), "CDC Binlog to Database Replica (demo)", flow);
         String contextId = client.get("/process-groups/" + groupId).path("component").path("parameterContext").path("id").asText();
         Map<String, String> parameters = new LinkedHashMap<>();
         parameters.put("mysql.hosts", host + ":" + port);
@@ -175,7 +183,7 @@ public final class Demo {
         parameters.put("replica.db.username", "nifi_replica");
         parameters.put("replica.db.password", "replica-Secret-1");
         client.setParameters(contextId, parameters, List.of("mysql.password", "replica.db.password"));
-        Map<String, String> processors = client.processorIdsByName(groupId);
+        Map<String, String> processors = client.processorIdsByNameInTree(groupId);
         String captureId = required(processors, CAPTURE);
         required(processors, APPLY); // the template's PutDatabaseRecord runs as shipped (UPSERT: standard processors 2.6.0 here)
         // The demo copied the rows itself at a known binlog position, so the processor streams from there without a snapshot.
@@ -240,8 +248,11 @@ public final class Demo {
             if (!writing && differ == 0) {
                 if (!synced) {
                     synced = true;
-                    out.printf("%s the replica matches the source row by row: %d rows in %s.%s, %d changes written, after %d s%n",
-                            SYNCED, sourceRows.size(), database, table, written.get(), Duration.between(begin, Instant.now()).toSeconds());
+                    long flowFiles = flowFilesCaptured(client, captureId);
+                    out.printf("%s the replica matches the source row by row: %d rows in %s.%s, %d changes written%s, after %d s%n",
+                            SYNCED, sourceRows.size(), database, table, written.get(),
+                            flowFiles < 0 ? "" : ", captured and applied in " + flowFiles + " FlowFiles",
+                            Duration.between(begin, Instant.now()).toSeconds());
                     if (options.exitWhenSynced()) {
                         return 0;
                     }
@@ -293,6 +304,23 @@ public final class Demo {
         String lag = differ == 0 ? "in sync" : lagMillis < 0 ? "binlog lag -" : "binlog lag " + lagMillis + " ms";
         return String.format((sample ? "written " + written + " | " : "") + "captured %d | queued %d FlowFiles | source %d rows, replica %d rows, %d differ | %s",
                 captured, queued, sourceRows, replicaRows, differ, lag);
+    }
+
+    /**
+     * How many FlowFiles the capture processor has written: the next sequence id in its state (sequence ids count
+     * FlowFiles from 0). How the changes split into FlowFiles depends on timing: one FlowFile per run of changes to one
+     * table, and a run ends as soon as the processor has caught up. -1 when the state does not say.
+     */
+    private static long flowFilesCaptured(NiFiRestClient client, String captureId) {
+        JsonNode state = client.get("/processors/" + captureId + "/state").path("componentState");
+        for (String scope : List.of("clusterState", "localState")) {
+            for (JsonNode entry : state.path(scope).path("state")) {
+                if ("sequence.id".equals(entry.path("key").asText())) {
+                    return entry.path("value").asLong(-1);
+                }
+            }
+        }
+        return -1;
     }
 
     private void step(String message) {

@@ -160,6 +160,26 @@ public final class NiFiRestClient {
         return ids;
     }
 
+    /** Ids of the processors in the group and in its child groups (at any depth), by name. */
+    public Map<String, String> processorIdsByNameInTree(String groupId) {
+        Map<String, String> ids = new LinkedHashMap<>();
+        for (JsonNode p : processorsInTree(groupId)) {
+            ids.put(p.path("component").path("name").asText(), p.path("id").asText());
+        }
+        return ids;
+    }
+
+    /** The processor entities of the group and of its child groups, at any depth. */
+    public java.util.List<JsonNode> processorsInTree(String groupId) {
+        java.util.List<JsonNode> processors = new java.util.ArrayList<>();
+        JsonNode flow = groupFlow(groupId);
+        flow.path("processors").forEach(processors::add);
+        for (JsonNode child : flow.path("processGroups")) {
+            processors.addAll(processorsInTree(child.path("id").asText()));
+        }
+        return processors;
+    }
+
     /** Enables every controller service in the group (and below), then starts every component in it. */
     public void startGroup(String groupId) {
         ObjectNode services = json.createObjectNode().put("id", groupId).put("state", "ENABLED");
@@ -311,12 +331,26 @@ public final class NiFiRestClient {
         setControllerServiceState(id, "DISABLED");
     }
 
+    /** Asks NiFi to enable the service, as the UI's Enable does, without waiting; an invalid service then stays ENABLING. */
+    public void requestEnable(String id) {
+        requestControllerServiceState(id, "ENABLED");
+    }
+
+    /** The service's state: DISABLED, ENABLING, ENABLED or DISABLING. */
+    public String controllerServiceState(String id) {
+        return controllerService(id).path("component").path("state").asText();
+    }
+
     private void setControllerServiceState(String id, String state) {
+        requestControllerServiceState(id, state);
+        await("controller service " + id + " to be " + state, () -> controllerService(id), s -> state.equals(s.path("component").path("state").asText()));
+    }
+
+    private void requestControllerServiceState(String id, String state) {
         JsonNode current = controllerService(id);
         ObjectNode body = json.createObjectNode().put("state", state).put("disconnectedNodeAcknowledged", false);
         body.set("revision", current.path("revision"));
         put("/controller-services/" + id + "/run-status", body);
-        await("controller service " + id + " to be " + state, () -> controllerService(id), s -> state.equals(s.path("component").path("state").asText()));
     }
 
     // ---- connections --------------------------------------------------------------------------------------------
@@ -352,9 +386,34 @@ public final class NiFiRestClient {
      * and restarting the components that reference them; this waits for the update request to complete.
      */
     public void setParameters(String contextId, Map<String, String> parameters, List<String> sensitiveNames) {
-        JsonNode current = get("/parameter-contexts/" + contextId);
         ObjectNode component = json.createObjectNode().put("id", contextId);
         component.set("parameters", parameterList(parameters, sensitiveNames));
+        updateParameterContext(contextId, component);
+    }
+
+    /** Renames a parameter context (its parameters stay as they are). */
+    public void renameParameterContext(String contextId, String name) {
+        ObjectNode component = json.createObjectNode().put("id", contextId).put("name", name);
+        component.putArray("parameters"); // no parameter changes
+        updateParameterContext(contextId, component);
+    }
+
+    /** The context's name and its non-sensitive parameter values (sensitive ones read as NiFi masks them). */
+    public Map<String, String> parameterValues(String contextId) {
+        Map<String, String> values = new LinkedHashMap<>();
+        for (JsonNode p : get("/parameter-contexts/" + contextId).path("component").path("parameters")) {
+            JsonNode parameter = p.path("parameter");
+            values.put(parameter.path("name").asText(), parameter.path("value").isNull() ? null : parameter.path("value").asText());
+        }
+        return values;
+    }
+
+    public String parameterContextName(String contextId) {
+        return get("/parameter-contexts/" + contextId).path("component").path("name").asText();
+    }
+
+    private void updateParameterContext(String contextId, ObjectNode component) {
+        JsonNode current = get("/parameter-contexts/" + contextId);
         ObjectNode body = entity(current.path("revision"), component);
         body.put("id", contextId);
         JsonNode request = post("/parameter-contexts/" + contextId + "/update-requests", body).path("request");

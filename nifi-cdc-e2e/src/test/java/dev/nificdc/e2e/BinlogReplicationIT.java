@@ -19,8 +19,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 /**
  * A private MariaDB replicates into a second private MariaDB through templates/binlog-to-database-replica.json,
  * imported into the headless NiFi through the REST API: CaptureBinlogChange (flattened rows) -> PutDatabaseRecord
- * (DBCPConnectionPool). Inserts, updates, deletes, a transaction over two tables and an {@code ALTER TABLE ADD COLUMN}
- * (made on the replica too, as templates/README.md asks) leave the replica equal to the source, row by row.
+ * (DBCPConnectionPool). Inserts, updates, deletes, a transaction over two tables, an {@code ALTER TABLE ADD COLUMN}
+ * (made on the replica too, as templates/README.md asks) and {@code TRUNCATE TABLE} (applied by the template's PutSQL)
+ * leave the replica equal to the source, row by row.
  *
  * <p>Column types: INT, BIGINT, VARCHAR, DECIMAL, TEXT (date/time columns are replicated by SnapshotReplicationIT).
  * The flow runs as shipped (PutDatabaseRecord's UPSERT; the standard processors here are 2.6.0).
@@ -38,10 +39,7 @@ class BinlogReplicationIT {
     @Test
     void replicaEndsEqualToSourceAfterDmlTransactionAndAddColumn() throws Exception {
         String db = DATABASES.source().createDatabase("shop");
-        DATABASES.replica().execute("CREATE DATABASE `" + db + "` CHARACTER SET utf8mb4");
-        for (MariaDbServer server : List.of(DATABASES.source(), DATABASES.replica())) {
-            server.execute("CREATE TABLE `" + db + "`.customers " + CUSTOMERS, "CREATE TABLE `" + db + "`.orders " + ORDERS);
-        }
+        createTables(db);
         JdbcTarget target = JdbcTargets.mariaDb(DATABASES.replica(), db, "nifi_replica", "replica-Secret-1");
         NiFiRestClient client = NIFI.client();
         ReplicaFlow flow = CdcFlows.importReplica(client, "Binlog replica " + db, DATABASES.source(), db, target);
@@ -106,10 +104,7 @@ class BinlogReplicationIT {
     @Test
     void addColumnWithoutRestartingPutDatabaseRecord() throws Exception {
         String db = DATABASES.source().createDatabase("ddl");
-        DATABASES.replica().execute("CREATE DATABASE `" + db + "` CHARACTER SET utf8mb4");
-        for (MariaDbServer server : List.of(DATABASES.source(), DATABASES.replica())) {
-            server.execute("CREATE TABLE `" + db + "`.customers " + CUSTOMERS, "CREATE TABLE `" + db + "`.orders " + ORDERS);
-        }
+        createTables(db);
         JdbcTarget target = JdbcTargets.mariaDb(DATABASES.replica(), db, "nifi_replica2", "replica-Secret-2");
         NiFiRestClient client = NIFI.client();
         ReplicaFlow flow = CdcFlows.importReplica(client, "Binlog replica DDL " + db, DATABASES.source(), db, target);
@@ -124,6 +119,55 @@ class BinlogReplicationIT {
             awaitReplicaEqual(target, db, "after ALTER TABLE ADD COLUMN following templates/README.md");
         } finally {
             client.stopGroup(flow.groupId());
+        }
+    }
+
+    /**
+     * TRUNCATE TABLE on the source empties the replica table, in binlog order with the changes around it: rows written
+     * before it (many, in many FlowFiles still queued when the truncate arrives) are gone from the replica, rows written
+     * after it are there. The template routes the truncate (its own FlowFile, cdc.operations ending in t=1) to PutSQL
+     * inside a group that lets one FlowFile in at a time, so neither path overtakes the other.
+     */
+    @Test
+    void truncateEmptiesTheReplicaTableInBinlogOrder() throws Exception {
+        String db = DATABASES.source().createDatabase("truncate");
+        createTables(db);
+        JdbcTarget target = JdbcTargets.mariaDb(DATABASES.replica(), db, "nifi_replica3", "replica-Secret-3");
+        NiFiRestClient client = NIFI.client();
+        ReplicaFlow flow = CdcFlows.importReplica(client, "Binlog replica truncate " + db, DATABASES.source(), db, target);
+        String c = "`" + db + "`.customers";
+        String o = "`" + db + "`.orders";
+        // written before the flow starts, so the capture finds them all queued up at once
+        try (Connection admin = DATABASES.source().adminConnection(); Statement s = admin.createStatement()) {
+            for (int id = 1; id <= 300; id++) {
+                s.execute("INSERT INTO " + c + " VALUES (" + id + ", " + id + ", 'before " + id + "', 1.00, NULL)");
+                if (id % 100 == 0) {
+                    s.execute("INSERT INTO " + o + " VALUES (" + id + ", " + id + ", 9.99, 'kept')");
+                }
+            }
+            s.execute("TRUNCATE TABLE " + c);
+            s.execute("INSERT INTO " + c + " VALUES (1000, 1, 'after', 2.00, 'written after the truncate')");
+            s.execute("INSERT INTO " + o + " VALUES (1000, 1000, 1.00, 'after')");
+        }
+        client.startGroup(flow.groupId());
+        awaitReplicaEqual(target, db, "after 300 inserts, TRUNCATE TABLE customers and inserts after it");
+        try (Connection r = CdcFlows.open(target)) {
+            assertEquals(List.of("1000|1|after|2.00|written after the truncate"), CdcFlows.dump(r, c));
+            assertEquals(4, CdcFlows.dump(r, o).size(), "the other table is not truncated");
+        }
+
+        DATABASES.source().execute("INSERT INTO " + c + " VALUES (1001, 2, 'x', 3.00, NULL)", "TRUNCATE TABLE " + c,
+                "INSERT INTO " + c + " VALUES (1002, 3, 'y', 4.00, NULL)");
+        awaitReplicaEqual(target, db, "after a second TRUNCATE while the flow runs");
+        client.await("the replica flow's queues to drain", () -> client.queuedInGroup(flow.groupId()), n -> n == 0L);
+        client.stopGroup(flow.groupId());
+    }
+
+    /** The database {@code db} (already on the source) on the replica too, and the two tables on both. */
+    private static void createTables(String db) {
+        DATABASES.replica().execute("CREATE DATABASE `" + db + "` CHARACTER SET utf8mb4");
+        for (MariaDbServer server : List.of(DATABASES.source(), DATABASES.replica())) {
+            server.execute("CREATE TABLE `" + db + "`.customers " + CUSTOMERS, "CREATE TABLE `" + db + "`.orders " + ORDERS);
         }
     }
 

@@ -1,8 +1,6 @@
 package dev.nificdc.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nificdc.e2e.DatabaseSink.JdbcTarget;
 import dev.nificdc.testsupport.MariaDbServer;
 
@@ -28,8 +26,6 @@ final class CdcFlows {
     static final String BINLOG_KAFKA = "binlog-to-kafka.json";
     static final String TIMESTAMP_KAFKA = "timestamp-to-kafka.json";
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private CdcFlows() {
     }
 
@@ -47,20 +43,13 @@ final class CdcFlows {
      * flow to an existing context of the same name, and the tests share one NiFi, so each import gets its own context.
      */
     static String flowDefinition(String file, String contextName) {
+        return FlowDefinitions.withParameterContext(flowDefinition(file), contextName);
+    }
+
+    /** The flow definition's JSON as shipped. */
+    static String flowDefinition(String file) {
         try {
-            ObjectNode definition = (ObjectNode) JSON.readTree(Files.readString(templatesDirectory().resolve(file)));
-            ObjectNode contexts = (ObjectNode) definition.path("parameterContexts");
-            String original = contexts.fieldNames().next();
-            ObjectNode context = (ObjectNode) contexts.remove(original);
-            context.put("name", contextName);
-            contexts.set(contextName, context);
-            ObjectNode contents = (ObjectNode) definition.path("flowContents");
-            if (!original.equals(contents.path("parameterContextName").asText())) {
-                throw new IllegalStateException(file + ": the group uses parameter context " + contents.path("parameterContextName")
-                        + ", not " + original);
-            }
-            contents.put("parameterContextName", contextName);
-            return JSON.writeValueAsString(definition);
+            return Files.readString(templatesDirectory().resolve(file));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -128,7 +117,7 @@ final class CdcFlows {
         parameters.put("replica.db.password", target.password());
         client.setParameters(context, parameters, List.of("mysql.password", "replica.db.password"));
 
-        Map<String, String> processors = client.processorIdsByName(group);
+        Map<String, String> processors = client.processorIdsByNameInTree(group);
         String capture = processors.get("Capture binlog changes");
         String put = processors.get("Apply changes to the replica");
         if (!snapshot) {

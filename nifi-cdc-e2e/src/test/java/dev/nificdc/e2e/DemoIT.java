@@ -22,7 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * and leaves no NiFi behind.
  */
 class DemoIT {
-    private static final Pattern SYNCED = Pattern.compile("SYNCED: the replica matches the source row by row: (\\d+) rows .* (\\d+) changes written");
+    private static final Pattern SYNCED = Pattern.compile(
+            "SYNCED: the replica matches the source row by row: (\\d+) rows .* (\\d+) changes written, captured and applied in (\\d+) FlowFiles");
     private static final Pattern NIFI = Pattern.compile("NiFi \\S+ answers on \\S+ after \\S+ s \\(pid (\\d+), (\\S+)\\)");
 
     @Test
@@ -50,6 +51,7 @@ class DemoIT {
         assertTrue(synced.find(), "no SYNCED line in the demo's output");
         assertTrue(Integer.parseInt(synced.group(1)) > 0, "the replica has rows");
         assertEquals("120", synced.group(2));
+        assertTrue(Integer.parseInt(synced.group(3)) > 0, "the demo says how many FlowFiles carried the changes");
         assertTrue(output.contains("/nifi/#/process-groups/"), "the demo prints NiFi's UI address");
 
         Matcher nifi = NIFI.matcher(output);

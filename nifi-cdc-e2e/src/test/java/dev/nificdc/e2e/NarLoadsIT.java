@@ -59,6 +59,28 @@ class NarLoadsIT {
         assertEquals(new TreeSet<>(nar.controllerServices()), typesOfOurBundle(NIFI.client().controllerServiceTypes()));
     }
 
+    /**
+     * NiFi's documentation pages and {@code /flow/runtime-manifest} come from the NAR's extension manifest: under our
+     * bundle they list exactly our components (an earlier build listed 19 of NiFi's record services there too).
+     */
+    @Test
+    void runtimeManifestListsExactlyOurComponentsUnderOurBundle() {
+        JsonNode bundles = NIFI.client().get("/flow/runtime-manifest").path("runtimeManifest").path("bundles");
+        TreeSet<String> listed = new TreeSet<>();
+        int ourBundles = 0;
+        for (JsonNode bundle : bundles) {
+            String coordinates = bundle.path("group").asText() + ":" + bundle.path("artifact").asText() + ":" + bundle.path("version").asText();
+            if (coordinates.equals(nar.coordinates())) {
+                ourBundles++;
+                bundle.path("componentManifest").properties().forEach(kind -> kind.getValue().forEach(c -> listed.add(c.path("type").asText())));
+            }
+        }
+        assertEquals(1, ourBundles, "bundles named " + nar.coordinates() + " in the runtime manifest");
+        TreeSet<String> expected = new TreeSet<>(nar.processors());
+        expected.addAll(nar.controllerServices());
+        assertEquals(expected, listed);
+    }
+
     @Test
     void everyComponentOfTheNarCanBeAddedToAFlow() {
         NiFiRestClient client = NIFI.client();

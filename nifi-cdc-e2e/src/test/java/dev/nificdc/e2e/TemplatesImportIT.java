@@ -22,6 +22,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -79,7 +80,7 @@ class TemplatesImportIT {
         Map<String, JsonNode> services = CdcFlows.servicesByName(client, group);
         Set<String> ghosts = new TreeSet<>();
         services.values().stream().filter(TemplatesImportIT::isGhost).forEach(s -> ghosts.add(type(s)));
-        for (JsonNode p : client.groupFlow(group).path("processors")) {
+        for (JsonNode p : client.processorsInTree(group)) {
             if (isGhost(p)) {
                 ghosts.add(type(p));
             }
@@ -101,7 +102,7 @@ class TemplatesImportIT {
 
         Map<String, List<String>> invalid = new TreeMap<>();
         boolean ourProcessorSeen = false;
-        for (JsonNode p : client.groupFlow(group).path("processors")) {
+        for (JsonNode p : client.processorsInTree(group)) {
             String id = p.path("id").asText();
             ourProcessorSeen |= type(p).startsWith("dev.nificdc.");
             if (isGhost(p)) {
@@ -117,6 +118,70 @@ class TemplatesImportIT {
         }
         assertEquals(Map.of(), invalid, "invalid processors of " + template);
         assertTrue(ourProcessorSeen, template + " holds one of our capture processors");
+    }
+
+    /**
+     * What NiFi 2.3 does with the parameter context a flow definition names, as templates/README.md says: an upload
+     * ("Import from file", which offers no choice) binds the new group to an existing context of the same name and
+     * keeps that context's values; only when no context has the name does it create one, with the file's values. Our
+     * files name their contexts after themselves and the nifi-cdc version, so an import meets only a context made by an
+     * earlier import of the same file that was not renamed.
+     */
+    @Test
+    void importBindsToAnExistingParameterContextOfTheSameNameAndKeepsItsValues() {
+        NiFiRestClient client = NIFI.client();
+        String shipped = CdcFlows.flowDefinition(CdcFlows.BINLOG_REPLICA);
+        String first = client.uploadFlowDefinition(client.rootGroupId(), "first replica", shipped);
+        String firstContext = CdcFlows.parameterContextOf(client, first);
+        String fileContextName = client.parameterContextName(firstContext);
+        assertTrue(fileContextName.endsWith("(" + CdcFlows.BINLOG_REPLICA + ", nifi-cdc " + System.getProperty("project.version") + ")"),
+                fileContextName);
+        assertEquals("mysql.example.com:3306", client.parameterValues(firstContext).get("mysql.hosts"), "the file's example value");
+        client.setParameters(firstContext, Map.of("mysql.hosts", "live-db.example.com:3306"), List.of());
+
+        String second = client.uploadFlowDefinition(client.rootGroupId(), "second replica", shipped);
+        assertEquals(firstContext, CdcFlows.parameterContextOf(client, second), "NiFi binds the second import to the first one's context");
+        assertEquals("live-db.example.com:3306", client.parameterValues(firstContext).get("mysql.hosts"), "and keeps its values");
+
+        String kafka = client.uploadFlowDefinition(client.rootGroupId(), "binlog to kafka", CdcFlows.flowDefinition(CdcFlows.BINLOG_KAFKA));
+        assertNotEquals(firstContext, CdcFlows.parameterContextOf(client, kafka), "another file names another context");
+
+        // Renamed (as templates/README.md advises once a flow is configured), the context is left alone by the next import.
+        client.renameParameterContext(firstContext, "replica of live-db");
+        String third = client.uploadFlowDefinition(client.rootGroupId(), "third replica", shipped);
+        String thirdContext = CdcFlows.parameterContextOf(client, third);
+        assertNotEquals(firstContext, thirdContext);
+        assertEquals(fileContextName, client.parameterContextName(thirdContext));
+        assertEquals("mysql.example.com:3306", client.parameterValues(thirdContext).get("mysql.hosts"));
+        assertEquals("live-db.example.com:3306", client.parameterValues(firstContext).get("mysql.hosts"));
+    }
+
+    /**
+     * What templates/README.md and the db.driver.location parameter say about a driver JAR that is not on the NiFi host:
+     * the connection pool is invalid with NiFi's own message naming the path, an Enable leaves it ENABLING (NiFi waits for
+     * it to become valid), and once the parameter names an existing JAR it enables by itself.
+     */
+    @Test
+    void aDriverJarThatIsNotThereLeavesThePoolEnablingUntilTheParameterNamesOne() {
+        NiFiRestClient client = NIFI.client();
+        String group = client.uploadFlowDefinition(client.rootGroupId(), "driver not there",
+                CdcFlows.flowDefinition(CdcFlows.TIMESTAMP_KAFKA, "driver not there " + UUID.randomUUID()));
+        String context = CdcFlows.parameterContextOf(client, group);
+        Map<String, String> parameters = new LinkedHashMap<>(parameters(CdcFlows.TIMESTAMP_KAFKA));
+        String driver = parameters.remove("db.driver.location");
+        String example = client.parameterValues(context).get("db.driver.location");
+        client.setParameters(context, parameters, List.of("db.password"));
+        String pool = CdcFlows.servicesByName(client, group).get("Source Database").path("id").asText();
+
+        List<String> errors = client.controllerServiceValidationErrors(pool);
+        assertEquals(1, errors.size(), errors.toString());
+        assertTrue(errors.getFirst().contains("The specified resource(s) do not exist or could not be accessed: [" + example + "]"), errors.toString());
+        client.requestEnable(pool);
+        assertEquals("ENABLING", client.await("the pool to take the enable request", () -> client.controllerServiceState(pool),
+                state -> !"DISABLED".equals(state)));
+
+        client.setParameters(context, Map.of("db.driver.location", driver), List.of());
+        client.await("the pool to enable once the driver is there", () -> client.controllerServiceState(pool), "ENABLED"::equals);
     }
 
     /** Enables the services in passes: a service is only valid once the services it references are enabled. */

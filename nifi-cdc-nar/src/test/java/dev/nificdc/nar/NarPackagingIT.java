@@ -4,6 +4,11 @@ import org.apache.nifi.controller.ControllerService;
 import org.apache.nifi.processor.Processor;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
+
+import javax.xml.parsers.DocumentBuilderFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,15 +19,21 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.jar.JarInputStream;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Opens the NAR that 'package' built and checks what NiFi will see when it loads it. */
@@ -101,6 +112,108 @@ class NarPackagingIT {
         assertFalse(processors.isEmpty() && services.isEmpty(), "The NAR ships no component at all");
         assertEquals(processors, listedProcessors, "META-INF/services/org.apache.nifi.processor.Processor");
         assertEquals(services, listedServices, "META-INF/services/org.apache.nifi.controller.ControllerService");
+    }
+
+    /**
+     * NiFi shows the components and documentation pages that META-INF/docs/extension-manifest.xml lists (also in
+     * /nifi-api/flow/runtime-manifest): exactly the components our jars register, each with its additional details.
+     */
+    @Test
+    void extensionManifestAndDocsListExactlyOurComponents() throws Exception {
+        Set<String> registered = new TreeSet<>();
+        try (JarFile jar = new JarFile(nar.toFile())) {
+            for (JarEntry entry : jar.stream().filter(e -> e.getName().startsWith(BUNDLED + "nifi-cdc-")).toList()) {
+                try (JarInputStream ours = new JarInputStream(jar.getInputStream(entry))) {
+                    JarEntry inner;
+                    while ((inner = ours.getNextJarEntry()) != null) {
+                        if (inner.getName().equals("META-INF/services/" + Processor.class.getName())
+                                || inner.getName().equals("META-INF/services/" + ControllerService.class.getName())) {
+                            registered.addAll(serviceLines(ours));
+                        }
+                    }
+                }
+            }
+            assertFalse(registered.isEmpty(), "our jars register no component");
+
+            JarEntry manifestEntry = jar.getJarEntry("META-INF/docs/extension-manifest.xml");
+            assertNotNull(manifestEntry, "the NAR has no META-INF/docs/extension-manifest.xml");
+            Document manifest;
+            try (InputStream in = jar.getInputStream(manifestEntry)) {
+                manifest = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(in);
+            }
+            Set<String> documented = new TreeSet<>();
+            NodeList extensions = manifest.getElementsByTagName("extension");
+            for (int i = 0; i < extensions.getLength(); i++) {
+                Element extension = (Element) extensions.item(i);
+                documented.add(extension.getElementsByTagName("name").item(0).getTextContent());
+            }
+            assertEquals(registered, documented, "components in META-INF/docs/extension-manifest.xml");
+
+            String detailsPrefix = "META-INF/docs/additional-details/";
+            Set<String> detailPages = new TreeSet<>();
+            jar.stream().map(JarEntry::getName).filter(n -> n.startsWith(detailsPrefix) && n.endsWith("/additionalDetails.md"))
+                    .map(n -> n.substring(detailsPrefix.length(), n.length() - "/additionalDetails.md".length())).forEach(detailPages::add);
+            assertEquals(registered, detailPages, "additionalDetails pages in " + detailsPrefix);
+        }
+    }
+
+    /**
+     * META-INF/NOTICE names every bundled third-party jar (and nothing else) with its license and Maven coordinates,
+     * META-INF/LICENSE holds the Apache License and the text of every other license named, and the README names the
+     * libraries that are not Apache licensed. Our own jars are the product itself.
+     */
+    @Test
+    void noticeAndLicenseCoverEveryBundledLibrary() throws IOException {
+        String notice = entryText("META-INF/NOTICE");
+        String license = entryText("META-INF/LICENSE");
+        String readme = Files.readString(Path.of(System.getProperty("readme.file")));
+        assertTrue(license.contains("Apache License\n                           Version 2.0, January 2004"), "META-INF/LICENSE starts with the Apache License");
+
+        Map<String, Matcher> listed = new TreeMap<>();
+        Matcher entry = NOTICE_ENTRY.matcher(notice);
+        while (entry.find()) {
+            Matcher previous = listed.put(entry.group("artifact") + "-" + entry.group("version") + ".jar", NOTICE_ENTRY.matcher(entry.group()));
+            assertNull(previous, "listed twice in META-INF/NOTICE: " + entry.group());
+        }
+        Set<String> thirdParty = new TreeSet<>(bundledJars());
+        thirdParty.removeIf(jar -> jar.startsWith("nifi-cdc-"));
+        assertFalse(thirdParty.isEmpty());
+        assertEquals(thirdParty, listed.keySet(), "third-party jars in the NAR vs. the libraries META-INF/NOTICE lists");
+
+        listed.forEach((jar, line) -> {
+            assertTrue(line.matches());
+            String id = line.group("license");
+            String artifact = line.group("artifact");
+            if (id.equals("Apache-2.0")) {
+                return;
+            }
+            String text = LICENSE_TEXT_MARKERS.get(id);
+            assertNotNull(text, jar + " is under " + id + ": add that license's text to META-INF/LICENSE and a line of it to LICENSE_TEXT_MARKERS");
+            assertTrue(license.contains(text), "META-INF/LICENSE lacks the text of " + id + " (for " + jar + ")");
+            assertTrue(license.contains(artifact), "META-INF/LICENSE does not name " + artifact + " (" + id + ")");
+            assertTrue(readme.contains(artifact), "README.md does not say that " + artifact + " is under " + id);
+        });
+    }
+
+    /** {@code  (SPDX-id) Name (group:artifact:version)} lines of META-INF/NOTICE. */
+    private static final Pattern NOTICE_ENTRY = Pattern.compile(
+            "^ {2}\\((?<license>[A-Za-z0-9.+-]+)\\) [^\\n]+ \\((?<group>[^:()\\s]+):(?<artifact>[^:()\\s]+):(?<version>[^:()\\s]+)\\)$",
+            Pattern.MULTILINE);
+
+    /** A line of each non-Apache license text that META-INF/LICENSE must hold. */
+    private static final Map<String, String> LICENSE_TEXT_MARKERS = Map.of(
+            "LGPL-2.1-or-later", "GNU LESSER GENERAL PUBLIC LICENSE\n                       Version 2.1, February 1999",
+            "BSD-2-Clause", "Redistribution and use in source and binary forms, with or without modification,",
+            "MIT", "Permission is hereby granted, free of charge, to any person obtaining a copy");
+
+    private static String entryText(String name) throws IOException {
+        try (JarFile jar = new JarFile(nar.toFile())) {
+            JarEntry entry = jar.getJarEntry(name);
+            assertNotNull(entry, "the NAR has no " + name);
+            try (InputStream in = jar.getInputStream(entry)) {
+                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            }
+        }
     }
 
     private static List<String> serviceLines(InputStream in) throws IOException {

@@ -65,8 +65,9 @@ class ConfluentSchemaRegistryServiceTest {
         assertEquals(1, first.version());
         assertEquals(v1, first.schema());
         final int requestsAfterFirst = registry.requestCount();
-        assertEquals(List.of("POST /subjects/customers-value", "POST /subjects/customers-value/versions", "POST /subjects/customers-value"),
-                registry.requests(), "look up, register, look up again for the version");
+        assertEquals(List.of("POST /subjects/customers-value", "GET /subjects/customers-value/versions", "POST /subjects/customers-value/versions",
+                "POST /subjects/customers-value"), registry.requests(),
+                "look up, ask whether the subject exists (registries differ in their not-found codes), register, look up again for the version");
 
         for (int i = 0; i < 100; i++) {
             assertEquals(first, service.register("customers-value", TestSchemas.customersV1()));
@@ -103,7 +104,7 @@ class ConfluentSchemaRegistryServiceTest {
         assertEquals(Reason.NOT_REGISTERED, e.getReason());
         assertTrue(e.getMessage().contains("record dbserver1.inventory.customers.Value is not registered under subject 'customers-value'"), e.getMessage());
         assertTrue(e.getMessage().contains("the subject does not exist") && e.getMessage().contains("Auto-Register Schemas is false"), e.getMessage());
-        assertTrue(registry.requests().stream().noneMatch(r -> r.endsWith("/versions")), "never registers: " + registry.requests());
+        assertTrue(registry.requests().stream().noneMatch(r -> r.startsWith("POST") && r.endsWith("/versions")), "never registers: " + registry.requests());
 
         final int id = registry.registerDirectly("customers-value", TestSchemas.customersV1().toString());
         assertEquals(id, service.register("customers-value", TestSchemas.customersV1()).id(), "a registered schema is found");

@@ -2,6 +2,7 @@ package dev.nificdc.testsupport;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -48,6 +49,8 @@ import java.util.concurrent.Executors;
  *   <li>{@code GET /schemas/ids/{id}} returns {@code {"schema": "..."}}, 40403 for an unknown id.</li>
  *   <li>{@code GET /subjects/{subject}/versions/{version}} with version 1..2^31-1, -1 or "latest" returns
  *       {@code {subject, id, version, schema}}; 40401, 40402, or 42202 for a malformed version.</li>
+ *   <li>{@code GET /subjects/{subject}/versions} returns the subject's versions, e.g. {@code [1, 2]}; 40401 if the
+ *       subject does not exist.</li>
  *   <li>{@code GET /config} returns {@code {"compatibilityLevel": "BACKWARD"}}.</li>
  * </ul>
  * Schemas are compared as the registry does without normalisation: by the canonical text of the parsed Avro schema.
@@ -192,6 +195,9 @@ public final class ConfluentRegistryFixture implements AutoCloseable {
         if ("GET".equals(method) && path.size() == 4 && path.get(0).equals("subjects") && path.get(2).equals("versions")) {
             return subjectVersion(path.get(1), path.get(3));
         }
+        if ("GET".equals(method) && path.size() == 3 && path.get(0).equals("subjects") && path.get(2).equals("versions")) {
+            return subjectVersions(path.get(1));
+        }
         if ("GET".equals(method) && path.size() == 1 && path.get(0).equals("config")) {
             final ObjectNode config = mapper.createObjectNode();
             config.put("compatibilityLevel", "BACKWARD");
@@ -255,6 +261,18 @@ public final class ConfluentRegistryFixture implements AutoCloseable {
         final ObjectNode node = mapper.createObjectNode();
         node.put("schema", schema);
         return new Reply(200, node);
+    }
+
+    private Reply subjectVersions(final String subject) {
+        final List<Integer> versions = subjects.get(subject);
+        if (versions == null) {
+            return new Reply(404, error(40401, "Subject '" + subject + "' not found."));
+        }
+        final ArrayNode list = mapper.createArrayNode();
+        for (int version = 1; version <= versions.size(); version++) {
+            list.add(version);
+        }
+        return new Reply(200, list);
     }
 
     private Reply subjectVersion(final String subject, final String versionText) {

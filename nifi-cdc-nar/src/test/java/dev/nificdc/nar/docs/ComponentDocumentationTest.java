@@ -71,9 +71,10 @@ class ComponentDocumentationTest {
     }
 
     @Test
-    void ourJarsRegisterBothProcessorsAndTheRegistryServices() throws IOException {
+    void ourJarsRegisterEveryProcessorAndTheRegistryServices() throws IOException {
         List<String> all = components();
         for (String expected : List.of("dev.nificdc.cdc.processors.CaptureBinlogChange", "dev.nificdc.cdc.processors.CaptureTimestampChange",
+                "dev.nificdc.cdc.processors.CapturePostgresChange",
                 "dev.nificdc.registry.ConfluentSchemaRegistryService", "dev.nificdc.registry.ConfluentWireFormatWriter",
                 "dev.nificdc.registry.ConfluentWireFormatReader")) {
             assertTrue(all.contains(expected), expected + " is not registered in META-INF/services: " + all);

@@ -1,5 +1,6 @@
 package dev.nificdc.nar.templates;
 
+import org.apache.nifi.flow.VersionedProcessGroup;
 import org.apache.nifi.flow.VersionedProcessor;
 import org.apache.nifi.record.path.FieldValue;
 import org.apache.nifi.record.path.RecordPath;
@@ -8,6 +9,7 @@ import org.apache.nifi.serialization.record.MapRecord;
 import org.apache.nifi.serialization.record.RecordField;
 import org.apache.nifi.serialization.record.RecordFieldType;
 import org.apache.nifi.serialization.record.RecordSchema;
+import org.apache.nifi.util.MockPropertyValue;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -15,6 +17,7 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -33,9 +36,7 @@ class ReplicaStatementTypeTest {
     @ParameterizedTest
     @CsvSource({"c,false,UPSERT", "r,false,UPSERT", "u,false,UPSERT", "d,true,DELETE"})
     void operationsBecomeIdempotentUpsertsAndDeletes(String op, String deleted, String expected) throws IOException {
-        VersionedProcessor put = FlowDefinitionTemplatesTest.read(FlowDefinitionTemplatesTest.TEMPLATES.resolve("binlog-to-database-replica.json"))
-                .getFlowContents().getProcessors().stream()
-                .filter(p -> p.getType().equals("org.apache.nifi.processors.standard.PutDatabaseRecord")).findFirst().orElseThrow();
+        VersionedProcessor put = processor("org.apache.nifi.processors.standard.PutDatabaseRecord");
         assertEquals("Use Record Path", put.getProperties().get("put-db-record-statement-type"));
         RecordPath path = RecordPath.compile(put.getProperties().get("Statement Type Record Path"));
 
@@ -48,6 +49,30 @@ class ReplicaStatementTypeTest {
 
         assertEquals(1, selected.size(), "PutDatabaseRecord needs exactly one result");
         assertEquals(expected, putDatabaseRecordStatementType(String.valueOf(selected.getFirst().getValue())));
+    }
+
+    /**
+     * Only a truncate reaches PutSQL: RouteOnAttribute's route, evaluated with NiFi's Expression Language against the
+     * cdc.operations attribute CaptureBinlogChange writes, and PutSQL's statement for it.
+     */
+    @ParameterizedTest
+    @CsvSource({"'c=0,u=0,d=0,r=0,t=1',true", "'c=3,u=1,d=0,r=0,t=0',false", "'c=0,u=0,d=0,r=10,t=0',false", "'c=1,u=0,d=1,r=0,t=0',false"})
+    void onlyTruncatesAreRoutedToPutSql(String operations, String truncate) throws IOException {
+        VersionedProcessor route = processor("org.apache.nifi.processors.standard.RouteOnAttribute");
+        String expression = route.getProperties().get("truncate");
+        assertEquals(truncate, new MockPropertyValue(expression).evaluateAttributeExpressions(Map.of("cdc.operations", operations)).getValue());
+
+        VersionedProcessor putSql = processor("org.apache.nifi.processors.standard.PutSQL");
+        assertEquals("TRUNCATE TABLE `shop`.`odd``name`", new MockPropertyValue(putSql.getProperties().get("putsql-sql-statement"))
+                .evaluateAttributeExpressions(Map.of("cdc.database", "shop", "cdc.table", "odd`name")).getValue());
+    }
+
+    /** The replica template's processor of {@code type}, in whichever of its groups it is. */
+    private static VersionedProcessor processor(String type) throws IOException {
+        VersionedProcessGroup root = FlowDefinitionTemplatesTest.read(FlowDefinitionTemplatesTest.TEMPLATES.resolve("binlog-to-database-replica.json"))
+                .getFlowContents();
+        return Stream.concat(Stream.of(root), root.getProcessGroups().stream()).flatMap(g -> g.getProcessors().stream())
+                .filter(p -> p.getType().equals(type)).findFirst().orElseThrow();
     }
 
     /** PutDatabaseRecord 2.6.0 RecordPathStatementType#apply, restated. */

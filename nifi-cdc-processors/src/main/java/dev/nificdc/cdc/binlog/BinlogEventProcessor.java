@@ -10,9 +10,11 @@ import com.github.shyiko.mysql.binlog.event.MariadbGtidEventData;
 import com.github.shyiko.mysql.binlog.event.QueryEventData;
 import com.github.shyiko.mysql.binlog.event.RotateEventData;
 import com.github.shyiko.mysql.binlog.event.TableMapEventData;
-import com.github.shyiko.mysql.binlog.event.TransactionPayloadEventData;
 import com.github.shyiko.mysql.binlog.event.UpdateRowsEventData;
 import com.github.shyiko.mysql.binlog.event.WriteRowsEventData;
+import dev.nificdc.cdc.binlog.schema.TableDefinition;
+import dev.nificdc.cdc.binlog.schema.TableDefinitionMismatch;
+import dev.nificdc.cdc.binlog.schema.TableId;
 import dev.nificdc.cdc.binlog.schema.TableMapping;
 import dev.nificdc.cdc.binlog.schema.TableSchemaResolver;
 import dev.nificdc.cdc.core.CaptureLogger;
@@ -20,16 +22,21 @@ import dev.nificdc.cdc.core.CapturedChange;
 import dev.nificdc.cdc.core.ChangeSink;
 import dev.nificdc.cdc.record.ChangeEvent;
 import dev.nificdc.cdc.record.Operation;
+import dev.nificdc.cdc.record.SchemaChange;
 import dev.nificdc.cdc.record.TableSchema;
 
+import java.io.IOException;
 import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Turns library events into {@link CapturedChange}s and tracks the resume offset: transaction boundaries (GTID,
@@ -56,12 +63,20 @@ final class BinlogEventProcessor {
     private record Position(long start, long next) {
     }
 
+    /** Events that never carry a row change: passed over when no handler takes them. */
+    private static final Set<EventType> CARRY_NO_ROWS = EnumSet.of(EventType.START_V3, EventType.STOP,
+            EventType.FORMAT_DESCRIPTION, EventType.INTVAR, EventType.RAND, EventType.USER_VAR, EventType.SLAVE,
+            EventType.HEARTBEAT, EventType.HEARTBEAT_V2, EventType.IGNORABLE, EventType.ROWS_QUERY, EventType.PREVIOUS_GTIDS,
+            EventType.TRANSACTION_CONTEXT, EventType.VIEW_CHANGE, EventType.ANNOTATE_ROWS, EventType.BINLOG_CHECKPOINT,
+            EventType.MARIADB_GTID_LIST);
+
     private final Map<EventType, Handler> handlers = new EnumMap<>(EventType.class);
     private final TableSchemaResolver resolver;
     private final ChangeSink<BinlogOffset> sink;
     private final String logicalName;
     private final boolean gtidMode;
     private final CaptureLogger logger;
+    private final DdlOutput ddlOutput;
     private final Map<Long, TableMapping> tableMappings = new HashMap<>();
     private final GtidTracker gtids;
 
@@ -88,6 +103,12 @@ final class BinlogEventProcessor {
 
     BinlogEventProcessor(BinlogOffset start, boolean gtidMode, ServerFlavor flavor, String logicalName,
                          TableSchemaResolver resolver, CaptureLogger logger, ChangeSink<BinlogOffset> sink) {
+        this(start, gtidMode, flavor, logicalName, resolver, logger, sink, DdlOutput.DEFAULT);
+    }
+
+    BinlogEventProcessor(BinlogOffset start, boolean gtidMode, ServerFlavor flavor, String logicalName,
+                         TableSchemaResolver resolver, CaptureLogger logger, ChangeSink<BinlogOffset> sink, DdlOutput ddlOutput) {
+        this.ddlOutput = Objects.requireNonNull(ddlOutput, "ddlOutput");
         this.resolver = Objects.requireNonNull(resolver, "resolver");
         this.sink = Objects.requireNonNull(sink, "sink");
         this.logicalName = logicalName;
@@ -153,11 +174,48 @@ final class BinlogEventProcessor {
         dispatch(event, new Position(header.getPosition(), header.getNextPosition()));
     }
 
+    /**
+     * Hands the event to its handler. An event without a handler is passed over only when it cannot carry a row change
+     * ({@link #CARRY_NO_ROWS}) or the server marks it as ignorable; any other stops capture here, before anything of it
+     * or after it is emitted.
+     */
     private void dispatch(Event event, Position position) throws InterruptedException {
-        Handler handler = handlers.get(event.getHeader().getEventType());
-        if (handler != null && (event.getData() != null || event.getHeader().getEventType() == EventType.ANONYMOUS_GTID)) {
+        EventType type = event.getHeader().getEventType();
+        Handler handler = handlers.get(type);
+        if (handler != null && (event.getData() != null || type == EventType.ANONYMOUS_GTID)) {
             handler.handle(event, position);
+        } else if (type == EventType.INCIDENT) {
+            logger.warn("The server wrote an INCIDENT event at " + currentFile + ":" + position.start() + " (e.g. LOST_EVENTS):"
+                    + " changes made on the server around this position may be missing from its binlog itself.");
+        } else if (!CARRY_NO_ROWS.contains(type) && !ignorable(event)) {
+            throw undecodable(event, position);
         }
+    }
+
+    private static boolean ignorable(Event event) {
+        return event.getHeader() instanceof BinlogEventHeader header
+                && (header.ignorable() || header.typeCode() == MariaDbCompressedEvents.START_ENCRYPTION);
+    }
+
+    private BinlogCaptureException undecodable(Event event, Position position) {
+        EventType type = event.getHeader().getEventType();
+        String name = event.getHeader() instanceof BinlogEventHeader header ? header.typeName() : type.name();
+        String why = switch (type) {
+            case PARTIAL_UPDATE_ROWS_EVENT -> "MySQL writes it for updates that change part of a JSON document when"
+                    + " binlog_row_value_options=PARTIAL_JSON; its after-image holds only the change. Set"
+                    + " binlog_row_value_options='' (the default) on the server.";
+            case LOAD, NEW_LOAD, CREATE_FILE, APPEND_BLOCK, EXEC_LOAD, DELETE_FILE, BEGIN_LOAD_QUERY, EXECUTE_LOAD_QUERY ->
+                    "it is a LOAD DATA written in statement format, which carries no rows. Set binlog_format=ROW globally and"
+                            + " make sure no session sets another format.";
+            case PRE_GA_WRITE_ROWS, PRE_GA_UPDATE_ROWS, PRE_GA_DELETE_ROWS -> "it is a row event of MySQL 5.1.0-5.1.15,"
+                    + " which this version cannot decode.";
+            default -> "this version cannot decode it. If it comes from a newer server feature, turn the feature off"
+                    + " or upgrade nifi-cdc.";
+        };
+        return new BinlogCaptureException(BinlogCaptureException.Reason.DECODING, "Binlog event " + name + " at "
+                + currentFile + ":" + position.start() + " may carry row changes and cannot be decoded: " + why
+                + " Capture stopped before it: nothing from this event on was emitted, and the stored position stays"
+                + " before it.");
     }
 
     /**
@@ -229,11 +287,100 @@ final class BinlogEventProcessor {
         } else if (upper.startsWith("XA END")) {
             // the XA_PREPARE event that follows ends the group
         } else {
-            // DDL and other statements: the table definitions may change
-            resolver.invalidate();
+            QueryStatement statement = QueryStatement.parse(sql, data.getDatabase());
+            if (statement.kind() == QueryStatement.Kind.DATA_CHANGE) {
+                requireNoCapturedTable(statement, sql, position);
+            }
+            if (statement.kind() == QueryStatement.Kind.DROP_DATABASE) {
+                resolver.invalidate();
+            } else if (statement.kind().changesDefinition()) {
+                resolver.tablesChanged(statement.tables(), currentFile, position.next());
+            }
+            if (statement.kind() == QueryStatement.Kind.TRUNCATE_TABLE && ddlOutput.truncates()) {
+                onTruncate(statement, event, position, data);
+            }
             if (!inTransaction || !sawBegin) {
                 commit(position.next());
             }
+            if (ddlOutput.schemaChanges() && (statement.kind().changesDefinition() || statement.kind() == QueryStatement.Kind.DROP_DATABASE)) {
+                onSchemaChange(statement, sql, event, position);
+            }
+        }
+    }
+
+    /** TRUNCATE TABLE of a captured table: a change with op {@code t} and neither image, under the table's schema. */
+    private void onTruncate(QueryStatement statement, Event event, Position position, QueryEventData data) throws InterruptedException {
+        for (TableId table : statement.tables()) {
+            if (resolver.captures(table.database(), table.name())) {
+                if (!inTransaction) {
+                    beginTransaction(position, null, false, flavorOrMySql());
+                }
+                txThread = data.getThreadId();
+                emit(Operation.TRUNCATE, resolver.schema(table.database(), table.name(), flavor == ServerFlavor.MARIADB),
+                        null, null, event, position, 0);
+            }
+        }
+    }
+
+    /**
+     * A DDL statement that names captured tables, after its commit: a schema change with each captured table's
+     * definition right after it when the resolver could read it then (capture had caught up), else without columns.
+     */
+    private void onSchemaChange(QueryStatement statement, String sql, Event event, Position position) throws InterruptedException {
+        List<SchemaChange.TableChange> tables = new ArrayList<>();
+        List<TableId> named = statement.tables();
+        // a rename names each old name followed by its new one: both are kept when either is captured
+        boolean pairs = statement.kind() == QueryStatement.Kind.RENAME_TABLE
+                || (statement.kind() == QueryStatement.Kind.ALTER_TABLE && named.size() == 2);
+        for (int i = 0; i < named.size(); i += pairs ? 2 : 1) {
+            List<TableId> group = pairs ? named.subList(i, Math.min(i + 2, named.size())) : List.of(named.get(i));
+            if (group.stream().anyMatch(t -> resolver.captures(t.database(), t.name()))) {
+                group.forEach(t -> tables.add(tableChange(t)));
+            }
+        }
+        boolean databaseCaptured = statement.kind() == QueryStatement.Kind.DROP_DATABASE && resolver.captures(statement.database(), null);
+        if (tables.isEmpty() && !databaseCaptured) {
+            return;
+        }
+        EventHeaderV4 header = event.getHeader();
+        String firstTable = tables.isEmpty() ? null : tables.get(0).table();
+        String db = tables.isEmpty() ? statement.database() : tables.get(0).database();
+        BinlogSourceInfo source = new BinlogSourceInfo(flavorOrMySql().connector(), logicalName, serverId, header.getTimestamp(),
+                "false", db, firstTable, currentFile, position.start(), 0, txGtid, ((QueryEventData) event.getData()).getThreadId());
+        SchemaChange change = new SchemaChange(statement.kind().sql(), sql, statement.database(), tables, source, System.currentTimeMillis());
+        sink.accept(CapturedChange.of(change, committed));
+    }
+
+    private SchemaChange.TableChange tableChange(TableId table) {
+        TableDefinition definition = resolver.definitionAfterStatement(table.database(), table.name());
+        if (definition == null) {
+            return new SchemaChange.TableChange(table.database(), table.name(), null, null);
+        }
+        List<SchemaChange.Column> columns = new ArrayList<>();
+        for (int c = 0; c < definition.columnNames().size(); c++) {
+            columns.add(new SchemaChange.Column(definition.columnNames().get(c), definition.columnTypes().get(c), definition.nullable(c)));
+        }
+        return new SchemaChange.TableChange(table.database(), table.name(), columns, definition.primaryKey());
+    }
+
+    /**
+     * A data-changing statement written in statement format (a session that used binlog_format STATEMENT or MIXED)
+     * carries no rows: when it names a captured table, capture stops before it.
+     */
+    private void requireNoCapturedTable(QueryStatement statement, String sql, Position position) {
+        boolean captured = statement.tables().isEmpty()
+                ? resolver.captures(statement.database(), null)
+                : statement.tables().stream().anyMatch(t -> resolver.captures(t.database(), t.name()));
+        if (captured) {
+            String shown = sql.length() > 200 ? sql.substring(0, 200) + "..." : sql;
+            String target = statement.tables().isEmpty() ? "database " + statement.database() : statement.tables().get(0).toString();
+            throw new BinlogCaptureException(BinlogCaptureException.Reason.SERVER_SETTINGS, "Binlog event QUERY at "
+                    + currentFile + ":" + position.start() + " is a data change written as a statement, not as rows (the"
+                    + " session that ran it used binlog_format STATEMENT or MIXED): \"" + shown + "\" changes " + target
+                    + ", which is captured, and the binlog holds no rows for it. Capture stopped before it: nothing from"
+                    + " this event on was emitted, and the stored position stays before it. Set binlog_format=ROW on the"
+                    + " server and make sure no application sets another format for its session; the rows this statement"
+                    + " changed can only be read again by a new snapshot (clear the processor state).");
         }
     }
 
@@ -244,6 +391,15 @@ final class BinlogEventProcessor {
         }
         try {
             tableMappings.put(data.getTableId(), resolver.resolve(data, flavor == ServerFlavor.MARIADB));
+        } catch (TableDefinitionMismatch e) {
+            throw new BinlogCaptureException(BinlogCaptureException.Reason.DECODING, "Binlog event TABLE_MAP for " + e.table()
+                    + " at " + currentFile + ":" + position.start() + " does not match the table's definition: "
+                    + e.getMessage() + ". The binlog names no columns (binlog_row_metadata is not FULL), so the rows that"
+                    + " follow, written before the table changed, cannot be labelled. Capture stopped before them: nothing"
+                    + " from this event on was emitted, and the stored position stays before it. Set"
+                    + " binlog_row_metadata=FULL on the server (it applies to binlog written from then on), and start capture"
+                    + " at a position after the statement that changed " + e.table() + " (clear the processor state: Snapshot"
+                    + " Mode initial takes a new snapshot, or set the Initial Binlog Position).", e);
         } catch (RuntimeException e) {
             throw new BinlogCaptureException(BinlogCaptureException.Reason.DECODING, "The definition of table "
                     + data.getDatabase() + "." + data.getTable() + " at " + currentFile + ":" + position.start()
@@ -294,9 +450,15 @@ final class BinlogEventProcessor {
     }
 
     private void onTransactionPayload(Event event, Position position) throws InterruptedException {
-        TransactionPayloadEventData data = event.getData();
-        for (Event nested : data.getUncompressedEvents()) {
-            dispatch(nested, position);
+        TransactionPayload payload = event.getData();
+        try (TransactionPayload.Events events = payload.open()) {
+            for (Event nested = events.next(); nested != null; nested = events.next()) {
+                dispatch(nested, position);
+            }
+        } catch (IOException e) {
+            throw new BinlogCaptureException(BinlogCaptureException.Reason.DECODING, "The compressed transaction"
+                    + " (TRANSACTION_PAYLOAD) at " + currentFile + ":" + position.start() + " could not be decoded: "
+                    + e.getMessage() + ". Capture stopped before it: nothing of it was emitted.", e);
         }
     }
 

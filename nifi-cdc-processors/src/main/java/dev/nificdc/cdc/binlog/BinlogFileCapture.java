@@ -2,6 +2,7 @@ package dev.nificdc.cdc.binlog;
 
 import com.github.shyiko.mysql.binlog.BinaryLogFileReader;
 import com.github.shyiko.mysql.binlog.event.Event;
+import com.github.shyiko.mysql.binlog.event.deserialization.EventDataDeserializationException;
 import dev.nificdc.cdc.binlog.convert.MySqlCharsets;
 import dev.nificdc.cdc.binlog.schema.SchemaSource;
 import dev.nificdc.cdc.binlog.schema.TableSchemaResolver;
@@ -55,6 +56,8 @@ public final class BinlogFileCapture {
                     processor.accept(event);
                 }
             }
+        } catch (EventDataDeserializationException e) {
+            throw EventDeserializers.notDecodable(fileName, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("Interrupted while reading " + fileName, e);

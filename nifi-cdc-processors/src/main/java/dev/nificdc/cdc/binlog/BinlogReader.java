@@ -7,7 +7,6 @@ import com.github.shyiko.mysql.binlog.network.AuthenticationException;
 import com.github.shyiko.mysql.binlog.network.SSLMode;
 import com.github.shyiko.mysql.binlog.network.ServerException;
 import dev.nificdc.cdc.binlog.convert.MySqlCharsets;
-import dev.nificdc.cdc.binlog.schema.InformationSchemaSource;
 import dev.nificdc.cdc.binlog.schema.SchemaSource;
 import dev.nificdc.cdc.binlog.schema.TableSchemaResolver;
 import dev.nificdc.cdc.core.CaptureException.Reason;
@@ -62,6 +61,7 @@ public final class BinlogReader implements ChangeStream<BinlogOffset> {
     private final JdbcConnector jdbc;
     private final SchemaSource schemaSource;
     private final CaptureLogger logger;
+    private final DdlOutput ddlOutput;
     private final BlockingQueue<CapturedChange<BinlogOffset>> queue;
     /** The queue's byte budget in KB (of {@link CapturedChange#estimatedBytes()}), so wide rows cannot fill the heap. */
     private final Semaphore queuedBytes;
@@ -84,6 +84,7 @@ public final class BinlogReader implements ChangeStream<BinlogOffset> {
         this.startPosition = b.startPosition == null ? StartPosition.latest() : b.startPosition;
         this.jdbc = b.jdbc;
         this.logger = b.logger == null ? CaptureLogger.slf4j(BinlogReader.class) : b.logger;
+        this.ddlOutput = b.ddlOutput == null ? DdlOutput.DEFAULT : b.ddlOutput;
         this.schemaSource = b.schemaSource != null ? b.schemaSource : jdbc != null ? new InformationSchemaSource(jdbc) : SchemaSource.none();
         this.queue = new ArrayBlockingQueue<>(config.queueCapacity());
         this.queuedBytes = new Semaphore(config.queueKilobytes());
@@ -102,6 +103,7 @@ public final class BinlogReader implements ChangeStream<BinlogOffset> {
         private JdbcConnector jdbc;
         private SchemaSource schemaSource;
         private CaptureLogger logger;
+        private DdlOutput ddlOutput = DdlOutput.DEFAULT;
 
         private Builder(BinlogConnectionConfig config) {
             this.config = Objects.requireNonNull(config, "config");
@@ -141,6 +143,12 @@ public final class BinlogReader implements ChangeStream<BinlogOffset> {
 
         public Builder logger(CaptureLogger value) {
             this.logger = value;
+            return this;
+        }
+
+        /** Whether truncates and schema changes are captured; default {@link DdlOutput#DEFAULT}. */
+        public Builder ddlOutput(DdlOutput value) {
+            this.ddlOutput = value;
             return this;
         }
 
@@ -195,7 +203,7 @@ public final class BinlogReader implements ChangeStream<BinlogOffset> {
             };
         }
         TableSchemaResolver resolver = new TableSchemaResolver(filter, schemaSource, charsets, logger);
-        processor = new BinlogEventProcessor(initial, gtidMode, flavor, config.logicalName(), resolver, logger, this::enqueue);
+        processor = new BinlogEventProcessor(initial, gtidMode, flavor, config.logicalName(), resolver, logger, this::enqueue, ddlOutput);
         running = true;
         thread = new Thread(this::run, "binlog-reader-" + config.host() + ":" + config.port());
         thread.setDaemon(true);
@@ -234,7 +242,9 @@ public final class BinlogReader implements ChangeStream<BinlogOffset> {
             CapturedChange<BinlogOffset> change = queue.poll(Math.max(0, Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(100))), TimeUnit.NANOSECONDS);
             if (change != null) {
                 queuedBytes.release(queuedKilobytes(change));
-                metrics.recordChange(change.event().op(), change.event().source().tsMs());
+                if (change.event() != null) {
+                    metrics.recordChange(change.event().op(), change.event().source().tsMs());
+                }
                 return change;
             }
             BinlogCaptureException error = failure.get();
@@ -444,8 +454,7 @@ public final class BinlogReader implements ChangeStream<BinlogOffset> {
 
             @Override
             public void onEventDeserializationFailure(BinaryLogClient client, Exception ex) {
-                streamFailure.compareAndSet(null, new BinlogCaptureException(Reason.DECODING, "A binlog event after "
-                        + processor.currentOffset() + " could not be decoded: " + ex.getMessage(), ex));
+                streamFailure.compareAndSet(null, EventDeserializers.notDecodable(client.getBinlogFilename(), ex));
                 disconnectQuietly(client);
             }
         });

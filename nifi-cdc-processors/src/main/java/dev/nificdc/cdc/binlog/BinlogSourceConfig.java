@@ -27,10 +27,11 @@ import java.util.Properties;
  * @param filter            which tables and columns are captured
  * @param startPosition     where streaming starts without a stored offset
  * @param logicalName       the logical server name written into {@code source.name}
+ * @param ddlOutput         whether truncates and schema changes are captured
  */
 public record BinlogSourceConfig(List<HostPort> hosts, String username, String password, long serverId, Duration connectTimeout,
                                  Duration heartbeatInterval, SSLContext sslContext, TableFilter filter,
-                                 StartPosition startPosition, String logicalName) {
+                                 StartPosition startPosition, String logicalName, DdlOutput ddlOutput) {
 
     /** One server address. */
     public record HostPort(String host, int port) {
@@ -54,6 +55,15 @@ public record BinlogSourceConfig(List<HostPort> hosts, String username, String p
         }
         Objects.requireNonNull(filter, "filter");
         Objects.requireNonNull(startPosition, "startPosition");
+        ddlOutput = ddlOutput == null ? DdlOutput.DEFAULT : ddlOutput;
+    }
+
+    /** A source capturing truncates and no schema changes ({@link DdlOutput#DEFAULT}). */
+    public BinlogSourceConfig(List<HostPort> hosts, String username, String password, long serverId, Duration connectTimeout,
+                              Duration heartbeatInterval, SSLContext sslContext, TableFilter filter, StartPosition startPosition,
+                              String logicalName) {
+        this(hosts, username, password, serverId, connectTimeout, heartbeatInterval, sslContext, filter, startPosition, logicalName,
+                DdlOutput.DEFAULT);
     }
 
     /** Connects to the first host that answers, resuming at {@code resume} or, without it, at the start position. */
@@ -65,6 +75,7 @@ public record BinlogSourceConfig(List<HostPort> hosts, String username, String p
                     .resumeFrom(resume)
                     .startPosition(startPosition)
                     .jdbc(jdbc(host))
+                    .ddlOutput(ddlOutput)
                     .logger(logger)
                     .build();
             try {

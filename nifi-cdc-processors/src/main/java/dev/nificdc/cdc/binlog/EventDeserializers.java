@@ -1,11 +1,15 @@
 package dev.nificdc.cdc.binlog;
 
+import com.github.shyiko.mysql.binlog.event.ByteArrayEventData;
+import com.github.shyiko.mysql.binlog.event.Event;
+import com.github.shyiko.mysql.binlog.event.EventData;
 import com.github.shyiko.mysql.binlog.event.EventType;
 import com.github.shyiko.mysql.binlog.event.TableMapEventData;
+import com.github.shyiko.mysql.binlog.event.deserialization.ByteArrayEventDataDeserializer;
 import com.github.shyiko.mysql.binlog.event.deserialization.DeleteRowsEventDataDeserializer;
+import com.github.shyiko.mysql.binlog.event.deserialization.EventDataDeserializationException;
 import com.github.shyiko.mysql.binlog.event.deserialization.EventDataDeserializer;
 import com.github.shyiko.mysql.binlog.event.deserialization.EventDeserializer;
-import com.github.shyiko.mysql.binlog.event.deserialization.EventHeaderV4Deserializer;
 import com.github.shyiko.mysql.binlog.event.deserialization.FormatDescriptionEventDataDeserializer;
 import com.github.shyiko.mysql.binlog.event.deserialization.GtidEventDataDeserializer;
 import com.github.shyiko.mysql.binlog.event.deserialization.GtidTaggedEventDataDeserializer;
@@ -16,7 +20,6 @@ import com.github.shyiko.mysql.binlog.event.deserialization.PreviousGtidSetDeser
 import com.github.shyiko.mysql.binlog.event.deserialization.QueryEventDataDeserializer;
 import com.github.shyiko.mysql.binlog.event.deserialization.RotateEventDataDeserializer;
 import com.github.shyiko.mysql.binlog.event.deserialization.TableMapEventDataDeserializer;
-import com.github.shyiko.mysql.binlog.event.deserialization.TransactionPayloadEventDataDeserializer;
 import com.github.shyiko.mysql.binlog.event.deserialization.UpdateRowsEventDataDeserializer;
 import com.github.shyiko.mysql.binlog.event.deserialization.WriteRowsEventDataDeserializer;
 import com.github.shyiko.mysql.binlog.event.deserialization.XAPrepareEventDataDeserializer;
@@ -37,11 +40,13 @@ import static com.github.shyiko.mysql.binlog.event.deserialization.EventDeserial
  * Builds the library's {@link EventDeserializer} so that row values stay raw: temporals as microsecond numbers
  * ({@code DATE_AND_TIME_AS_LONG_MICRO}), CHAR/VARCHAR as bytes ({@code CHAR_AND_BINARY_AS_BYTE_ARRAY}), and two fixes
  * the library lacks: TIME keeps its sign (TIME spans -838:59:59..838:59:59) and dates before 1582-10-15 use the
- * proleptic Gregorian calendar as MySQL does. Only the events the capture uses are decoded; the rest are skipped.
+ * proleptic Gregorian calendar as MySQL does. Only the events the capture uses are decoded; the others carry no data
+ * ({@link BinlogEventProcessor} decides which of them may be passed over).
  *
- * <p>Events inside a MySQL 8 compressed transaction (TRANSACTION_PAYLOAD) are decoded by the library's own nested
- * deserializer with the same compatibility modes, without these two fixes: a negative TIME or a date before 1582 inside a
- * compressed transaction comes out as the library decodes it.
+ * <p>Headers keep the server's type code ({@link BinlogEventHeader}) and events of a type the library does not know keep
+ * their bytes. MariaDB's compressed events ({@code log_bin_compress}) are inflated and decoded by the same deserializers
+ * as their uncompressed counterparts ({@link MariaDbCompressedEvents}); so are the inner events of a MySQL 8 compressed
+ * transaction, one at a time ({@link TransactionPayload}).
  */
 final class EventDeserializers {
     private EventDeserializers() {
@@ -66,17 +71,69 @@ final class EventDeserializers {
         deserializers.put(EventType.PREVIOUS_GTIDS, new PreviousGtidSetDeserializer());
         deserializers.put(EventType.MARIADB_GTID, new MariadbGtidEventDataDeserializer());
         deserializers.put(EventType.MARIADB_GTID_LIST, new MariadbGtidListEventDataDeserializer());
-        deserializers.put(EventType.TRANSACTION_PAYLOAD, new TransactionPayloadEventDataDeserializer());
+        deserializers.put(EventType.TRANSACTION_PAYLOAD, new TransactionPayload.Deserializer());
+        deserializers.put(EventType.UNKNOWN, new ByteArrayEventDataDeserializer());
         deserializers.put(EventType.WRITE_ROWS, new Write(tableMaps));
         deserializers.put(EventType.EXT_WRITE_ROWS, new Write(tableMaps).setMayContainExtraInformation(true));
         deserializers.put(EventType.UPDATE_ROWS, new Update(tableMaps));
         deserializers.put(EventType.EXT_UPDATE_ROWS, new Update(tableMaps).setMayContainExtraInformation(true));
         deserializers.put(EventType.DELETE_ROWS, new Delete(tableMaps));
         deserializers.put(EventType.EXT_DELETE_ROWS, new Delete(tableMaps).setMayContainExtraInformation(true));
-        EventDeserializer deserializer = new EventDeserializer(new EventHeaderV4Deserializer(),
+        EventDeserializer deserializer = new Decompressing(new BinlogEventHeader.Deserializer(),
                 new NullEventDataDeserializer(), deserializers, tableMaps);
         deserializer.setCompatibilityMode(DATE_AND_TIME_AS_LONG_MICRO, CHAR_AND_BINARY_AS_BYTE_ARRAY);
         return deserializer;
+    }
+
+    /**
+     * The error for an event the deserializer could not decode: names the event as the server wrote it and where it
+     * starts, and says that capture stopped before it.
+     */
+    static BinlogCaptureException notDecodable(String file, Exception failure) {
+        String event = "A binlog event";
+        Throwable cause = failure;
+        if (failure instanceof EventDataDeserializationException e && e.getEventHeader() instanceof BinlogEventHeader header) {
+            event = "Binlog event " + header.typeName() + " at " + file + ":" + header.getPosition();
+            cause = e.getCause() == null ? e : e.getCause();
+        }
+        return new BinlogCaptureException(BinlogCaptureException.Reason.DECODING, event + " could not be decoded: "
+                + cause.getMessage() + ". Capture stopped before it: nothing from this event on was emitted, and the"
+                + " stored position stays before it.", failure);
+    }
+
+    /**
+     * Replaces each MariaDB compressed event by its uncompressed counterpart, decoded by the counterpart's deserializer;
+     * the header keeps the compressed type code, so messages name the event as the server wrote it.
+     */
+    private static final class Decompressing extends EventDeserializer {
+        private final Map<EventType, EventDataDeserializer> deserializers;
+
+        Decompressing(BinlogEventHeader.Deserializer headers, EventDataDeserializer fallback,
+                      Map<EventType, EventDataDeserializer> deserializers, Map<Long, TableMapEventData> tableMaps) {
+            super(headers, fallback, deserializers, tableMaps);
+            // a copy: the client may later wrap entries of the shared map for its own GTID tracking
+            this.deserializers = Map.copyOf(deserializers);
+        }
+
+        @Override
+        public Event nextEvent(ByteArrayInputStream in) throws IOException {
+            Event event = super.nextEvent(in);
+            if (event == null || !(event.getHeader() instanceof BinlogEventHeader header)
+                    || !MariaDbCompressedEvents.isCompressed(header.typeCode())) {
+                return event;
+            }
+            EventType counterpart = MariaDbCompressedEvents.counterpart(header.typeCode());
+            EventData data;
+            try {
+                byte[] body = MariaDbCompressedEvents.uncompressedBody(header.typeCode(), ((ByteArrayEventData) event.getData()).getData());
+                data = deserializers.get(counterpart).deserialize(new ByteArrayInputStream(body));
+            } catch (IOException | RuntimeException e) {
+                throw new EventDataDeserializationException(header, new IOException(header.typeName()
+                        + " could not be uncompressed: " + e.getMessage(), e));
+            }
+            header.setEventType(counterpart);
+            return new Event(header, data);
+        }
     }
 
     private static Serializable time2(int meta, ByteArrayInputStream in) throws IOException {

@@ -37,6 +37,13 @@ public final class ServerRequirements {
         }
     }
 
+    /** What capture does without column names in the binlog; Verify and the reader's start warning say it. */
+    static final String WITHOUT_FULL_METADATA = "column names, ENUM/SET labels and the primary key come from information_schema,"
+            + " and every table map is checked against it: replaying binlog written before an ALTER TABLE that changed a"
+            + " column's type or size, or the number of columns, stops capture with an error (start again after that"
+            + " statement); a change that keeps all types, such as RENAME COLUMN, cannot be detected and names the older"
+            + " rows as the table is now.";
+
     private ServerRequirements() {
     }
 
@@ -56,14 +63,19 @@ public final class ServerRequirements {
         String metadata = server.variable("binlog_row_metadata");
         if (metadata == null) {
             results.add(new CheckResult("binlog_row_metadata", Status.WARN, "not supported", "FULL",
-                    "This server version cannot write column metadata into the binlog (MySQL 8.0.1+, MariaDB 10.5+ can): column"
-                            + " names come from information_schema, so replaying binlog written before an ALTER TABLE can mislabel columns."));
+                    "This server version cannot write column names into the binlog (MySQL 8.0.1+, MariaDB 10.5+ can): "
+                            + WITHOUT_FULL_METADATA + " Signedness and charset changes are not detected either."));
         } else if (!metadata.equalsIgnoreCase("FULL")) {
             results.add(new CheckResult("binlog_row_metadata", Status.WARN, metadata, "FULL",
-                    "Set binlog_row_metadata=FULL so each row carries the column names, types and primary key it was written with;"
-                            + " otherwise names come from information_schema and replays across ALTER TABLE can mislabel columns."));
+                    "Set binlog_row_metadata=FULL so each row carries the column names, types and primary key it was written"
+                            + " with. With " + metadata + ": " + WITHOUT_FULL_METADATA
+                            + (metadata.equalsIgnoreCase("NO_LOG") ? " Signedness and charset changes are not detected either." : "")));
         } else {
             results.add(new CheckResult("binlog_row_metadata", Status.OK, metadata, "FULL", ""));
+        }
+        CheckResult compression = compression(server);
+        if (compression != null) {
+            results.add(compression);
         }
         results.add(privileges(server));
         results.add(binlogStatus(server));
@@ -122,6 +134,28 @@ public final class ServerRequirements {
     private static CheckResult equalsCheck(String name, String actual, String required, String fix) {
         boolean ok = actual != null && actual.equalsIgnoreCase(required);
         return new CheckResult(name, ok ? Status.OK : Status.FAIL, actual == null ? "unknown" : actual, required, ok ? "" : fix);
+    }
+
+    /**
+     * Binlog compression: MariaDB's log_bin_compress (each event of at least log_bin_compress_min_len bytes compressed)
+     * and MySQL 8's binlog_transaction_compression (each transaction one compressed payload). Both are decoded; the
+     * result says which is on. Null when the server has neither setting.
+     */
+    private static CheckResult compression(MySqlServer server) {
+        boolean mariaDb = ServerFlavor.ofVersion(server.version()) == ServerFlavor.MARIADB;
+        String name = mariaDb ? "log_bin_compress" : "binlog_transaction_compression";
+        String value = server.variable(name);
+        if (value == null) {
+            return null;
+        }
+        String actual = value;
+        if (mariaDb && value.equalsIgnoreCase("ON")) {
+            actual = value + " (log_bin_compress_min_len=" + server.variable("log_bin_compress_min_len")
+                    + "): compressed events are decoded like plain ones";
+        } else if (value.equalsIgnoreCase("ON")) {
+            actual = value + ": the events inside each compressed transaction are decoded like plain ones";
+        }
+        return new CheckResult(name, Status.OK, actual, "ON or OFF", "");
     }
 
     private static CheckResult privileges(MySqlServer server) {

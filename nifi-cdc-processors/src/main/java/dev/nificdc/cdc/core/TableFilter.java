@@ -1,6 +1,8 @@
 package dev.nificdc.cdc.core;
 
 import java.util.List;
+import java.util.Locale;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -8,20 +10,28 @@ import java.util.regex.PatternSyntaxException;
  * Which databases, tables and columns are captured. Each list holds regular expressions matched against the whole
  * name (case-sensitive, as MySQL names on Linux are): databases against {@code db}, tables against {@code db.table},
  * excluded columns against {@code db.table.column}. An empty include list includes everything; excludes win over
- * includes. The {@code mysql}, {@code sys}, {@code information_schema} and {@code performance_schema} databases are
- * always excluded.
+ * includes. For PostgreSQL the "database" is the schema ({@code schema.table}). The source's system databases are
+ * always excluded: by default MySQL's {@code mysql}, {@code sys}, {@code information_schema} and
+ * {@code performance_schema}; {@link #withSystemNames} sets another source's.
  */
 public final class TableFilter {
-    private static final List<String> SYSTEM_DATABASES = List.of("mysql", "sys", "information_schema", "performance_schema");
+    /** MySQL's and MariaDB's system databases. */
+    public static final Predicate<String> MYSQL_SYSTEM_DATABASES =
+            name -> List.of("mysql", "sys", "information_schema", "performance_schema").contains(name.toLowerCase(Locale.ROOT));
+    /** PostgreSQL's system schemas: {@code information_schema} and every {@code pg_} name (reserved for the system). */
+    public static final Predicate<String> POSTGRES_SYSTEM_SCHEMAS =
+            name -> name.equals("information_schema") || name.startsWith("pg_");
 
+    private final Predicate<String> systemDatabases;
     private final List<Pattern> includeDatabases;
     private final List<Pattern> excludeDatabases;
     private final List<Pattern> includeTables;
     private final List<Pattern> excludeTables;
     private final List<Pattern> excludeColumns;
 
-    private TableFilter(List<Pattern> includeDatabases, List<Pattern> excludeDatabases, List<Pattern> includeTables,
-                        List<Pattern> excludeTables, List<Pattern> excludeColumns) {
+    private TableFilter(Predicate<String> systemDatabases, List<Pattern> includeDatabases, List<Pattern> excludeDatabases,
+                        List<Pattern> includeTables, List<Pattern> excludeTables, List<Pattern> excludeColumns) {
+        this.systemDatabases = systemDatabases;
         this.includeDatabases = includeDatabases;
         this.excludeDatabases = excludeDatabases;
         this.includeTables = includeTables;
@@ -31,7 +41,7 @@ public final class TableFilter {
 
     /** Captures every table of every non-system database. */
     public static TableFilter all() {
-        return new TableFilter(List.of(), List.of(), List.of(), List.of(), List.of());
+        return new TableFilter(MYSQL_SYSTEM_DATABASES, List.of(), List.of(), List.of(), List.of(), List.of());
     }
 
     /**
@@ -39,9 +49,14 @@ public final class TableFilter {
      */
     public static TableFilter of(List<String> includeDatabases, List<String> excludeDatabases, List<String> includeTables,
                                  List<String> excludeTables, List<String> excludeColumns) {
-        return new TableFilter(compile("include databases", includeDatabases), compile("exclude databases", excludeDatabases),
+        return new TableFilter(MYSQL_SYSTEM_DATABASES, compile("include databases", includeDatabases), compile("exclude databases", excludeDatabases),
                 compile("include tables", includeTables), compile("exclude tables", excludeTables),
                 compile("exclude columns", excludeColumns));
+    }
+
+    /** This filter with another source's system databases (e.g. {@link #POSTGRES_SYSTEM_SCHEMAS}) always excluded. */
+    public TableFilter withSystemNames(Predicate<String> systemNames) {
+        return new TableFilter(systemNames, includeDatabases, excludeDatabases, includeTables, excludeTables, excludeColumns);
     }
 
     /**
@@ -72,7 +87,7 @@ public final class TableFilter {
     }
 
     public boolean includesDatabase(String database) {
-        if (database == null || SYSTEM_DATABASES.contains(database.toLowerCase(java.util.Locale.ROOT))) {
+        if (database == null || systemDatabases.test(database)) {
             return false;
         }
         return matchesIncludeExclude(database, includeDatabases, excludeDatabases);

@@ -3,6 +3,7 @@ package dev.nificdc.cdc.emit;
 import dev.nificdc.cdc.record.ChangeEvent;
 import dev.nificdc.cdc.record.ChangeTopics;
 import dev.nificdc.cdc.record.Operation;
+import dev.nificdc.cdc.record.SchemaChange;
 import dev.nificdc.cdc.record.TableSchema;
 import org.apache.nifi.flowfile.FlowFile;
 import org.apache.nifi.flowfile.attributes.CoreAttributes;
@@ -28,6 +29,8 @@ import java.util.Map;
 public final class ChangeFlowFileWriter {
     public static final String ATTR_DATABASE = "cdc.database";
     public static final String ATTR_TABLE = "cdc.table";
+    /** The tables a schema change names, {@code db.table} comma-separated. */
+    public static final String ATTR_TABLES = "cdc.tables";
     public static final String ATTR_OPERATIONS = "cdc.operations";
     public static final String ATTR_TOPIC = "cdc.topic";
     public static final String ATTR_RECORD_COUNT = "record.count";
@@ -72,15 +75,17 @@ public final class ChangeFlowFileWriter {
             throw new IllegalArgumentException("No events to write");
         }
         TableSchema table = events.get(0).schema();
-        RecordSchema schema = records.recordSchema(table);
+        // a TRUNCATE is a FlowFile of its own (the capture engine cuts runs around it); its records may have their own schema
+        boolean truncate = events.get(0).op() == Operation.TRUNCATE;
+        RecordSchema schema = records.recordSchema(table, truncate);
         FlowFile flowFile = session.create();
         Map<String, String> attributes = new HashMap<>();
         attributes.put(ATTR_DATABASE, table.database() == null ? "" : table.database());
         attributes.put(ATTR_TABLE, table.table());
         attributes.put(ATTR_TOPIC, topic(table));
         // One table schema per FlowFile, so these name exactly the schemas of every record in it.
-        putIdentifier(attributes, records.valueSchemaIdentifier(table), ATTR_VALUE_SCHEMA_ID, ATTR_VALUE_SCHEMA_VERSION);
-        putIdentifier(attributes, records.keySchemaIdentifier(table), ATTR_KEY_SCHEMA_ID, ATTR_KEY_SCHEMA_VERSION);
+        putIdentifier(attributes, records.valueSchemaIdentifier(table, truncate), ATTR_VALUE_SCHEMA_ID, ATTR_VALUE_SCHEMA_VERSION);
+        putIdentifier(attributes, records.keySchemaIdentifier(table, truncate), ATTR_KEY_SCHEMA_ID, ATTR_KEY_SCHEMA_VERSION);
         try {
             Map<String, String> writerAttributes = new HashMap<>();
             flowFile = session.write(flowFile, out -> writerAttributes.putAll(writeRecords(out, events, prepared, schema, attributes, table)));
@@ -94,6 +99,42 @@ public final class ChangeFlowFileWriter {
         return session.putAllAttributes(flowFile, attributes);
     }
 
+    /**
+     * Creates a FlowFile holding one schema-change record ({@link ChangeRecordFactory#schemaChangeSchema}, no registry
+     * id) with {@code cdc.database} (the statement's default database), {@code cdc.tables} (the tables it names,
+     * comma-separated {@code db.table}), {@code cdc.topic} (the Topic Prefix: Debezium's schema change topic) and the
+     * writer's attributes. The FlowFile is not transferred.
+     */
+    public FlowFile write(ProcessSession session, SchemaChange change) {
+        FlowFile flowFile = session.create();
+        Map<String, String> attributes = new HashMap<>();
+        attributes.put(ATTR_DATABASE, change.database() == null ? "" : change.database());
+        attributes.put(ATTR_TABLES, String.join(",", change.tables().stream().map(SchemaChange.TableChange::id).toList()));
+        attributes.put(ATTR_TOPIC, topicPrefix);
+        try {
+            Map<String, String> writerAttributes = new HashMap<>();
+            RecordSchema schema = records.schemaChangeSchema();
+            flowFile = session.write(flowFile, out -> {
+                try (RecordSetWriter writer = writerFactory.createWriter(logger, writerFactory.getSchema(attributes, schema), out, attributes)) {
+                    writer.beginRecordSet();
+                    writer.write(records.toRecord(change));
+                    WriteResult result = writer.finishRecordSet();
+                    writerAttributes.putAll(result.getAttributes());
+                    writerAttributes.put(ATTR_RECORD_COUNT, String.valueOf(result.getRecordCount()));
+                    writerAttributes.put(CoreAttributes.MIME_TYPE.key(), writer.getMimeType());
+                } catch (Exception e) {
+                    throw e instanceof RuntimeException re ? re : new ProcessException(e);
+                }
+            });
+            attributes.putAll(writerAttributes);
+        } catch (RuntimeException e) {
+            session.remove(flowFile);
+            throw new ProcessException("Could not write the schema change " + change.type() + " " + attributes.get(ATTR_TABLES)
+                    + " with the Record Writer: " + e.getMessage(), e);
+        }
+        return session.putAllAttributes(flowFile, attributes);
+    }
+
     /** The suggested Kafka topic: {@code <prefix>.<db>.<table>} (the prefix and database only when set). */
     public String topic(TableSchema table) {
         return ChangeTopics.of(topicPrefix, table);
@@ -102,8 +143,8 @@ public final class ChangeFlowFileWriter {
     private Map<String, String> writeRecords(OutputStream out, List<ChangeEvent> events, List<Record> prepared, RecordSchema schema,
                                              Map<String, String> attributes, TableSchema table) {
         for (ChangeEvent event : events) {
-            if (!event.schema().equals(table)) {
-                throw new IllegalArgumentException("Events of one FlowFile must share one table schema");
+            if (!event.schema().equals(table) || (event.op() == Operation.TRUNCATE) != (events.get(0).op() == Operation.TRUNCATE)) {
+                throw new IllegalArgumentException("Events of one FlowFile must share one table schema, and a TRUNCATE is alone");
             }
         }
         try {
@@ -137,7 +178,7 @@ public final class ChangeFlowFileWriter {
         identifier.getVersion().ifPresent(version -> attributes.put(versionAttribute, String.valueOf(version)));
     }
 
-    /** E.g. {@code c=3,u=1,d=0,r=0}: how many events of each operation the FlowFile holds. */
+    /** E.g. {@code c=3,u=1,d=0,r=0,t=0}: how many events of each operation the FlowFile holds. */
     static String operationMix(List<ChangeEvent> events) {
         Operation[] operations = Operation.values();
         long[] counts = new long[operations.length];

@@ -6,6 +6,7 @@ import dev.nificdc.cdc.record.ChangeTopics;
 import dev.nificdc.cdc.record.ColumnSchema;
 import dev.nificdc.cdc.record.Operation;
 import dev.nificdc.cdc.record.OutputShape;
+import dev.nificdc.cdc.record.SchemaChange;
 import dev.nificdc.cdc.record.SourceFields;
 import dev.nificdc.cdc.record.SourceInfo;
 import dev.nificdc.cdc.record.TableSchema;
@@ -18,6 +19,7 @@ import org.apache.nifi.serialization.record.Record;
 import org.apache.nifi.serialization.record.RecordField;
 import org.apache.nifi.serialization.record.RecordSchema;
 import org.apache.nifi.serialization.record.SchemaIdentifier;
+import org.apache.nifi.serialization.record.type.ArrayDataType;
 import org.apache.nifi.serialization.record.type.ChoiceDataType;
 import org.apache.nifi.serialization.record.type.RecordDataType;
 
@@ -56,7 +58,12 @@ public final class ChangeRecordFactory {
     private final List<String> flattenedExtra;
     private final String topicPrefix;
     private final BiFunction<TableSchema, Schema, SchemaIdentifier> identifiers;
+    /** Set when the topic names the records' registry subjects or destination: two tables must not share one then. */
+    private final TopicOwners topicOwners;
     private final Map<TableSchema, TablePlan> plans = new ConcurrentHashMap<>();
+    /** Plans of TRUNCATE records, which carry no row: in the flattened and Kafka wrapper shapes their schema differs. */
+    private final Map<TableSchema, TablePlan> truncatePlans = new ConcurrentHashMap<>();
+    private volatile RecordSchema schemaChangeSchema;
     /** The plan of the last table asked for: consecutive events of one table skip hashing the table schema. */
     private volatile TablePlan lastPlan;
 
@@ -66,6 +73,7 @@ public final class ChangeRecordFactory {
      */
     private static final class TablePlan {
         final TableSchema table;
+        final String topic;
         final RecordSchema record;
         final SchemaIdentifier value;
         final SchemaIdentifier key;
@@ -82,9 +90,10 @@ public final class ChangeRecordFactory {
         final FieldValues.Names flattenedNames;
         final FieldValues.Names keyNames;
 
-        TablePlan(TableSchema table, RecordSchema record, SchemaIdentifier value, SchemaIdentifier key, OutputShape shape,
+        TablePlan(TableSchema table, String topic, RecordSchema record, SchemaIdentifier value, SchemaIdentifier key, OutputShape shape,
                   List<String> flattenedExtra) {
             this.table = table;
+            this.topic = topic;
             this.record = record;
             this.value = value;
             this.key = key;
@@ -114,6 +123,8 @@ public final class ChangeRecordFactory {
      * @param identifiers  gives the schema identifier (e.g. registry id and version) of each derived value schema;
      *                     return {@link SchemaIdentifier#EMPTY} when there is no registry. When it is a
      *                     {@link SchemaIdentifiers}, its {@link SchemaIdentifiers#keyIdentifier key identifiers} are used too.
+     *                     With a registry, or in the Kafka wrapper shape, the topic names subjects and destinations: a
+     *                     table whose topic another table already has is then refused ({@link TopicOwners}).
      */
     public ChangeRecordFactory(OutputShape shape, SourceFields<?> sourceFields, String topicPrefix,
                                BiFunction<TableSchema, Schema, SchemaIdentifier> identifiers) {
@@ -121,6 +132,7 @@ public final class ChangeRecordFactory {
         this.sourceFields = sourceFields;
         this.topicPrefix = topicPrefix == null ? "" : topicPrefix;
         this.identifiers = identifiers;
+        this.topicOwners = shape == OutputShape.KAFKA_WRAPPER || identifiers != SchemaIdentifiers.NONE ? new TopicOwners(this.topicPrefix) : null;
         this.sourceNames = new FieldValues.Names(Stream.concat(SOURCE_SHARED.stream(),
                 sourceFields.envelopeFields().stream().map(SourceFields.Field::name)).toList());
         this.flattenedExtra = Stream.concat(FLATTENED_SHARED.stream(),
@@ -137,6 +149,14 @@ public final class ChangeRecordFactory {
     }
 
     /**
+     * The record schema of {@code table}'s change records, or of its TRUNCATE records when {@code truncate}: the same
+     * envelope; in the flattened shape only the metadata fields, in the Kafka wrapper shape no key.
+     */
+    public RecordSchema recordSchema(TableSchema table, boolean truncate) {
+        return plan(table, truncate).record;
+    }
+
+    /**
      * The registry identifier of the value schema of {@code table} (the envelope or flattened row; for the Kafka wrapper
      * the envelope in its {@code value} field), or {@link SchemaIdentifier#EMPTY} without a registry.
      */
@@ -144,9 +164,62 @@ public final class ChangeRecordFactory {
         return plan(table).value;
     }
 
+    /** As {@link #valueSchemaIdentifier(TableSchema)}, for TRUNCATE records when {@code truncate}. */
+    public SchemaIdentifier valueSchemaIdentifier(TableSchema table, boolean truncate) {
+        return plan(table, truncate).value;
+    }
+
     /** The registry identifier of the key schema of {@code table}, or {@link SchemaIdentifier#EMPTY}. */
     public SchemaIdentifier keySchemaIdentifier(TableSchema table) {
         return plan(table).key;
+    }
+
+    /** As {@link #keySchemaIdentifier(TableSchema)}; TRUNCATE records have no key. */
+    public SchemaIdentifier keySchemaIdentifier(TableSchema table, boolean truncate) {
+        return truncate ? SchemaIdentifier.EMPTY : plan(table).key;
+    }
+
+    /** The record schema of schema-change records ({@link ChangeSchemas#schemaChange}), embedded, without registry id. */
+    public RecordSchema schemaChangeSchema() {
+        RecordSchema schema = schemaChangeSchema;
+        if (schema == null) {
+            Schema avro = ChangeSchemas.schemaChange(sourceFields);
+            schema = AvroTypeUtil.createSchema(avro, avro.toString(), SchemaIdentifier.EMPTY);
+            schemaChangeSchema = schema;
+        }
+        return schema;
+    }
+
+    /** The record of a schema change. */
+    public Record toRecord(SchemaChange change) {
+        RecordSchema schema = schemaChangeSchema();
+        RecordSchema tableChange = elementSchema(schema, "tableChanges");
+        RecordSchema column = elementSchema(tableChange, "columns");
+        Object[] tables = new Object[change.tables().size()];
+        for (int t = 0; t < tables.length; t++) {
+            SchemaChange.TableChange table = change.tables().get(t);
+            Object[] columns = null;
+            if (table.columns() != null) {
+                columns = new Object[table.columns().size()];
+                for (int c = 0; c < columns.length; c++) {
+                    SchemaChange.Column col = table.columns().get(c);
+                    columns[c] = new MapRecord(column, Map.of("name", col.name(), "typeName", col.typeName(), "optional", col.optional()));
+                }
+            }
+            Map<String, Object> values = new java.util.HashMap<>();
+            values.put("id", table.id());
+            values.put("columns", columns);
+            values.put("primaryKeyColumnNames", table.primaryKey() == null ? null : table.primaryKey().toArray());
+            tables[t] = new MapRecord(tableChange, values);
+        }
+        Map<String, Object> values = new java.util.HashMap<>();
+        values.put("source", source(change.source(), childSchema(schema, "source")));
+        values.put("ts_ms", change.tsMs());
+        values.put("databaseName", change.database());
+        values.put("ddl", change.ddl());
+        values.put("type", change.type());
+        values.put("tableChanges", tables);
+        return new MapRecord(schema, values);
     }
 
     /** The Avro schema of this factory's output shape for {@code table}. */
@@ -156,6 +229,24 @@ public final class ChangeRecordFactory {
             case FLATTENED -> ChangeSchemas.flattened(table, topicPrefix, sourceFields);
             case KAFKA_WRAPPER -> ChangeSchemas.kafkaWrapper(table, topicPrefix, sourceFields);
         };
+    }
+
+    private TablePlan plan(TableSchema table, boolean truncate) {
+        return truncate && shape != OutputShape.ENVELOPE ? truncatePlans.computeIfAbsent(table, this::newTruncatePlan) : plan(table);
+    }
+
+    private TablePlan newTruncatePlan(TableSchema table) {
+        TablePlan rows = plan(table); // claims the table's topic, as its rows do
+        if (shape == OutputShape.FLATTENED) {
+            Schema avro = ChangeSchemas.flattenedTruncate(table, topicPrefix, sourceFields);
+            SchemaIdentifier value = identifiers.apply(table, avro);
+            TableSchema noColumns = new TableSchema(table.database(), table.table(), List.of(), List.of());
+            return new TablePlan(noColumns, rows.topic, AvroTypeUtil.createSchema(avro, avro.toString(), value), value,
+                    SchemaIdentifier.EMPTY, shape, flattenedExtra);
+        }
+        Schema avro = ChangeSchemas.kafkaWrapperWithoutKey(table, topicPrefix, sourceFields);
+        return new TablePlan(table, rows.topic, AvroTypeUtil.createSchema(avro, avro.toString(), SchemaIdentifier.EMPTY), rows.value,
+                SchemaIdentifier.EMPTY, shape, flattenedExtra);
     }
 
     private TablePlan plan(TableSchema table) {
@@ -169,17 +260,21 @@ public final class ChangeRecordFactory {
     }
 
     private TablePlan newPlan(TableSchema table) {
+        if (topicOwners != null) {
+            topicOwners.claim(table); // before anything of the table is registered
+        }
+        String topic = ChangeTopics.of(topicPrefix, table);
         Schema avro = avroSchema(table);
         SchemaIdentifier key = identifiers instanceof SchemaIdentifiers keyed ? keyed.keyIdentifier(table) : SchemaIdentifier.EMPTY;
         if (shape == OutputShape.KAFKA_WRAPPER) {
             // The registry holds the envelope (the Kafka value) and the key; the wrapper itself is only the FlowFile's
             // schema, so it carries no registry identifier: write it with an embedded schema.
             SchemaIdentifier value = identifiers.apply(table, ChangeSchemas.envelope(table, topicPrefix, sourceFields));
-            return new TablePlan(table, AvroTypeUtil.createSchema(avro, avro.toString(), SchemaIdentifier.EMPTY), value, key, shape,
+            return new TablePlan(table, topic, AvroTypeUtil.createSchema(avro, avro.toString(), SchemaIdentifier.EMPTY), value, key, shape,
                     flattenedExtra);
         }
         SchemaIdentifier value = identifiers.apply(table, avro);
-        return new TablePlan(table, AvroTypeUtil.createSchema(avro, avro.toString(), value), value, key, shape, flattenedExtra);
+        return new TablePlan(table, topic, AvroTypeUtil.createSchema(avro, avro.toString(), value), value, key, shape, flattenedExtra);
     }
 
     /** The one record of {@code event}; for the Kafka wrapper shape, the first of {@link #toRecords}. */
@@ -189,10 +284,11 @@ public final class ChangeRecordFactory {
 
     /**
      * The records of {@code event}: one, except for a delete in the Kafka wrapper shape of a table with a primary key,
-     * which is followed by its tombstone (same key, null value), as Debezium does by default.
+     * which is followed by its tombstone (same key, null value), as Debezium does by default. A truncate has no key (it
+     * is about no single row); in the flattened shape its record has only the metadata fields.
      */
     public List<Record> toRecords(ChangeEvent event) {
-        TablePlan plan = plan(event.schema());
+        TablePlan plan = plan(event.schema(), event.op() == Operation.TRUNCATE);
         return switch (shape) {
             case ENVELOPE -> List.of(envelope(event, plan));
             case FLATTENED -> List.of(flattened(event, plan));
@@ -202,9 +298,9 @@ public final class ChangeRecordFactory {
 
     private List<Record> kafkaWrapper(ChangeEvent event, TablePlan plan) {
         FieldValues metadata = METADATA.newValues()
-                .set(0, ChangeTopics.of(topicPrefix, event.schema()))
+                .set(0, plan.topic)
                 .set(1, null);
-        Record key = plan.wrapperKey != null ? key(event, plan) : null;
+        Record key = plan.wrapperKey != null && event.op() != Operation.TRUNCATE ? key(event, plan) : null;
         Record value = envelope(event, plan);
         Record change = new MapRecord(plan.record, WRAPPER.newValues().set(0, new NestedRecord(plan.wrapperMetadata, metadata)).set(1, key).set(2, value));
         if (event.op() != Operation.DELETE || key == null) {
@@ -299,6 +395,15 @@ public final class ChangeRecordFactory {
             case TIMESTAMP_MICROS -> Math.multiplyExact(((Number) value).longValue(), 1000L);
             default -> value;
         };
+    }
+
+    /** The record schema of the elements of an array field (also inside a {@code ["null", array]} union). */
+    private static RecordSchema elementSchema(RecordSchema parent, String field) {
+        DataType type = parent.getField(field).orElseThrow().getDataType();
+        if (type instanceof ChoiceDataType choice) {
+            type = choice.getPossibleSubTypes().stream().filter(ArrayDataType.class::isInstance).findFirst().orElseThrow();
+        }
+        return ((RecordDataType) ((ArrayDataType) type).getElementType()).getChildSchema();
     }
 
     private static RecordSchema childSchema(RecordSchema parent, String field) {

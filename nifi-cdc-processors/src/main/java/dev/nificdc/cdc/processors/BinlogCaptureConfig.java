@@ -4,6 +4,7 @@ import dev.nificdc.cdc.binlog.BinlogOffset;
 import dev.nificdc.cdc.binlog.BinlogSourceConfig.HostPort;
 import dev.nificdc.cdc.binlog.BinlogSourceConfig;
 import dev.nificdc.cdc.binlog.BinlogStreamingSource;
+import dev.nificdc.cdc.binlog.DdlOutput;
 import dev.nificdc.cdc.binlog.StartPosition;
 import dev.nificdc.cdc.binlog.snapshot.ConsistencyMethod;
 import dev.nificdc.cdc.binlog.snapshot.MySqlSnapshotSource;
@@ -72,7 +73,8 @@ record BinlogCaptureConfig(BinlogSourceConfig source, SnapshotMode snapshotMode,
                 Duration.ofMillis(context.getProperty(HEARTBEAT_INTERVAL).asTimePeriod(TimeUnit.MILLISECONDS)),
                 ssl == null ? null : ssl.createContext(),
                 filter, start,
-                topicPrefix.isEmpty() ? hosts.get(0).host() : topicPrefix);
+                topicPrefix.isEmpty() ? hosts.get(0).host() : topicPrefix,
+                new DdlOutput(context.getProperty(INCLUDE_TRUNCATES).asBoolean(), context.getProperty(INCLUDE_SCHEMA_CHANGES).asBoolean()));
         return new BinlogCaptureConfig(source, snapshotMode, initial,
                 context.getProperty(OutputProperties.RECORD_WRITER).asControllerService(RecordSetWriterFactory.class),
                 context.getProperty(OutputProperties.OUTPUT_SHAPE).asAllowableValue(OutputShape.class),

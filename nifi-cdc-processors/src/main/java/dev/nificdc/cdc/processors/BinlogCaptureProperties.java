@@ -90,6 +90,7 @@ final class BinlogCaptureProperties {
             .required(false)
             .expressionLanguageSupported(ExpressionLanguageScope.ENVIRONMENT)
             .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .addValidator(RegularExpressionListValidator.INSTANCE)
             .build();
 
     static final PropertyDescriptor DATABASE_EXCLUDE = new PropertyDescriptor.Builder()
@@ -98,6 +99,7 @@ final class BinlogCaptureProperties {
             .required(false)
             .expressionLanguageSupported(ExpressionLanguageScope.ENVIRONMENT)
             .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .addValidator(RegularExpressionListValidator.INSTANCE)
             .build();
 
     static final PropertyDescriptor TABLE_INCLUDE = new PropertyDescriptor.Builder()
@@ -108,6 +110,7 @@ final class BinlogCaptureProperties {
             .required(false)
             .expressionLanguageSupported(ExpressionLanguageScope.ENVIRONMENT)
             .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .addValidator(RegularExpressionListValidator.INSTANCE)
             .build();
 
     static final PropertyDescriptor TABLE_EXCLUDE = new PropertyDescriptor.Builder()
@@ -116,6 +119,7 @@ final class BinlogCaptureProperties {
             .required(false)
             .expressionLanguageSupported(ExpressionLanguageScope.ENVIRONMENT)
             .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .addValidator(RegularExpressionListValidator.INSTANCE)
             .build();
 
     static final PropertyDescriptor COLUMN_EXCLUDE = new PropertyDescriptor.Builder()
@@ -126,6 +130,7 @@ final class BinlogCaptureProperties {
             .required(false)
             .expressionLanguageSupported(ExpressionLanguageScope.ENVIRONMENT)
             .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .addValidator(RegularExpressionListValidator.INSTANCE)
             .build();
 
     static final PropertyDescriptor SNAPSHOT_MODE = new PropertyDescriptor.Builder()
@@ -202,9 +207,35 @@ final class BinlogCaptureProperties {
             .addValidator(StandardValidators.TIME_PERIOD_VALIDATOR)
             .build();
 
+    static final PropertyDescriptor INCLUDE_TRUNCATES = new PropertyDescriptor.Builder()
+            .name("Include Truncates")
+            .description("""
+                    Whether a TRUNCATE TABLE of a captured table becomes a change record with op 't' (Debezium's truncate \
+                    event: no before, no after, the source block), in a FlowFile of its own whose cdc.operations attribute is \
+                    c=0,u=0,d=0,r=0,t=1. With false, truncates are passed over and consumers are not told the table was \
+                    emptied.""")
+            .required(true)
+            .allowableValues("true", "false")
+            .defaultValue("true")
+            .build();
+
+    static final PropertyDescriptor INCLUDE_SCHEMA_CHANGES = new PropertyDescriptor.Builder()
+            .name("Include Schema Changes")
+            .description("""
+                    Whether each DDL statement that names a captured table (CREATE, ALTER, DROP, RENAME TABLE, CREATE and \
+                    DROP INDEX, DROP DATABASE of a captured database) becomes a schema-change record, sent to the 'schema \
+                    changes' relationship (which exists only while this is true): the statement, the database, the tables \
+                    with their columns after the change when capture had caught up with the server, and the binlog \
+                    position. Its FlowFile takes the next sequence id, as change FlowFiles do, so both relationships can \
+                    be put back in binlog order.""")
+            .required(true)
+            .allowableValues("true", "false")
+            .defaultValue("false")
+            .build();
+
     static final List<PropertyDescriptor> ALL = List.of(HOSTS, USERNAME, PASSWORD, SERVER_ID, CONNECT_TIMEOUT,
             HEARTBEAT_INTERVAL, SSL_CONTEXT_SERVICE, DATABASE_INCLUDE, DATABASE_EXCLUDE, TABLE_INCLUDE, TABLE_EXCLUDE,
             COLUMN_EXCLUDE, SNAPSHOT_MODE, INITIAL_POSITION, INITIAL_FILE, INITIAL_FILE_POSITION, INITIAL_GTID,
             OutputProperties.RECORD_WRITER, OutputProperties.OUTPUT_SHAPE, OutputProperties.SCHEMA_REGISTRY,
-            OutputProperties.TOPIC_PREFIX, MAX_EVENTS_PER_FLOWFILE, MAX_WAIT);
+            OutputProperties.TOPIC_PREFIX, MAX_EVENTS_PER_FLOWFILE, MAX_WAIT, INCLUDE_TRUNCATES, INCLUDE_SCHEMA_CHANGES);
 }

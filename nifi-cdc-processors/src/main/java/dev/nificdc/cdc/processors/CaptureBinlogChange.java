@@ -6,10 +6,12 @@ import dev.nificdc.cdc.core.CaptureException;
 import dev.nificdc.cdc.core.CaptureMetrics;
 import dev.nificdc.cdc.core.engine.CaptureCoordinator;
 import dev.nificdc.cdc.core.engine.CaptureRun;
+import dev.nificdc.cdc.core.engine.ChangeRunWriter;
 import dev.nificdc.cdc.emit.ChangeFlowFileWriter;
 import dev.nificdc.cdc.emit.ChangeRecordFactory;
 import dev.nificdc.cdc.record.ChangeEvent;
 import dev.nificdc.cdc.record.Operation;
+import dev.nificdc.cdc.record.SchemaChange;
 import org.apache.nifi.annotation.behavior.InputRequirement;
 import org.apache.nifi.annotation.behavior.PrimaryNodeOnly;
 import org.apache.nifi.annotation.behavior.Stateful;
@@ -48,7 +50,8 @@ import java.util.Set;
 @DefaultSchedule(strategy = SchedulingStrategy.TIMER_DRIVEN, period = "0 sec")
 @Tags({"cdc", "change data capture", "mysql", "mariadb", "binlog", "replication", "debezium", "avro", "record"})
 @CapabilityDescription("""
-        Captures every committed row change (insert, update, delete) of the chosen MySQL or MariaDB tables by reading the \
+        Captures every committed row change (insert, update, delete, and TRUNCATE TABLE as op 't') of the chosen MySQL or \
+        MariaDB tables by reading the \
         server's binary log as a replica does, and writes them, in commit order, as records through the configured Record \
         Writer: one FlowFile per run of changes to one table. Records are Debezium-compatible change events (before, after, \
         source position, op, transaction) or flattened rows. Table schemas come from the binlog's own table-map metadata \
@@ -71,11 +74,15 @@ import java.util.Set;
         @WritesAttribute(attribute = ChangeFlowFileWriter.ATTR_DATABASE, description = "The database of the captured table"),
         @WritesAttribute(attribute = ChangeFlowFileWriter.ATTR_TABLE, description = "The captured table"),
         @WritesAttribute(attribute = ChangeFlowFileWriter.ATTR_TOPIC, description = "Suggested Kafka topic: <Topic Prefix>.<database>.<table>"),
-        @WritesAttribute(attribute = ChangeFlowFileWriter.ATTR_OPERATIONS, description = "How many changes of each operation the FlowFile holds, e.g. c=3,u=1,d=0,r=0"),
+        @WritesAttribute(attribute = ChangeFlowFileWriter.ATTR_OPERATIONS, description = """
+                How many changes of each operation the FlowFile holds, e.g. c=3,u=1,d=0,r=0,t=0; a TRUNCATE is a FlowFile \
+                of its own: c=0,u=0,d=0,r=0,t=1"""),
+        @WritesAttribute(attribute = ChangeFlowFileWriter.ATTR_TABLES, description = """
+                Schema-change FlowFiles only: the tables the DDL statement names, comma-separated <database>.<table>"""),
         @WritesAttribute(attribute = CaptureBinlogChange.ATTR_SEQUENCE_ID, description = """
                 Increases by one with every FlowFile across all tables, in binlog order; use it with EnforceOrder or a \
-                FIFO prioritizer to keep order downstream. A FlowFile repeated after a crash inside NiFi's session commit \
-                has the same id (DetectDuplicate can drop it)"""),
+                FIFO prioritizer to keep order downstream. Schema-change FlowFiles take numbers from the same sequence. A \
+                FlowFile repeated after a crash inside NiFi's session commit has the same id (DetectDuplicate can drop it)"""),
         @WritesAttribute(attribute = CaptureBinlogChange.ATTR_FIRST_FILE, description = "Binlog file of the first change in the FlowFile"),
         @WritesAttribute(attribute = CaptureBinlogChange.ATTR_FIRST_POSITION, description = "Binlog position of the first change in the FlowFile"),
         @WritesAttribute(attribute = CaptureBinlogChange.ATTR_LAST_FILE, description = "Binlog file of the last change in the FlowFile"),
@@ -103,9 +110,16 @@ public class CaptureBinlogChange extends AbstractProcessor implements Verifiable
             .name("success")
             .description("FlowFiles of change records, one table per FlowFile, in binlog order")
             .build();
+    static final Relationship REL_SCHEMA_CHANGES = new Relationship.Builder()
+            .name("schema changes")
+            .description("""
+                    With Include Schema Changes: one FlowFile per DDL statement that names a captured table, holding one \
+                    schema-change record. Exists only while Include Schema Changes is true.""")
+            .build();
 
     static final List<PropertyDescriptor> PROPERTY_DESCRIPTORS = BinlogCaptureProperties.ALL;
 
+    private volatile Set<Relationship> relationships = Set.of(REL_SUCCESS);
     private volatile BinlogCaptureConfig config;
     private volatile CaptureCoordinator<BinlogOffset> coordinator;
     private ChangeFlowFileWriter flowFileWriter;
@@ -118,7 +132,15 @@ public class CaptureBinlogChange extends AbstractProcessor implements Verifiable
 
     @Override
     public Set<Relationship> getRelationships() {
-        return Set.of(REL_SUCCESS);
+        return relationships;
+    }
+
+    /** The schema changes relationship comes and goes with Include Schema Changes, so flows without it stay valid. */
+    @Override
+    public void onPropertyModified(PropertyDescriptor descriptor, String oldValue, String newValue) {
+        if (descriptor.equals(BinlogCaptureProperties.INCLUDE_SCHEMA_CHANGES)) {
+            relationships = Boolean.parseBoolean(newValue) ? Set.of(REL_SUCCESS, REL_SCHEMA_CHANGES) : Set.of(REL_SUCCESS);
+        }
     }
 
     @OnScheduled
@@ -156,7 +178,17 @@ public class CaptureBinlogChange extends AbstractProcessor implements Verifiable
         CaptureCoordinator<BinlogOffset> engine = coordinator;
         try {
             Map<String, String> state = new HashMap<>(session.getState(Scope.CLUSTER).toMap());
-            CaptureRun run = engine.run(state, (events, sequenceId) -> emit(session, events, sequenceId));
+            CaptureRun run = engine.run(state, new ChangeRunWriter() {
+                @Override
+                public void write(List<ChangeEvent> changes, long sequenceId) {
+                    emit(session, changes, sequenceId);
+                }
+
+                @Override
+                public void writeSchemaChange(SchemaChange change, long sequenceId) {
+                    emitSchemaChange(session, change, sequenceId);
+                }
+            });
             if (run.metrics() != null) {
                 updateLag(session, run.metrics());
             }
@@ -221,6 +253,25 @@ public class CaptureBinlogChange extends AbstractProcessor implements Verifiable
         }
         session.getProvenanceReporter().receive(flowFile, config.transitUri(first.db(), first.table()));
         session.transfer(flowFile, REL_SUCCESS);
+    }
+
+    /** One FlowFile holding a schema change, on the schema changes relationship, with its binlog position and sequence id. */
+    private void emitSchemaChange(ProcessSession session, SchemaChange change, long sequenceId) {
+        FlowFile flowFile = flowFileWriter.write(session, change);
+        BinlogSourceInfo source = (BinlogSourceInfo) change.source();
+        Map<String, String> attributes = new HashMap<>();
+        attributes.put(ATTR_SEQUENCE_ID, String.valueOf(sequenceId));
+        attributes.put(ATTR_FIRST_FILE, String.valueOf(source.file()));
+        attributes.put(ATTR_FIRST_POSITION, String.valueOf(source.pos()));
+        attributes.put(ATTR_LAST_FILE, String.valueOf(source.file()));
+        attributes.put(ATTR_LAST_POSITION, String.valueOf(source.pos()));
+        if (source.gtid() != null) {
+            attributes.put(ATTR_GTID, source.gtid());
+        }
+        flowFile = session.putAllAttributes(flowFile, attributes);
+        session.adjustCounter("Schema changes captured", 1, false);
+        session.getProvenanceReporter().receive(flowFile, config.transitUri(source.db(), String.valueOf(source.table())));
+        session.transfer(flowFile, REL_SCHEMA_CHANGES);
     }
 
     /** Keeps the counter "Binlog lag (ms)" equal to the current lag behind the server (counters only add, so add the delta). */

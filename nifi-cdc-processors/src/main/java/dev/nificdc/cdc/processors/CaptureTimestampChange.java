@@ -74,7 +74,7 @@ import java.util.Set;
         @WritesAttribute(attribute = ChangeFlowFileWriter.ATTR_DATABASE, description = "The table's schema or database"),
         @WritesAttribute(attribute = ChangeFlowFileWriter.ATTR_TABLE, description = "The table name"),
         @WritesAttribute(attribute = ChangeFlowFileWriter.ATTR_TOPIC, description = "Suggested Kafka topic: <Topic Prefix>.<database>.<table>"),
-        @WritesAttribute(attribute = ChangeFlowFileWriter.ATTR_OPERATIONS, description = "How many records of each op (c, u, d, r) the FlowFile holds"),
+        @WritesAttribute(attribute = ChangeFlowFileWriter.ATTR_OPERATIONS, description = "How many records of each op (c, u, d, r, t) the FlowFile holds; t (truncate) is always 0 here"),
         @WritesAttribute(attribute = ChangeFlowFileWriter.ATTR_RECORD_COUNT, description = "Number of records in the FlowFile"),
         @WritesAttribute(attribute = "mime.type", description = "The Record Writer's MIME type"),
         @WritesAttribute(attribute = ChangeFlowFileWriter.ATTR_VALUE_SCHEMA_ID, description = "Registry id of the value schema (with a Schema Registry)"),

@@ -50,7 +50,8 @@ public final class OutputProperties {
             .name("Topic Prefix")
             .description("""
                     The logical name of this source: written into source.name of every record and used as the first part of \
-                    the suggested Kafka topic attribute cdc.topic (<prefix>.<database>.<table>) and of the Avro namespaces. \
+                    the suggested Kafka topic attribute cdc.topic (<prefix>.<database>.<table>, reduced to the characters Kafka \
+                    allows as Debezium does: see the processor's documentation) and of the Avro namespaces. \
                     When empty, topics are <database>.<table>; see the processor's documentation for the source.name it \
                     then writes.""")
             .required(false)

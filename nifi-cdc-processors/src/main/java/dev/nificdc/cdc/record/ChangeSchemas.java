@@ -25,11 +25,14 @@ import java.util.List;
  */
 public final class ChangeSchemas {
     public static final String TRANSACTION_SCHEMA_NAME = "dev.nificdc.cdc.Transaction";
+    private static final String NAMESPACE = "dev.nificdc.cdc";
     /** Schema property naming the database type a field came from. */
     public static final String PROP_SOURCE_TYPE = "nifi.cdc.source.type";
     /** Schema property holding the original column name when it had to be sanitised. */
     public static final String PROP_COLUMN_NAME = "nifi.cdc.column.name";
     public static final String PROP_TYPE = "nifi.cdc.type";
+    /** {@link #PROP_TYPE} of a {@link ValueKind#SOURCE_TEXT} field. */
+    public static final String SOURCE_TEXT_TYPE = "source-text";
 
     public static final String OP = "__op";
     public static final String DELETED = "__deleted";
@@ -69,6 +72,18 @@ public final class ChangeSchemas {
      * {@code __source_ts_ms}, {@code __db}, {@code __table} and the position fields of {@code source}.
      */
     public static Schema flattened(TableSchema table, String topicPrefix, SourceFields<?> source) {
+        return rowRecord(table, namespace(table, topicPrefix), "Value", flattenedMetadata(source), true);
+    }
+
+    /**
+     * The flattened record of a TRUNCATE ({@code <namespace>.Value} like the row's): only the metadata fields of
+     * {@link #flattened}, since a truncate has no row.
+     */
+    public static Schema flattenedTruncate(TableSchema table, String topicPrefix, SourceFields<?> source) {
+        return Schema.createRecord("Value", null, namespace(table, topicPrefix), false, flattenedMetadata(source));
+    }
+
+    private static List<Schema.Field> flattenedMetadata(SourceFields<?> source) {
         List<Schema.Field> metadata = new ArrayList<>(List.of(
                 new Schema.Field(OP, Schema.create(Schema.Type.STRING)),
                 new Schema.Field(DELETED, Schema.create(Schema.Type.STRING)),
@@ -77,7 +92,7 @@ public final class ChangeSchemas {
                 new Schema.Field(DB, optional(Schema.create(Schema.Type.STRING)), null, Schema.Field.NULL_DEFAULT_VALUE),
                 new Schema.Field(TABLE, Schema.create(Schema.Type.STRING))));
         source.flattenedFields().forEach(field -> metadata.add(field.avroField()));
-        return rowRecord(table, namespace(table, topicPrefix), "Value", metadata, true);
+        return metadata;
     }
 
     /**
@@ -85,20 +100,31 @@ public final class ChangeSchemas {
      * <ul>
      *   <li>{@code metadata}: {@code {topic: string, partition: ["null", int]}}, read only with Record Metadata Strategy
      *       "Metadata From Record"; a null topic or partition falls back to the processor's Topic Name and partitioner;</li>
-     *   <li>{@code key}: the table's {@link #key Key} record, written by PublishKafka's Record Key Writer; absent when
-     *       the table has no primary key (PublishKafka then sends no key);</li>
+     *   <li>{@code key}: {@code ["null", Key]}, the table's {@link #key Key} record, written by PublishKafka's Record Key
+     *       Writer; null for a truncate (no single row); absent when the table has no primary key (PublishKafka then sends
+     *       no key);</li>
      *   <li>{@code value}: {@code ["null", Envelope]}, written by the Record Writer; null makes a tombstone.</li>
      * </ul>
      * There is no {@code headers} field: PublishKafka reads it as a record of string values, while an Avro map (what
      * ConsumeKafka's wrapper writes) fails its cast, and our records carry nothing for headers.
      */
     public static Schema kafkaWrapper(TableSchema table, String topicPrefix, SourceFields<?> source) {
+        return kafkaWrapper(table, topicPrefix, source, true);
+    }
+
+    /** The Kafka wrapper of a TRUNCATE: no {@code key} (it is about the whole table), the table's envelope as value. */
+    public static Schema kafkaWrapperWithoutKey(TableSchema table, String topicPrefix, SourceFields<?> source) {
+        return kafkaWrapper(table, topicPrefix, source, false);
+    }
+
+    private static Schema kafkaWrapper(TableSchema table, String topicPrefix, SourceFields<?> source, boolean withKey) {
         Schema envelope = envelope(table, topicPrefix, source);
-        Schema key = key(table, topicPrefix);
+        Schema key = withKey ? key(table, topicPrefix) : null;
         SchemaBuilder.FieldAssembler<Schema> fields = SchemaBuilder.record("KafkaRecord").namespace(namespace(table, topicPrefix)).fields()
                 .name(WRAPPER_METADATA).type(kafkaMetadataSchema()).noDefault();
         if (key != null) {
-            fields = fields.name(WRAPPER_KEY).type(key).noDefault();
+            // null only for a truncate, which is about no single row (Debezium sends it without a key)
+            fields = fields.name(WRAPPER_KEY).type(optional(key)).withDefault(null);
         }
         return fields.name(WRAPPER_VALUE).type(optional(envelope)).withDefault(null).endRecord();
     }
@@ -145,6 +171,11 @@ public final class ChangeSchemas {
             }
             case TIMESTAMP_MICROS -> LogicalTypes.timestampNanos().addToSchema(Schema.create(Schema.Type.LONG));
             case LOCAL_TIMESTAMP_MICROS -> LogicalTypes.localTimestampMicros().addToSchema(Schema.create(Schema.Type.LONG));
+            case SOURCE_TEXT -> {
+                Schema text = Schema.create(Schema.Type.STRING);
+                text.addProp(PROP_TYPE, SOURCE_TEXT_TYPE);
+                yield text;
+            }
         };
         return column.nullable() ? optional(type) : type;
     }
@@ -169,6 +200,33 @@ public final class ChangeSchemas {
         shared.getFields().forEach(field -> fields.add(new Schema.Field(field, field.schema())));
         source.envelopeFields().forEach(field -> fields.add(field.avroField()));
         return Schema.createRecord(shared.getName(), null, shared.getNamespace(), false, fields);
+    }
+
+    /**
+     * A schema-change record ({@code dev.nificdc.cdc.SchemaChange}, after Debezium's schema change value):
+     * {@code source}, {@code ts_ms}, {@code databaseName}, {@code ddl}, {@code type} (e.g. {@code ALTER TABLE}) and
+     * {@code tableChanges}: per table its {@code id} ({@code db.table}), {@code columns} after the change
+     * ({@code name}, {@code typeName}, {@code optional}; null when not known) and {@code primaryKeyColumnNames}.
+     */
+    public static Schema schemaChange(SourceFields<?> source) {
+        Schema column = SchemaBuilder.record("Column").namespace(NAMESPACE).fields()
+                .name("name").type().stringType().noDefault()
+                .name("typeName").type().stringType().noDefault()
+                .name("optional").type().booleanType().noDefault()
+                .endRecord();
+        Schema tableChange = SchemaBuilder.record("TableChange").namespace(NAMESPACE).fields()
+                .name("id").type().stringType().noDefault()
+                .name("columns").type(optional(Schema.createArray(column))).withDefault(null)
+                .name("primaryKeyColumnNames").type(optional(Schema.createArray(Schema.create(Schema.Type.STRING)))).withDefault(null)
+                .endRecord();
+        return SchemaBuilder.record("SchemaChange").namespace(NAMESPACE).fields()
+                .name("source").type(sourceSchema(source)).noDefault()
+                .name("ts_ms").type().longType().noDefault()
+                .name("databaseName").type().optional().stringType()
+                .name("ddl").type().stringType().noDefault()
+                .name("type").type().stringType().noDefault()
+                .name("tableChanges").type(Schema.createArray(tableChange)).noDefault()
+                .endRecord();
     }
 
     static Schema transactionSchema() {

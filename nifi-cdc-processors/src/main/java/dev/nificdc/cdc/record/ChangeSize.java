@@ -21,6 +21,15 @@ public final class ChangeSize {
         return PER_CHANGE + of(event.before()) + of(event.after());
     }
 
+    /** The statement text and the column lists of a schema change. */
+    public static long of(SchemaChange change) {
+        long bytes = PER_CHANGE + 40L + 2L * change.ddl().length();
+        for (SchemaChange.TableChange table : change.tables()) {
+            bytes += PER_VALUE * 4 + (table.columns() == null ? 0 : table.columns().size() * 3L * PER_VALUE * 4);
+        }
+        return bytes;
+    }
+
     /** The estimated heap of one row array and its values; 0 for null. */
     public static long of(Object[] row) {
         if (row == null) {

@@ -29,5 +29,12 @@ public enum ValueKind {
     /** {@link Long} microseconds since the epoch, an instant in UTC (MySQL TIMESTAMP); Avro timestamp-micros. */
     TIMESTAMP_MICROS,
     /** {@link Long} microseconds of a wall-clock date-time without zone (MySQL DATETIME); Avro local-timestamp-micros. */
-    LOCAL_TIMESTAMP_MICROS
+    LOCAL_TIMESTAMP_MICROS,
+    /**
+     * {@link String}: the source database's own text output of a value of a type that no Avro type carries exactly
+     * (PostgreSQL numeric with NaN, timestamps beyond Avro's ranges and infinity, intervals, arrays, ...), produced under
+     * fixed session settings; Avro string tagged {@code "nifi.cdc.type": "source-text"}. The field's
+     * {@code nifi.cdc.source.type} names the type.
+     */
+    SOURCE_TEXT
 }

@@ -22,16 +22,14 @@ import java.util.zip.GZIPInputStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Recorded MySQL binlog files, read offline through the same event handling as the live reader. */
 class RecordedBinlogTest {
-    private static final Path FIXTURES = Path.of("../../shared/fixtures/mysql-binlog").toAbsolutePath().normalize();
+    private static Path FIXTURES;
 
     @BeforeAll
     static void requireFixtures() {
-        assumeTrue(Files.isDirectory(FIXTURES), "Recorded binlog fixtures not found at " + FIXTURES
-                + " (they live outside the repository); skipping the offline binlog tests");
+        FIXTURES = RecordedBinlogs.folder();
     }
 
     static List<CapturedChange<BinlogOffset>> read(String name) throws Exception {

@@ -9,6 +9,7 @@ import dev.nificdc.testsupport.MariaDbServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -30,11 +31,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Every MariaDB column type, at its limits and NULL: each captured value equals what the server itself reports for
- * the same row, converted to the canonical form with an independent, obvious conversion.
+ * the same row, converted to the canonical form with an independent, obvious conversion. Subclasses run the same
+ * statements through other binlog encodings: MariaDB's compressed events ({@link CompressedBinlogTypeFidelityIT}) and
+ * MySQL 8 compressed transactions ({@link TransactionPayloadTypeFidelityIT}).
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TypeFidelityIT {
-    private static MariaDbServer server;
-    private static String db;
+    protected MariaDbServer server;
+    protected String db;
 
     private static final String TABLE = """
             CREATE TABLE %s.all_types (
@@ -54,15 +58,53 @@ class TypeFidelityIT {
               nn VARCHAR(5) NOT NULL DEFAULT 'x'
             ) DEFAULT CHARSET utf8mb4""";
 
+    /** The server settings of this run. */
+    protected MariaDbServer.Options serverOptions() {
+        return new MariaDbServer.Options();
+    }
+
+    /** Where the changes are read: a reader streaming from the server's current end of binlog. */
+    protected ChangeStream openStream() throws Exception {
+        BinlogReader reader = BinlogTestSupport.reader(server, db).startPosition(StartPosition.latest()).build();
+        reader.start();
+        return new ChangeStream() {
+            @Override
+            public List<CapturedChange<BinlogOffset>> next(int count) throws InterruptedException {
+                return BinlogTestSupport.poll(reader, count);
+            }
+
+            @Override
+            public void assertNoMore() throws InterruptedException {
+                BinlogTestSupport.assertNoMore(reader, 300);
+            }
+
+            @Override
+            public void close() {
+                reader.close();
+            }
+        };
+    }
+
+    /** The changes the test reads, in binlog order. */
+    protected interface ChangeStream extends AutoCloseable {
+        /** The next {@code count} changes; fails when fewer arrive. */
+        List<CapturedChange<BinlogOffset>> next(int count) throws Exception;
+
+        void assertNoMore() throws Exception;
+
+        @Override
+        void close();
+    }
+
     @BeforeAll
-    static void startServer() {
-        server = MariaDbServer.start();
+    void startServer() {
+        server = MariaDbServer.start(serverOptions());
         db = server.createDatabase("types");
         server.execute(TABLE.formatted(db));
     }
 
     @AfterAll
-    static void stopServer() {
+    void stopServer() {
         if (server != null) {
             server.close();
         }
@@ -78,8 +120,7 @@ class TypeFidelityIT {
 
     @Test
     void everyTypeMatchesTheServer() throws Exception {
-        try (BinlogReader reader = BinlogTestSupport.reader(server, db).startPosition(StartPosition.latest()).build()) {
-            reader.start();
+        try (ChangeStream changes = openStream()) {
             String t = db + ".all_types";
             String bytes = allBytesHex();
             server.execute("SET time_zone = '+00:00'",
@@ -114,13 +155,13 @@ class TypeFidelityIT {
             for (int id = 1; id <= 4; id++) {
                 expected.put(id, expectedRow(id));
             }
-            List<CapturedChange<BinlogOffset>> inserts = BinlogTestSupport.poll(reader, 4);
+            List<CapturedChange<BinlogOffset>> inserts = changes.next(4);
 
             Map<String, Object> beforeUpdate = expected.get(1);
             server.execute("UPDATE " + t + " SET v_utf = 'changed', ti = -1 WHERE id = 1", "DELETE FROM " + t + " WHERE id = 2");
             Map<String, Object> afterUpdate = expectedRow(1);
-            List<CapturedChange<BinlogOffset>> later = BinlogTestSupport.poll(reader, 2);
-            BinlogTestSupport.assertNoMore(reader, 300);
+            List<CapturedChange<BinlogOffset>> later = changes.next(2);
+            changes.assertNoMore();
 
             ChangeEvent first = inserts.get(0).event();
             assertSchema(first);
@@ -198,7 +239,7 @@ class TypeFidelityIT {
     }
 
     /** The row as the server reports it, converted to canonical values with plain, independent conversions. */
-    private static Map<String, Object> expectedRow(int id) throws Exception {
+    private Map<String, Object> expectedRow(int id) throws Exception {
         String sql = "SELECT id, y + 0 y, ti, tiu, si, siu, mi, miu, i, iu, bi, biu, dec65, dec52u, f, d,"
                 + " DATE_FORMAT(dt6, '%Y-%m-%d %H:%i:%s.%f') dt6, UNIX_TIMESTAMP(ts6) ts6, CAST(t6 AS CHAR) t6, CAST(t0 AS CHAR) t0,"
                 + " CAST(t3 AS CHAR) t3, CAST(dte AS CHAR) dte, DATE_FORMAT(dt0, '%Y-%m-%d %H:%i:%s') dt0,"

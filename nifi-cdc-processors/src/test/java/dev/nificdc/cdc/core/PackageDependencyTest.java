@@ -25,20 +25,32 @@ class PackageDependencyTest {
 
     @Test
     void theCoreUsesNoEngineAndNoNiFiType() {
-        assertNoReference("dev/nificdc/cdc/core", "dev/nificdc/cdc/binlog/", "dev/nificdc/cdc/timestamp/",
+        assertNoReference("dev/nificdc/cdc/core", "dev/nificdc/cdc/binlog/", "dev/nificdc/cdc/timestamp/", "dev/nificdc/cdc/postgres/",
                 "dev/nificdc/cdc/processors/", "dev/nificdc/cdc/emit/", "org/apache/nifi/");
     }
 
     @Test
     void theEnginesDoNotReachIntoEachOther() {
-        assertNoReference("dev/nificdc/cdc/timestamp", "dev/nificdc/cdc/binlog/", "dev/nificdc/cdc/processors/", "org/apache/nifi/");
-        assertNoReference("dev/nificdc/cdc/binlog", "dev/nificdc/cdc/timestamp/", "dev/nificdc/cdc/processors/", "org/apache/nifi/");
+        assertNoReference("dev/nificdc/cdc/timestamp", "dev/nificdc/cdc/binlog/", "dev/nificdc/cdc/postgres/", "dev/nificdc/cdc/processors/",
+                "org/apache/nifi/");
+        assertNoReference("dev/nificdc/cdc/binlog", "dev/nificdc/cdc/timestamp/", "dev/nificdc/cdc/postgres/", "dev/nificdc/cdc/processors/",
+                "org/apache/nifi/");
+        assertNoReference("dev/nificdc/cdc/postgres", "dev/nificdc/cdc/binlog/", "dev/nificdc/cdc/timestamp/", "dev/nificdc/cdc/processors/",
+                "dev/nificdc/cdc/emit/", "org/apache/nifi/");
+    }
+
+    @Test
+    void thePostgresTypeMappingUsesNoOtherEngineAndNoNiFiType() {
+        assertNoReference("dev/nificdc/cdc/postgres/types", "dev/nificdc/cdc/binlog/", "dev/nificdc/cdc/timestamp/",
+                "dev/nificdc/cdc/processors/", "dev/nificdc/cdc/emit/", "org/apache/nifi/");
     }
 
     @Test
     void theChangeModelAndTheFlowFileEmissionAreSourceNeutral() {
-        assertNoReference("dev/nificdc/cdc/record", "dev/nificdc/cdc/binlog/", "dev/nificdc/cdc/timestamp/", "dev/nificdc/cdc/processors/");
-        assertNoReference("dev/nificdc/cdc/emit", "dev/nificdc/cdc/binlog/", "dev/nificdc/cdc/timestamp/", "dev/nificdc/cdc/processors/");
+        assertNoReference("dev/nificdc/cdc/record", "dev/nificdc/cdc/binlog/", "dev/nificdc/cdc/timestamp/", "dev/nificdc/cdc/postgres/",
+                "dev/nificdc/cdc/processors/");
+        assertNoReference("dev/nificdc/cdc/emit", "dev/nificdc/cdc/binlog/", "dev/nificdc/cdc/timestamp/", "dev/nificdc/cdc/postgres/",
+                "dev/nificdc/cdc/processors/");
     }
 
     @Test

@@ -35,6 +35,21 @@ class TableFilterTest {
     }
 
     @Test
+    void postgresSchemasReplaceMySqlSystemDatabases() {
+        TableFilter pg = TableFilter.all().withSystemNames(TableFilter.POSTGRES_SYSTEM_SCHEMAS);
+        assertTrue(pg.includesTable("public", "orders"));
+        assertTrue(pg.includesTable("mysql", "user"), "a PostgreSQL schema may be called mysql");
+        assertTrue(pg.includesTable("sys", "t"));
+        assertFalse(pg.includesTable("pg_catalog", "pg_class"));
+        assertFalse(pg.includesTable("pg_toast", "pg_toast_16384"));
+        assertFalse(pg.includesTable("information_schema", "tables"));
+        TableFilter included = TableFilter.of(List.of(), List.of(), List.of("public\\.orders"), List.of(), List.of())
+                .withSystemNames(TableFilter.POSTGRES_SYSTEM_SCHEMAS);
+        assertTrue(included.includesTable("public", "orders"));
+        assertFalse(included.includesTable("public", "items"));
+    }
+
+    @Test
     void includeTablesMatchQualifiedNames() {
         TableFilter f = TableFilter.of(List.of(), List.of(), List.of("app\\.(orders|items)"), List.of(), List.of());
         assertTrue(f.includesTable("app", "orders"));

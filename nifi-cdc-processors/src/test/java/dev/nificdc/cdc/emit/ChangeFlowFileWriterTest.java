@@ -105,7 +105,7 @@ class ChangeFlowFileWriterTest {
         for (Operation op : List.of(Operation.UPDATE, Operation.CREATE, Operation.UPDATE, Operation.DELETE, Operation.UPDATE)) {
             events.add(new ChangeEvent(op, TABLE, op == Operation.CREATE ? null : row, op == Operation.DELETE ? null : row, source, 0L, null));
         }
-        assertEquals("c=1,u=3,d=1,r=0", ChangeFlowFileWriter.operationMix(events));
+        assertEquals("c=1,u=3,d=1,r=0,t=0", ChangeFlowFileWriter.operationMix(events));
     }
 
     @Test
@@ -133,12 +133,13 @@ class ChangeFlowFileWriterTest {
         List<GenericRecord> records = writeAndRead(OutputShape.KAFKA_WRAPPER, List.of(create, delete), 3);
         Schema wrapper = records.get(0).getSchema();
         assertEquals(List.of("metadata", "key", "value"), wrapper.getFields().stream().map(Schema.Field::name).toList());
-        assertEquals(ChangeSchemas.key(TABLE, "prod"), wrapper.getField("key").schema(), "key field holds exactly the registered key schema");
+        assertEquals(Schema.createUnion(Schema.create(Schema.Type.NULL), ChangeSchemas.key(TABLE, "prod")), wrapper.getField("key").schema(),
+                "key field holds exactly the registered key schema, or null (for a truncate)");
         assertEquals(Schema.createUnion(Schema.create(Schema.Type.NULL), ChangeSchemas.envelope(TABLE, "prod", BinlogSourceInfo.FIELDS)), wrapper.getField("value").schema(),
                 "value field holds exactly the registered envelope schema, or null");
 
         GenericRecord created = records.get(0);
-        assertEquals("prod.shop.order items", ((GenericRecord) created.get("metadata")).get("topic").toString());
+        assertEquals("prod.shop.order_items", ((GenericRecord) created.get("metadata")).get("topic").toString(), "a legal Kafka topic");
         assertNull(((GenericRecord) created.get("metadata")).get("partition"), "null partition: PublishKafka's partitioner decides");
         assertEquals(7L, ((GenericRecord) created.get("key")).get("id"));
         GenericRecord envelope = (GenericRecord) created.get("value");
@@ -153,6 +154,24 @@ class ChangeFlowFileWriterTest {
         GenericRecord tombstone = records.get(2);
         assertEquals(9L, ((GenericRecord) tombstone.get("key")).get("id"));
         assertNull(tombstone.get("value"), "the tombstone after a delete has a null value");
+    }
+
+    @Test
+    void aTruncateHasNoImagesNoKeyInTheKafkaWrapperAndOnlyMetadataWhenFlattened() throws Exception {
+        BinlogSourceInfo source = new BinlogSourceInfo("mariadb", "prod", 1, 1000L, "false", "shop", "order items", "mysql-bin.000003", 7, 0, null, null);
+        ChangeEvent truncate = new ChangeEvent(Operation.TRUNCATE, TABLE, null, null, source, 2000L, null);
+
+        GenericRecord envelope = writeAndRead(OutputShape.ENVELOPE, List.of(truncate), 1).get(0);
+        assertEquals("t", envelope.get("op").toString());
+        assertNull(envelope.get("before"));
+        assertNull(envelope.get("after"));
+        GenericRecord wrapped = writeAndRead(OutputShape.KAFKA_WRAPPER, List.of(truncate), 1).get(0);
+        assertNull(wrapped.getSchema().getField("key"), "a truncate is about no single row: no key, as Debezium sends it");
+        assertEquals("t", ((GenericRecord) wrapped.get("value")).get("op").toString());
+        GenericRecord flattened = writeAndRead(OutputShape.FLATTENED, List.of(truncate), 1).get(0);
+        assertEquals("t", flattened.get("__op").toString());
+        assertNull(flattened.getSchema().getField("id"), "a flattened truncate has no row columns");
+        assertEquals("c=0,u=0,d=0,r=0,t=1", ChangeFlowFileWriter.operationMix(List.of(truncate)));
     }
 
     @Test
@@ -184,7 +203,7 @@ class ChangeFlowFileWriterTest {
         flowFile.assertAttributeEquals("record.count", String.valueOf(expectedRecords));
         flowFile.assertAttributeNotExists(ChangeFlowFileWriter.ATTR_VALUE_SCHEMA_VERSION);
         flowFile.assertAttributeNotExists(ChangeFlowFileWriter.ATTR_KEY_SCHEMA_VERSION);
-        flowFile.assertAttributeEquals(ChangeFlowFileWriter.ATTR_TOPIC, "prod.shop.order items");
+        flowFile.assertAttributeEquals(ChangeFlowFileWriter.ATTR_TOPIC, "prod.shop.order_items");
         List<GenericRecord> records = new ArrayList<>();
         try (DataFileStream<GenericRecord> in = new DataFileStream<>(new ByteArrayInputStream(flowFile.toByteArray()), new GenericDatumReader<>())) {
             in.forEach(records::add);

@@ -5,6 +5,8 @@ import dev.nificdc.cdc.processors.CaptureBinlogChange;
 import dev.nificdc.cdc.processors.CaptureTimestampChange;
 import dev.nificdc.cdc.processors.InitialBinlogPosition;
 import dev.nificdc.cdc.processors.UrlConnectionPool;
+import dev.nificdc.cdc.record.ChangeTopics;
+import dev.nificdc.cdc.record.TableSchema;
 import dev.nificdc.registry.ConfluentSchemaRegistryService;
 import dev.nificdc.registry.ConfluentWireFormatReader;
 import dev.nificdc.registry.ConfluentWireFormatWriter;
@@ -24,10 +26,12 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.nifi.avro.AvroReader;
 import org.apache.nifi.avro.AvroRecordSetWriter;
+import org.apache.nifi.components.state.Scope;
 import org.apache.nifi.schema.access.SchemaAccessUtils;
 import org.apache.nifi.serialization.SchemaRegistryRecordSetWriter;
 import org.apache.nifi.util.MockFlowFile;
@@ -41,6 +45,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -56,8 +61,11 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -427,6 +435,103 @@ class BinlogToKafkaIT {
         assertEquals(List.of("id", "name", "note"), rowFields(decoder.schema(valueV2)));
     }
 
+    /**
+     * templates/binlog-to-kafka.json as shipped: its services and processor properties, parameters pointing at the private
+     * servers, publishing as its PublishKafka is set up. Every message is keyed by its row's primary key (one key per row,
+     * also for a composite key), a delete is followed by a tombstone, and each table has its own topic.
+     */
+    @Test
+    void theShippedBinlogToKafkaFlowKeysEveryRowAndTombstonesDeletes() throws Exception {
+        database.execute(
+                "CREATE TABLE `" + db + "`.items (id INT PRIMARY KEY, name VARCHAR(40) NOT NULL)",
+                "CREATE TABLE `" + db + "`.order_lines (order_id INT, line_no INT, qty INT NOT NULL, PRIMARY KEY (order_id, line_no))");
+        String itemsTopic = "shipped." + db + ".items";
+        String linesTopic = "shipped." + db + ".order_lines";
+        createTopics(itemsTopic, linesTopic);
+
+        ShippedFlow flow = ShippedFlow.read("binlog-to-kafka.json", Map.of(
+                "mysql.hosts", database.host() + ":" + database.port(),
+                "mysql.username", MariaDbServer.CDC_USER,
+                "mysql.password", MariaDbServer.CDC_PASSWORD,
+                "cdc.database.include", db,
+                "cdc.topic.prefix", "shipped",
+                "schema.registry.urls", registry.url()));
+        TestRunner shipped = TestRunners.newTestRunner(CaptureBinlogChange.class);
+        flow.addServicesTo(shipped);
+        flow.processorProperties(CaptureBinlogChange.class.getName()).forEach(shipped::setProperty);
+        try {
+            // The template's initial snapshot reads one table per run; both are still empty. Changes come after it.
+            for (int attempt = 0; attempt < 20 && !streaming(shipped); attempt++) {
+                shipped.run(1, false, attempt == 0);
+            }
+            assertTrue(streaming(shipped), "the snapshot finished: " + shipped.getStateManager().getState(Scope.CLUSTER).toMap());
+            shipped.assertTransferCount("success", 0);
+
+            String items = "`" + db + "`.items";
+            String lines = "`" + db + "`.order_lines";
+            database.execute(
+                    "INSERT INTO " + items + " VALUES (1, 'apple'), (2, 'pear')",
+                    "INSERT INTO " + lines + " VALUES (10, 1, 5), (10, 2, 7)",
+                    "UPDATE " + items + " SET name = 'green apple' WHERE id = 1",
+                    "DELETE FROM " + items + " WHERE id = 2",
+                    "UPDATE " + lines + " SET qty = 6 WHERE order_id = 10 AND line_no = 1",
+                    "DELETE FROM " + lines + " WHERE order_id = 10 AND line_no = 2");
+            // Eight changes and a tombstone after each of the two deletes.
+            List<MockFlowFile> flowFiles = capture(shipped, 10);
+            RecordPublisher publisher = flow.publisher(shipped, producer);
+            for (MockFlowFile flowFile : flowFiles) {
+                publisher.publish(flowFile);
+            }
+        } finally {
+            shipped.stop();
+        }
+
+        assertEquals(Map.of(
+                key("id", 1), List.of("c:apple", "u:green apple"),
+                key("id", 2), List.of("c:pear", "d:pear", "tombstone")), opsByKey(consume(itemsTopic, 5), "name"));
+        assertEquals(Map.of(
+                key("order_id", 10, "line_no", 1), List.of("c:5", "u:6"),
+                key("order_id", 10, "line_no", 2), List.of("c:7", "d:7", "tombstone")), opsByKey(consume(linesTopic, 5), "qty"));
+    }
+
+    /**
+     * What TopicOwners relies on, asked of the broker: the names ChangeTopics makes of odd table names are topics Kafka
+     * creates, and Kafka refuses a second topic that differs from an existing one only in '.' versus '_'.
+     */
+    @Test
+    void theBrokerTakesMappedNamesAndRefusesTopicsThatDifferOnlyInDotAndUnderscore() throws Exception {
+        String odd = ChangeTopics.of("it", new TableSchema("ödd-db $x", "order items.ü", List.of(), List.of()));
+        assertEquals("it._dd-db__x.order_items._", odd);
+        createTopics(odd, "it." + db + ".a.b_c");
+        ExecutionException refused = assertThrows(ExecutionException.class, () -> createTopics("it." + db + ".a_b.c"));
+        assertInstanceOf(InvalidTopicException.class, refused.getCause(), refused.toString());
+        assertTrue(refused.getCause().getMessage().contains("collides with existing topic"), refused.getCause().getMessage());
+    }
+
+    /** Whether the capture has a stored position and no snapshot in progress. */
+    private static boolean streaming(TestRunner capture) throws IOException {
+        Map<String, String> state = capture.getStateManager().getState(Scope.CLUSTER).toMap();
+        return !state.isEmpty() && state.keySet().stream().noneMatch(key -> key.startsWith("snapshot."));
+    }
+
+    /** Per message key, in partition order: "op:column value", or "tombstone"; every key's messages on one partition. */
+    private static Map<Map<String, Object>, List<String>> opsByKey(List<Message> messages, String column) {
+        Map<Map<String, Object>, List<String>> byKey = new LinkedHashMap<>();
+        Map<Map<String, Object>, Set<Integer>> partitions = new LinkedHashMap<>();
+        messages.stream().sorted(Comparator.comparingInt(Message::partition).thenComparingLong(Message::offset)).forEach(m -> {
+            partitions.computeIfAbsent(m.key(), k -> new LinkedHashSet<>()).add(m.partition());
+            if (m.value() == null) {
+                byKey.computeIfAbsent(m.key(), k -> new ArrayList<>()).add("tombstone");
+                return;
+            }
+            GenericRecord after = (GenericRecord) m.value().get("after");
+            GenericRecord image = after != null ? after : (GenericRecord) m.value().get("before");
+            byKey.computeIfAbsent(m.key(), k -> new ArrayList<>()).add(m.value().get("op") + ":" + image.get(column));
+        });
+        partitions.forEach((key, used) -> assertEquals(1, used.size(), "key " + key + " on partitions " + used));
+        return byKey;
+    }
+
     // ---- NiFi side ----
 
     private TestRunner captureRunner() throws Exception {
@@ -558,6 +663,10 @@ class BinlogToKafkaIT {
 
     /** Triggers the processor until {@code expected} records arrived, and returns the FlowFiles in sequence order. */
     private List<MockFlowFile> capture(int expected) {
+        return capture(capture, expected);
+    }
+
+    private static List<MockFlowFile> capture(TestRunner capture, int expected) {
         List<MockFlowFile> flowFiles = List.of();
         int records = 0;
         for (int attempt = 0; attempt < 60 && records < expected; attempt++) {

@@ -19,6 +19,7 @@ import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -114,6 +115,49 @@ class CaptureBinlogChangeIT {
 
         writer.failAfter(-1);
         assertEquals(ids(4, 8), ids(drain(5), "after"));
+    }
+
+    /**
+     * Two tables whose names reduce to one Kafka topic ('order items' and 'order_items' both become ..order_items): with
+     * the Kafka Record Wrapper shape the topic is each record's destination, so the second table stops the run with an
+     * error naming both tables, and nothing of the run is committed.
+     */
+    @Test
+    void tablesThatShareATopicStopTheRunNamingBothAndCommitNothing() throws Exception {
+        server.execute("CREATE TABLE `" + db + "`.`order items` (id INT PRIMARY KEY)",
+                "CREATE TABLE `" + db + "`.order_items (id INT PRIMARY KEY)");
+        BinlogCaptureRunners.streamFromCurrentEnd(runner, server);
+        runner.setProperty(OutputProperties.OUTPUT_SHAPE, "KAFKA_WRAPPER");
+        server.execute("INSERT INTO `" + db + "`.`order items` VALUES (1)");
+        drain(1);
+        runner.getFlowFilesForRelationship(CaptureBinlogChange.REL_SUCCESS)
+                .forEach(f -> f.assertAttributeEquals("cdc.topic", "it." + db + ".order_items"));
+        Map<String, String> committed = runner.getStateManager().getState(Scope.CLUSTER).toMap();
+
+        server.execute("INSERT INTO `" + db + "`.order_items VALUES (2)");
+        runner.clearTransferState();
+        Throwable refused = null;
+        for (int attempt = 0; attempt < 40 && refused == null; attempt++) {
+            try {
+                runner.run(1, false, false); // until the reader has the insert
+            } catch (Throwable t) {
+                refused = t;
+            }
+        }
+        assertNotNull(refused, "the change to order_items was refused");
+        String message = messages(refused);
+        assertTrue(message.contains("Tables " + db + ".order items and " + db + ".order_items both map to the Kafka topic 'it." + db
+                + ".order_items'"), message);
+        runner.assertTransferCount(CaptureBinlogChange.REL_SUCCESS, 0);
+        assertEquals(committed, runner.getStateManager().getState(Scope.CLUSTER).toMap(), "no state change for failed work");
+    }
+
+    private static String messages(Throwable error) {
+        StringBuilder text = new StringBuilder();
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            text.append(t.getMessage()).append('\n');
+        }
+        return text.toString();
     }
 
     @Test

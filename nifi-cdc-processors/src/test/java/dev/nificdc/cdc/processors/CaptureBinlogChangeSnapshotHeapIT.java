@@ -54,7 +54,7 @@ class CaptureBinlogChangeSnapshotHeapIT {
             Map<String, String> state = runner.getStateManager().getState(Scope.CLUSTER).toMap();
             assertTrue(state.containsKey("binlog.file"), "the snapshot completed and streaming has its position: " + state);
             MockFlowFile lastFlowFile = runner.getFlowFilesForRelationship(CaptureBinlogChange.REL_SUCCESS).get(ROWS / 5000 - 1);
-            lastFlowFile.assertAttributeEquals("cdc.operations", "c=0,u=0,d=0,r=5000");
+            lastFlowFile.assertAttributeEquals("cdc.operations", "c=0,u=0,d=0,r=5000,t=0");
             assertEquals(ROWS / 5000, runs, "one page per run");
             System.out.printf("Snapshot of %,d rows (%,d Avro bytes written) in %d runs: %,d ms; max heap %,d MB; peak heap used %,d MB%n",
                     ROWS, writer.bytes.get(), runs, millis, Runtime.getRuntime().maxMemory() >> 20, peak >> 20);

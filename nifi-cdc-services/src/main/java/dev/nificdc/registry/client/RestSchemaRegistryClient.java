@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
+import java.util.stream.Collectors;
 
 /**
  * Talks to a Confluent-compatible Schema Registry over HTTP(S) with {@link HttpClient}.
@@ -31,7 +32,10 @@ import java.util.Objects;
  * error lists every URL tried and why it failed.</p>
  *
  * <p>Error answers carry {@code {"error_code": n, "message": "..."}}; they become {@link SchemaRegistryException}s
- * whose messages name the subject, id or version concerned and what to do.</p>
+ * whose messages name the subject, id or version concerned and what to do. Registries differ in the codes they use for
+ * "not found" (Apicurio answers 40401 for a schema that an existing subject does not hold, where Confluent answers 40403,
+ * and 40402 for a version of a missing subject, where Confluent answers 40401), so a not-found answer about a subject is
+ * followed by {@code GET /subjects/{subject}/versions}: whether the subject exists decides the message and the reason.</p>
  */
 public class RestSchemaRegistryClient implements SchemaRegistryClient {
 
@@ -94,21 +98,21 @@ public class RestSchemaRegistryClient implements SchemaRegistryClient {
 
     @Override
     public int register(final String subject, final String schemaText) throws SchemaRegistryException {
-        final Call call = new Call("register a schema under subject '" + subject + "'", subject, null, null);
+        final Call call = new Call(Kind.REGISTER, "register a schema under subject '" + subject + "'", subject, null, null);
         final JsonNode response = send("POST", "/subjects/" + encode(subject) + "/versions", schemaBody(schemaText), call);
         return requireInt(response, "id", call);
     }
 
     @Override
     public SubjectSchema lookup(final String subject, final String schemaText) throws SchemaRegistryException {
-        final Call call = new Call("look up a schema under subject '" + subject + "'", subject, null, null);
+        final Call call = new Call(Kind.LOOKUP, "look up a schema under subject '" + subject + "'", subject, null, null);
         final JsonNode response = send("POST", "/subjects/" + encode(subject), schemaBody(schemaText), call);
         return subjectSchema(response, call);
     }
 
     @Override
     public SubjectSchema schemaById(final int id) throws SchemaRegistryException {
-        final Call call = new Call("read the schema with id " + id, null, id, null);
+        final Call call = new Call(Kind.BY_ID, "read the schema with id " + id, null, id, null);
         final JsonNode response = send("GET", "/schemas/ids/" + id, null, call);
         return new SubjectSchema(null, id, null, requireText(response, "schema", call), parse(response, call));
     }
@@ -116,14 +120,14 @@ public class RestSchemaRegistryClient implements SchemaRegistryClient {
     @Override
     public SubjectSchema schemaByVersion(final String subject, final Integer version) throws SchemaRegistryException {
         final String versionText = version == null ? "latest" : String.valueOf(version);
-        final Call call = new Call("read version " + versionText + " of subject '" + subject + "'", subject, null, versionText);
+        final Call call = new Call(Kind.BY_VERSION, "read version " + versionText + " of subject '" + subject + "'", subject, null, versionText);
         final JsonNode response = send("GET", "/subjects/" + encode(subject) + "/versions/" + versionText, null, call);
         return subjectSchema(response, call);
     }
 
     @Override
     public CompatibilityLevel compatibilityLevel() throws SchemaRegistryException {
-        final Call call = new Call("read the global compatibility level", null, null, null);
+        final Call call = new Call(Kind.CONFIG, "read the global compatibility level", null, null, null);
         final JsonNode response = send("GET", "/config", null, call);
         return new CompatibilityLevel(requireText(response, "compatibilityLevel", call), baseUrls.get(preferred));
     }
@@ -245,31 +249,83 @@ public class RestSchemaRegistryClient implements SchemaRegistryClient {
                     + " with HTTP " + status + (status == 401 ? " (not authenticated)" : " (not permitted)") + "." + said
                     + " Check the Authentication Type, Username and Password, and the user's permissions on the registry.");
             case 409 -> new SchemaRegistryException(Reason.INCOMPATIBLE_SCHEMA, "Schema Registry rejected the new schema for subject '" + subject
-                    + "' as incompatible (HTTP 409, error code " + error.codeOr(409) + "): the compatibility setting of the subject, or the registry's"
+                    + "' as incompatible (" + codes(status, error) + "): the compatibility setting of the subject, or the registry's"
                     + " global compatibility setting, does not allow this change against the earlier versions of the subject." + said
                     + " Make the schema change compatible, or have the registry's compatibility level for subject '" + subject
                     + "' changed (PUT /config/" + subject + "), or write to a new subject.");
-            case 404 -> switch (error.codeOr(0)) {
-                case 40401 -> new SchemaRegistryException(Reason.SUBJECT_NOT_FOUND, "Subject '" + subject
-                        + "' does not exist in the Schema Registry at " + baseUrl + " (error code 40401)." + said);
-                case 40402 -> new SchemaRegistryException(Reason.VERSION_NOT_FOUND, "Subject '" + subject + "' has no version " + call.version()
-                        + " in the Schema Registry at " + baseUrl + " (error code 40402)." + said);
-                case 40403 -> call.id() != null
-                        ? new SchemaRegistryException(Reason.SCHEMA_NOT_FOUND, "The Schema Registry at " + baseUrl + " has no schema with id " + call.id()
-                        + " (error code 40403): the data was written against another registry, or the schema was deleted." + said)
-                        : new SchemaRegistryException(Reason.SCHEMA_NOT_FOUND, "Subject '" + subject + "' in the Schema Registry at " + baseUrl
-                        + " does not hold this schema (error code 40403)." + said);
-                default -> new SchemaRegistryException(Reason.UNEXPECTED_RESPONSE, "Schema Registry at " + baseUrl + " answered HTTP 404 without a"
-                        + " registry error code when asked to " + call.action() + "; is " + baseUrl + " the base URL of a Schema Registry?" + said);
-            };
+            case 404 -> notFound(error, said, baseUrl, call);
             case 422 -> error.codeOr(0) == 42202
                     ? new SchemaRegistryException(Reason.INVALID_VERSION, "Version " + call.version() + " is not a valid version of subject '" + subject
                     + "' (error code 42202)." + said)
                     : new SchemaRegistryException(Reason.INVALID_SCHEMA, "Schema Registry rejected the schema for subject '" + subject
-                    + "' as invalid (HTTP 422, error code " + error.codeOr(422) + ")." + said + " Fix the schema text.");
+                    + "' as invalid (" + codes(status, error) + ")." + said + " Fix the schema text.");
             default -> new SchemaRegistryException(Reason.UNEXPECTED_RESPONSE, "Schema Registry at " + baseUrl + " answered HTTP " + status
                     + " when asked to " + call.action() + "." + said);
         };
+    }
+
+    /**
+     * A not-found answer. About a subject (look-up, version) the answer's code is not trusted, as registries differ:
+     * the subject's version list tells whether the subject is missing, or holds other schemas or versions.
+     */
+    private SchemaRegistryException notFound(final ErrorBody error, final String said, final String baseUrl, final Call call) {
+        final int code = error.codeOr(0);
+        final String codes = codes(404, error);
+        if (code / 100 != 404) {
+            return new SchemaRegistryException(Reason.UNEXPECTED_RESPONSE, "Schema Registry at " + baseUrl + " answered HTTP 404 without a"
+                    + " registry error code when asked to " + call.action() + "; is " + baseUrl + " the base URL of a Schema Registry?" + said);
+        }
+        if (call.kind() == Kind.BY_ID) {
+            return new SchemaRegistryException(Reason.SCHEMA_NOT_FOUND, "The Schema Registry at " + baseUrl + " has no schema with id " + call.id()
+                    + " (" + codes + "): the data was written against another registry, or the schema was deleted." + said);
+        }
+        final String subject = call.subject();
+        final List<Integer> versions = subjectVersions(baseUrl, subject);
+        if (versions != null && versions.isEmpty() || versions == null && code == 40401) {
+            return new SchemaRegistryException(Reason.SUBJECT_NOT_FOUND, "Subject '" + subject + "' does not exist in the Schema Registry at "
+                    + baseUrl + " (" + codes + ")." + said);
+        }
+        final String holds = versions == null ? "" : " (it holds version" + (versions.size() == 1 ? " " : "s ")
+                + versions.stream().map(String::valueOf).collect(Collectors.joining(", ")) + ")";
+        if (call.kind() == Kind.BY_VERSION) {
+            return new SchemaRegistryException(Reason.VERSION_NOT_FOUND, "Subject '" + subject + "' has no version " + call.version()
+                    + " in the Schema Registry at " + baseUrl + holds + " (" + codes + ")." + said);
+        }
+        return new SchemaRegistryException(Reason.SCHEMA_NOT_FOUND, "Subject '" + subject + "' in the Schema Registry at " + baseUrl
+                + " does not hold this schema" + holds + " (" + codes + ")." + said);
+    }
+
+    /**
+     * {@code GET /subjects/{subject}/versions} at {@code baseUrl}: the subject's versions, empty when the subject does not
+     * exist (40401), null when the registry does not say (then the caller goes by the error code).
+     */
+    private List<Integer> subjectVersions(final String baseUrl, final String subject) {
+        try {
+            final HttpResponse<String> response = httpClient.send(request("GET", baseUrl + "/subjects/" + encode(subject) + "/versions", null),
+                    HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            if (response.statusCode() == 404) {
+                // 40401 says the subject does not exist; a 404 without it is an endpoint this registry lacks
+                return errorBody(response.body()).codeOr(0) == 40401 ? List.of() : null;
+            }
+            final JsonNode versions = response.statusCode() == 200 ? objectMapper.readTree(response.body()) : null;
+            if (versions == null || !versions.isArray()) {
+                return null;
+            }
+            final List<Integer> list = new ArrayList<>();
+            versions.forEach(v -> list.add(v.asInt()));
+            return list;
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } catch (final IOException | IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /** "HTTP 409", or "HTTP 404, error code 40401": the registry's code only when it says more than the status. */
+    private static String codes(final int status, final ErrorBody error) {
+        final Integer code = error.code();
+        return code == null || code == 0 || code == status ? "HTTP " + status : "HTTP " + status + ", error code " + code;
     }
 
     private ErrorBody errorBody(final String body) {
@@ -331,8 +387,11 @@ public class RestSchemaRegistryClient implements SchemaRegistryClient {
         return text.length() <= 300 ? text : text.substring(0, 300) + "...";
     }
 
+    /** The kinds of request, as far as error messages differ. */
+    private enum Kind { REGISTER, LOOKUP, BY_ID, BY_VERSION, CONFIG }
+
     /** What a request was for, to name it in error messages. */
-    private record Call(String action, String subject, Integer id, String version) {
+    private record Call(Kind kind, String action, String subject, Integer id, String version) {
     }
 
     private record ErrorBody(Integer code, String message) {

@@ -1,12 +1,13 @@
 package dev.nificdc.cdc.binlog.snapshot;
 
-import com.github.shyiko.mysql.binlog.event.TableMapEventData;
 import dev.nificdc.cdc.binlog.BinlogOffset;
 import dev.nificdc.cdc.binlog.BinlogSourceInfo;
 import dev.nificdc.cdc.binlog.MySqlServer;
 import dev.nificdc.cdc.binlog.ServerFlavor;
 import dev.nificdc.cdc.binlog.convert.MySqlCharsets;
 import dev.nificdc.cdc.binlog.schema.SchemaSource;
+import dev.nificdc.cdc.binlog.schema.TableDefinition;
+import dev.nificdc.cdc.binlog.schema.TableMapSynthesizer;
 import dev.nificdc.cdc.binlog.schema.TableMapping;
 import dev.nificdc.cdc.binlog.schema.TableSchemaResolver;
 import dev.nificdc.cdc.core.CaptureLogger;
@@ -268,8 +269,12 @@ public final class ConsistentSnapshot implements ReadView<BinlogOffset> {
     }
 
     private TableMapping mapping(SnapshotTable table) throws SQLException {
-        TableMapEventData tableMap = TableMapSynthesizer.describe(connection, table);
-        return resolver.resolve(tableMap, flavor == ServerFlavor.MARIADB);
+        TableDefinition definition = TableMapSynthesizer.describe(connection, table.database(), table.table());
+        if (definition == null) {
+            throw new SQLException("information_schema lists no columns for " + table + ": the table was dropped, or the"
+                    + " capture user lacks SELECT on it");
+        }
+        return resolver.resolve(definition.tableMap(), flavor == ServerFlavor.MARIADB);
     }
 
     /**

@@ -48,7 +48,7 @@ final class JdbcValues {
                 java.math.BigDecimal d = rs.getBigDecimal(index);
                 yield d == null ? null : d.setScale(column.scale(), RoundingMode.UNNECESSARY);
             }
-            case STRING -> rs.getString(index);
+            case STRING, SOURCE_TEXT -> rs.getString(index);
             case BYTES -> rs.getBytes(index);
             case DATE -> date(rs.getString(index));
             case TIME_MICROS -> time(rs.getString(index));

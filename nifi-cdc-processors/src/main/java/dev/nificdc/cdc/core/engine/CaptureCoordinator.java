@@ -12,6 +12,7 @@ import dev.nificdc.cdc.core.snapshot.SnapshotSource;
 import dev.nificdc.cdc.core.snapshot.SnapshotTable;
 import dev.nificdc.cdc.record.ChangeEvent;
 import dev.nificdc.cdc.record.ChangeSize;
+import dev.nificdc.cdc.record.Operation;
 
 import java.sql.SQLException;
 import java.time.Duration;
@@ -33,7 +34,7 @@ import java.util.Objects;
  * <p>Delivery: a streaming run ends once it has taken every change read so far at a transaction boundary, or at
  * {@link Config#maxWait()}, past which it only finishes the transaction in progress (for at most as long again), so
  * committed output holds whole transactions. A run of one table is cut at {@link Config#maxChangesPerUnit()} changes or
- * {@link ChangeSize#BUFFER_BYTES}. The state holds the offset after the last change taken and the next sequence id.
+ * {@link ChangeSize#BUFFER_BYTES}; a TRUNCATE and a schema change are each a unit of their own. The state holds the offset after the last change taken and the next sequence id.
  *
  * <p>Snapshot and stream meet without loss or repeat: see {@link SnapshotProgress}. While streaming catches up with a
  * snapshot that needed several read views, changes a view already contains are dropped.
@@ -80,7 +81,7 @@ public final class CaptureCoordinator<O extends SourceOffset<O>> implements Auto
     private final CaptureLogger logger;
     private volatile boolean discardPending;
 
-    private ChangeStream<O> stream;
+    private volatile ChangeStream<O> stream;
     // snapshot in progress: the open read view, the tables still to read in it and the progress handed out so far
     private ReadView<O> view;
     private Deque<SnapshotTable> tablesToRead;
@@ -153,6 +154,22 @@ public final class CaptureCoordinator<O extends SourceOffset<O>> implements Auto
         discardPending = true;
     }
 
+    /**
+     * The output of {@code run} and its state have been committed: the open change stream learns the committed offset
+     * ({@link ChangeStream#committed}), e.g. to let the server release the log up to it. Call it from the commit's success
+     * callback, never before the commit succeeded; safe to call from any thread.
+     */
+    public void committed(CaptureRun run) {
+        ChangeStream<O> current = stream;
+        if (run.kind() != CaptureRun.Kind.STREAMING || run.state() == null || current == null) {
+            return;
+        }
+        O offset = streaming.storedOffset(run.state());
+        if (offset != null) {
+            current.committed(offset);
+        }
+    }
+
     @Override
     public void close() {
         closeStream();
@@ -217,6 +234,23 @@ public final class CaptureCoordinator<O extends SourceOffset<O>> implements Auto
                 }
             }
             last = change;
+            if (change.schemaChange() != null || change.event().op() == Operation.TRUNCATE) {
+                // a unit of its own, after the run before it
+                if (!run.isEmpty()) {
+                    writer.write(run, sequenceId++);
+                    units++;
+                    run = new ArrayList<>();
+                    runBytes = 0;
+                }
+                if (change.schemaChange() != null) {
+                    writer.writeSchemaChange(change.schemaChange(), sequenceId++);
+                    units++;
+                } else if (snapshot == null || snapshot.emitsTableWide(change.event())) {
+                    writer.write(List.of(change.event()), sequenceId++);
+                    units++;
+                }
+                continue;
+            }
             if (snapshot != null && !snapshot.emits(change.event())) {
                 continue;
             }

@@ -23,6 +23,14 @@ public interface ChangeStream<O extends SourceOffset<O>> extends AutoCloseable {
      */
     CapturedChange<O> poll(Duration timeout) throws InterruptedException;
 
+    /**
+     * Output up to {@code offset} (a value {@link #poll} handed out) has been committed downstream, together with the
+     * offset: a source that tells its server what it may release (PostgreSQL's confirmed flush LSN) does so now, and
+     * never earlier. Called by the processor's commit callback, possibly on another thread; the default does nothing.
+     */
+    default void committed(O offset) {
+    }
+
     /** The stream's counters (changes, source timestamps for lag, reconnects). */
     CaptureMetrics metrics();
 

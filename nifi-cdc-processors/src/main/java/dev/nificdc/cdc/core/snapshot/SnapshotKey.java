@@ -1,6 +1,5 @@
 package dev.nificdc.cdc.core.snapshot;
 
-import dev.nificdc.cdc.binlog.snapshot.ConsistentSnapshot;
 import dev.nificdc.cdc.record.ChangeEvent;
 import dev.nificdc.cdc.record.TableSchema;
 
@@ -11,7 +10,7 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * The primary-key value of a row of a {@link ConsistentSnapshot#pageable pageable} table (integer and DECIMAL columns),
+ * The primary-key value of a row of a {@link ReadView#pageable pageable} table (integer and DECIMAL columns),
  * as exact decimals, ordered column by column as the database orders them.
  */
 public record SnapshotKey(List<BigDecimal> values) implements Comparable<SnapshotKey> {

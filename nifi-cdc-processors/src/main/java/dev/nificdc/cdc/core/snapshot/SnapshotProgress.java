@@ -1,5 +1,6 @@
 package dev.nificdc.cdc.core.snapshot;
 
+import dev.nificdc.cdc.core.CaptureException;
 import dev.nificdc.cdc.core.SourceOffset;
 import dev.nificdc.cdc.record.ChangeEvent;
 
@@ -324,7 +325,8 @@ public final class SnapshotProgress<O extends SourceOffset<O>> {
      * (the change was made before that view's log position).
      */
     public boolean emits(ChangeEvent change) {
-        String table = change.source().db() + "." + change.source().table();
+        // the table as the snapshot names it (SnapshotTable: MySQL's database or PostgreSQL's schema, and the table)
+        String table = change.schema().database() + "." + change.schema().table();
         Integer view = tableViews.get(table);
         List<Split> tableSplits = splits.get(table);
         if (tableSplits != null) {
@@ -343,6 +345,47 @@ public final class SnapshotProgress<O extends SourceOffset<O>> {
         }
         O position = positions.positionOf(change);
         return position == null || position.compareTo(views.get(view)) >= 0;
+    }
+
+    /**
+     * Whether a change to a whole table (a TRUNCATE) streamed while the snapshot is caught up with must be emitted: yes
+     * when every row delivered for the table was read in views opened before it, no when every one was read in views
+     * opened after it (those rows already reflect it).
+     *
+     * @throws CaptureException when the table's rows come from views on both sides of it: applying it would remove rows
+     *                          read after it, dropping it would keep rows read before it
+     */
+    public boolean emitsTableWide(ChangeEvent change) {
+        String table = change.source().db() + "." + change.source().table();
+        List<Integer> tableViewsUsed = new ArrayList<>();
+        Integer finished = tableViews.get(table);
+        if (finished != null) {
+            tableViewsUsed.add(finished);
+        }
+        splits.getOrDefault(table, List.of()).forEach(split -> tableViewsUsed.add(split.view()));
+        if (table.equals(current) && currentView >= 0) {
+            tableViewsUsed.add(currentView);
+        }
+        O position = positions.positionOf(change);
+        if (tableViewsUsed.isEmpty() || position == null) {
+            return true;
+        }
+        boolean before = false;
+        boolean after = false;
+        for (int view : tableViewsUsed) {
+            if (position.compareTo(views.get(view)) >= 0) {
+                before = true; // the view was opened before the change: its rows do not reflect it
+            } else {
+                after = true;
+            }
+        }
+        if (before && after) {
+            throw new CaptureException(CaptureException.Reason.SNAPSHOT, "The table " + table + " was emptied (" + change.op()
+                    + ") at " + position + ", between the read views of a snapshot that needed several: some of its snapshot"
+                    + " rows were read before and some after, so the change can be neither applied nor dropped. Clear the"
+                    + " processor state to take a new snapshot.");
+        }
+        return before;
     }
 
     @Override

@@ -2,7 +2,6 @@ package dev.nificdc.cdc.binlog.snapshot;
 
 import org.junit.jupiter.api.Test;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
@@ -20,10 +19,5 @@ class JdbcValuesTest {
         assertEquals(-1L, JdbcValues.dateTime("1969-12-31 23:59:59.999999"));
         assertNull(JdbcValues.date("0000-00-00"));
         assertNull(JdbcValues.dateTime("2024-00-10 00:00:00"));
-    }
-
-    @Test
-    void readsEnumLabelsWithQuotesAndCase() {
-        assertArrayEquals(new String[]{"a", "B c", "it's"}, TableMapSynthesizer.labels("enum('a','B c','it''s')"));
     }
 }

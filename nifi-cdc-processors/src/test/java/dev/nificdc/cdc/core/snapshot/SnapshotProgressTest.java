@@ -3,6 +3,7 @@ package dev.nificdc.cdc.core.snapshot;
 import dev.nificdc.cdc.binlog.BinlogOffset;
 import dev.nificdc.cdc.binlog.BinlogPositions;
 import dev.nificdc.cdc.binlog.BinlogSourceInfo;
+import dev.nificdc.cdc.core.CaptureException;
 import dev.nificdc.cdc.record.ChangeEvent;
 import dev.nificdc.cdc.record.ColumnSchema;
 import dev.nificdc.cdc.record.Operation;
@@ -17,6 +18,7 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SnapshotProgressTest {
@@ -123,6 +125,26 @@ class SnapshotProgressTest {
     private static ChangeEvent delete(SnapshotTable table, int id, String file, long pos) {
         ChangeEvent e = change(table, file, pos);
         return new ChangeEvent(Operation.DELETE, e.schema(), new Object[]{id}, null, e.source(), 0, null);
+    }
+
+    @Test
+    void aTruncateIsEmittedOnlyWhenEveryRowOfItsTableWasReadBeforeIt() {
+        SnapshotProgress<BinlogOffset> progress = SnapshotProgress.start(BinlogPositions.INSTANCE).withView(VIEW0).withTableDone(A, 10)
+                .withView(VIEW1).withTableDone(B, 5).completed();
+        assertTrue(progress.emitsTableWide(truncate(A, "bin.000007", 2_000)), "A was read before it: its rows must go");
+        assertFalse(progress.emitsTableWide(truncate(B, "bin.000007", 2_000)), "B was read after it: its rows are what is left");
+        assertTrue(progress.emitsTableWide(truncate(B, "bin.000008", 400)));
+
+        SnapshotProgress<BinlogOffset> split = SnapshotProgress.start(BinlogPositions.INSTANCE).withView(VIEW0).withChunk(A, key(250), 250, false)
+                .withView(VIEW1).withChunk(A, key(500), 250, true).completed();
+        assertTrue(split.emitsTableWide(truncate(A, "bin.000008", 500)), "after both views");
+        CaptureException e = assertThrows(CaptureException.class, () -> split.emitsTableWide(truncate(A, "bin.000007", 5_000)));
+        assertTrue(e.getMessage().contains("shop.a") && e.getMessage().contains("Clear the processor state"), e.getMessage());
+    }
+
+    private static ChangeEvent truncate(SnapshotTable table, String file, long pos) {
+        ChangeEvent e = change(table, file, pos);
+        return new ChangeEvent(Operation.TRUNCATE, e.schema(), null, null, e.source(), 0, null);
     }
 
     private static SnapshotKey key(long id) {

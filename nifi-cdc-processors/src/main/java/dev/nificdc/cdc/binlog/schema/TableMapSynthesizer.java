@@ -1,8 +1,7 @@
-package dev.nificdc.cdc.binlog.snapshot;
+package dev.nificdc.cdc.binlog.schema;
 
 import com.github.shyiko.mysql.binlog.event.TableMapEventData;
 import com.github.shyiko.mysql.binlog.event.TableMapEventMetadata;
-import dev.nificdc.cdc.core.snapshot.SnapshotTable;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -15,18 +14,36 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static dev.nificdc.cdc.binlog.schema.BinlogColumnTypes.BIT;
+import static dev.nificdc.cdc.binlog.schema.BinlogColumnTypes.BLOB;
+import static dev.nificdc.cdc.binlog.schema.BinlogColumnTypes.DATE;
+import static dev.nificdc.cdc.binlog.schema.BinlogColumnTypes.DATETIME2;
+import static dev.nificdc.cdc.binlog.schema.BinlogColumnTypes.DOUBLE;
+import static dev.nificdc.cdc.binlog.schema.BinlogColumnTypes.ENUM;
+import static dev.nificdc.cdc.binlog.schema.BinlogColumnTypes.FLOAT;
+import static dev.nificdc.cdc.binlog.schema.BinlogColumnTypes.GEOMETRY;
+import static dev.nificdc.cdc.binlog.schema.BinlogColumnTypes.INT24;
+import static dev.nificdc.cdc.binlog.schema.BinlogColumnTypes.JSON;
+import static dev.nificdc.cdc.binlog.schema.BinlogColumnTypes.LONG;
+import static dev.nificdc.cdc.binlog.schema.BinlogColumnTypes.LONGLONG;
+import static dev.nificdc.cdc.binlog.schema.BinlogColumnTypes.NEWDECIMAL;
+import static dev.nificdc.cdc.binlog.schema.BinlogColumnTypes.SET;
+import static dev.nificdc.cdc.binlog.schema.BinlogColumnTypes.SHORT;
+import static dev.nificdc.cdc.binlog.schema.BinlogColumnTypes.STRING;
+import static dev.nificdc.cdc.binlog.schema.BinlogColumnTypes.TIME2;
+import static dev.nificdc.cdc.binlog.schema.BinlogColumnTypes.TIMESTAMP2;
+import static dev.nificdc.cdc.binlog.schema.BinlogColumnTypes.TINY;
+import static dev.nificdc.cdc.binlog.schema.BinlogColumnTypes.VARCHAR;
+import static dev.nificdc.cdc.binlog.schema.BinlogColumnTypes.YEAR;
+
 /**
  * Describes a table as the TABLE_MAP event with {@code binlog_row_metadata=FULL} would: column type codes and
  * metadata, null bitmap, names, signedness, collations, ENUM/SET labels and primary key, all read from
- * {@code information_schema}. The binlog engine's {@link dev.nificdc.cdc.binlog.schema.TableSchemaResolver} turns it
- * into the same {@link dev.nificdc.cdc.record.TableSchema} a streamed change of the table gets, so snapshot rows and
- * streamed rows share one schema.
+ * {@code information_schema}. {@link TableSchemaResolver} turns it into the same {@link dev.nificdc.cdc.record.TableSchema}
+ * a streamed change of the table gets, so snapshot rows and streamed rows share one schema; without FULL metadata in
+ * the binlog it is what the resolver checks each TABLE_MAP event against and takes names and labels from.
  */
-final class TableMapSynthesizer {
-    // binlog column type codes (as in the engine's TableSchemaResolver)
-    private static final int TINY = 1, SHORT = 2, LONG = 3, FLOAT = 4, DOUBLE = 5, LONGLONG = 8, INT24 = 9, DATE = 10,
-            YEAR = 13, VARCHAR = 15, BIT = 16, TIMESTAMP2 = 17, DATETIME2 = 18, TIME2 = 19, JSON = 245, NEWDECIMAL = 246,
-            ENUM = 247, SET = 248, BLOB = 252, STRING = 254, GEOMETRY = 255;
+public final class TableMapSynthesizer {
     private static final int BINARY_COLLATION = 63;
     private static final Pattern LABEL = Pattern.compile("'((?:[^']|'')*)'");
 
@@ -43,9 +60,11 @@ final class TableMapSynthesizer {
     private TableMapSynthesizer() {
     }
 
-    /** The synthetic TABLE_MAP of {@code table}; throws when the table has no visible columns. */
-    static TableMapEventData describe(Connection connection, SnapshotTable table) throws SQLException {
+    /** The synthetic TABLE_MAP of {@code database.table}, or null when information_schema lists no column of it. */
+    public static TableDefinition describe(Connection connection, String database, String table) throws SQLException {
         List<String> names = new ArrayList<>();
+        List<String> declared = new ArrayList<>();
+        BitSet unchecked = new BitSet();
         List<Byte> types = new ArrayList<>();
         List<Integer> metadata = new ArrayList<>();
         BitSet nullable = new BitSet();
@@ -54,12 +73,13 @@ final class TableMapSynthesizer {
         List<String[]> enums = new ArrayList<>();
         List<String[]> sets = new ArrayList<>();
         try (PreparedStatement s = connection.prepareStatement(COLUMNS)) {
-            s.setString(1, table.database());
-            s.setString(2, table.table());
+            s.setString(1, database);
+            s.setString(2, table);
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
                     int i = names.size();
                     names.add(rs.getString(1));
+                    declared.add(rs.getString(3));
                     String dataType = rs.getString(2).toLowerCase(Locale.ROOT);
                     String declaredType = rs.getString(3);
                     String columnType = declaredType.toLowerCase(Locale.ROOT);
@@ -144,7 +164,8 @@ final class TableMapSynthesizer {
                             meta = 4;
                         }
                         default -> {
-                            // e.g. MariaDB's UUID, INET4/INET6: read as text
+                            // e.g. MariaDB's UUID, INET4/INET6: read as text; the binlog's type for them is not compared
+                            unchecked.set(i);
                             type = VARCHAR;
                             meta = (int) Math.min(Math.max(octets, 1), 65535);
                             charsets.add(collation == null ? 45 : collationId);
@@ -156,13 +177,12 @@ final class TableMapSynthesizer {
             }
         }
         if (names.isEmpty()) {
-            throw new SQLException("information_schema lists no columns for " + table + ": the table was dropped, or the"
-                    + " capture user lacks SELECT on it");
+            return null;
         }
         List<Integer> primaryKey = new ArrayList<>();
         try (PreparedStatement s = connection.prepareStatement(PRIMARY_KEY)) {
-            s.setString(1, table.database());
-            s.setString(2, table.table());
+            s.setString(1, database);
+            s.setString(2, table);
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
                     primaryKey.add(names.indexOf(rs.getString(1)));
@@ -177,8 +197,8 @@ final class TableMapSynthesizer {
         meta.setSetStrValues(sets);
         meta.setSimplePrimaryKeys(primaryKey);
         TableMapEventData data = new TableMapEventData();
-        data.setDatabase(table.database());
-        data.setTable(table.table());
+        data.setDatabase(database);
+        data.setTable(table);
         byte[] typeCodes = new byte[types.size()];
         for (int i = 0; i < typeCodes.length; i++) {
             typeCodes[i] = types.get(i);
@@ -187,7 +207,7 @@ final class TableMapSynthesizer {
         data.setColumnMetadata(metadata.stream().mapToInt(Integer::intValue).toArray());
         data.setColumnNullability(nullable);
         data.setEventMetadata(meta);
-        return data;
+        return new TableDefinition(data, declared, unchecked);
     }
 
     /** The labels of {@code enum('a','b''c')} in order, unquoted. */

@@ -1,0 +1,220 @@
+package dev.nificdc.cdc.processors;
+
+import dev.nificdc.cdc.core.CaptureException;
+import dev.nificdc.cdc.core.CaptureMetrics;
+import dev.nificdc.cdc.core.engine.CaptureCoordinator;
+import dev.nificdc.cdc.core.engine.CaptureRun;
+import dev.nificdc.cdc.emit.ChangeFlowFileWriter;
+import dev.nificdc.cdc.emit.ChangeRecordFactory;
+import dev.nificdc.cdc.postgres.PgOffset;
+import dev.nificdc.cdc.postgres.PgSourceInfo;
+import dev.nificdc.cdc.record.ChangeEvent;
+import dev.nificdc.cdc.record.Operation;
+import org.apache.nifi.annotation.behavior.InputRequirement;
+import org.apache.nifi.annotation.behavior.PrimaryNodeOnly;
+import org.apache.nifi.annotation.behavior.Stateful;
+import org.apache.nifi.annotation.behavior.TriggerSerially;
+import org.apache.nifi.annotation.behavior.WritesAttribute;
+import org.apache.nifi.annotation.behavior.WritesAttributes;
+import org.apache.nifi.annotation.configuration.DefaultSchedule;
+import org.apache.nifi.annotation.documentation.CapabilityDescription;
+import org.apache.nifi.annotation.documentation.SeeAlso;
+import org.apache.nifi.annotation.documentation.Tags;
+import org.apache.nifi.annotation.lifecycle.OnScheduled;
+import org.apache.nifi.annotation.lifecycle.OnStopped;
+import org.apache.nifi.components.ConfigVerificationResult;
+import org.apache.nifi.components.PropertyDescriptor;
+import org.apache.nifi.components.state.Scope;
+import org.apache.nifi.flowfile.FlowFile;
+import org.apache.nifi.logging.ComponentLog;
+import org.apache.nifi.processor.AbstractProcessor;
+import org.apache.nifi.processor.ProcessContext;
+import org.apache.nifi.processor.ProcessSession;
+import org.apache.nifi.processor.Relationship;
+import org.apache.nifi.processor.VerifiableProcessor;
+import org.apache.nifi.processor.exception.ProcessException;
+import org.apache.nifi.scheduling.SchedulingStrategy;
+
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+@PrimaryNodeOnly
+@TriggerSerially
+@InputRequirement(InputRequirement.Requirement.INPUT_FORBIDDEN)
+@DefaultSchedule(strategy = SchedulingStrategy.TIMER_DRIVEN, period = "0 sec")
+@Tags({"cdc", "change data capture", "postgresql", "postgres", "logical replication", "pgoutput", "wal", "debezium", "avro", "record"})
+@CapabilityDescription("""
+        Captures every committed row change (insert, update, delete, truncate) of the chosen PostgreSQL tables through logical \
+        replication with the built-in pgoutput plugin (PostgreSQL 10 and later; no server extension), and writes them, in \
+        commit order and in whole transactions, as records through the configured Record Writer: one FlowFile per run of \
+        changes to one table. Records are Debezium-compatible change events (before, after, source with the LSN, op, \
+        transaction) or flattened rows. Each change keeps the columns its table had when it was written, across ALTER TABLE. \
+        The LSN is stored in NiFi state in the same session as the FlowFiles it covers, and the server is told it may release \
+        the WAL only after that session committed: nothing is lost; a crash inside NiFi's session commit can repeat the last \
+        committed batch. With a Snapshot Mode of initial or when_needed the existing rows are first read (op 'r') in the \
+        snapshot the replication slot exports, and streaming starts exactly at the slot's position.""")
+@Stateful(scopes = Scope.CLUSTER, description = """
+        The LSN of the last committed change (the commit LSN of a partly emitted transaction and how many of its changes were \
+        emitted) and the next FlowFile sequence id. While a snapshot runs: the LSN of each read view, which tables and key \
+        ranges were read in which view, the row count. Clearing state makes the processor start again as its Snapshot Mode \
+        says; the replication slot keeps its own position on the server.""")
+@WritesAttributes({
+        @WritesAttribute(attribute = ChangeFlowFileWriter.ATTR_DATABASE, description = "The database of the captured table"),
+        @WritesAttribute(attribute = CapturePostgresChange.ATTR_SCHEMA, description = "The schema of the captured table"),
+        @WritesAttribute(attribute = ChangeFlowFileWriter.ATTR_TABLE, description = "The captured table"),
+        @WritesAttribute(attribute = ChangeFlowFileWriter.ATTR_TOPIC, description = "Suggested Kafka topic: <Topic Prefix>.<database>.<schema>.<table>"),
+        @WritesAttribute(attribute = ChangeFlowFileWriter.ATTR_OPERATIONS, description = "How many changes of each operation the FlowFile holds, e.g. c=3,u=1,d=0,r=0,t=0; a TRUNCATE is a FlowFile of its own: c=0,u=0,d=0,r=0,t=1"),
+        @WritesAttribute(attribute = CapturePostgresChange.ATTR_SEQUENCE_ID, description = """
+                Increases by one with every FlowFile across all tables, in commit order; use it with EnforceOrder or a FIFO \
+                prioritizer to keep order downstream"""),
+        @WritesAttribute(attribute = CapturePostgresChange.ATTR_FIRST_LSN, description = "LSN of the first change in the FlowFile"),
+        @WritesAttribute(attribute = CapturePostgresChange.ATTR_LAST_LSN, description = "LSN of the last change in the FlowFile"),
+        @WritesAttribute(attribute = CapturePostgresChange.ATTR_COMMIT_LSN, description = "Commit LSN of the transaction of the last change"),
+        @WritesAttribute(attribute = CapturePostgresChange.ATTR_TX_ID, description = "Transaction id (xid) of the last change; absent for snapshot rows"),
+        @WritesAttribute(attribute = ChangeFlowFileWriter.ATTR_VALUE_SCHEMA_ID, description = "Registry id of the value schema (with a Schema Registry)"),
+        @WritesAttribute(attribute = ChangeFlowFileWriter.ATTR_VALUE_SCHEMA_VERSION, description = "Registry version of the value schema (with a Schema Registry)"),
+        @WritesAttribute(attribute = ChangeFlowFileWriter.ATTR_KEY_SCHEMA_ID, description = "Registry id of the key schema (with a Schema Registry and a key)"),
+        @WritesAttribute(attribute = ChangeFlowFileWriter.ATTR_KEY_SCHEMA_VERSION, description = "Registry version of the key schema (with a Schema Registry and a key)"),
+        @WritesAttribute(attribute = "record.count", description = "Number of records in the FlowFile (with the Kafka Record Wrapper shape, tombstones included)"),
+        @WritesAttribute(attribute = "mime.type", description = "The MIME type the Record Writer declares")
+})
+@SeeAlso({CaptureBinlogChange.class, CaptureTimestampChange.class})
+public class CapturePostgresChange extends AbstractProcessor implements VerifiableProcessor {
+    static final String ATTR_SEQUENCE_ID = "cdc.sequence.id";
+    static final String ATTR_SCHEMA = "cdc.schema";
+    static final String ATTR_FIRST_LSN = "cdc.pg.first.lsn";
+    static final String ATTR_LAST_LSN = "cdc.pg.last.lsn";
+    static final String ATTR_COMMIT_LSN = "cdc.pg.commit.lsn";
+    static final String ATTR_TX_ID = "cdc.pg.tx.id";
+
+    static final Relationship REL_SUCCESS = new Relationship.Builder()
+            .name("success")
+            .description("FlowFiles of change records, one table per FlowFile, in commit order")
+            .build();
+
+    static final List<PropertyDescriptor> PROPERTY_DESCRIPTORS = PostgresCaptureProperties.ALL;
+
+    private volatile PostgresCaptureConfig config;
+    private volatile CaptureCoordinator<PgOffset> coordinator;
+    private ChangeFlowFileWriter flowFileWriter;
+    private long lastLagMillis;
+
+    @Override
+    protected List<PropertyDescriptor> getSupportedPropertyDescriptors() {
+        return PROPERTY_DESCRIPTORS;
+    }
+
+    @Override
+    public Set<Relationship> getRelationships() {
+        return Set.of(REL_SUCCESS);
+    }
+
+    @OnScheduled
+    public void onScheduled(ProcessContext context) {
+        config = PostgresCaptureConfig.from(context);
+        flowFileWriter = new ChangeFlowFileWriter(config.writerFactory(),
+                new ChangeRecordFactory(config.outputShape(), PgSourceInfo.FIELDS, config.topicNamespace(), config.schemaIdentifiers()),
+                config.topicNamespace(), getLogger());
+        coordinator = config.coordinator(new ComponentCaptureLogger(getLogger()));
+    }
+
+    @OnStopped
+    public void onStopped() {
+        CaptureCoordinator<PgOffset> current = coordinator;
+        coordinator = null;
+        if (current != null) {
+            current.close();
+        }
+    }
+
+    /**
+     * One run of the coordinator, written as FlowFiles and committed with the new state; once the commit succeeded the
+     * stream tells the server it may release the WAL up to the committed LSN.
+     */
+    @Override
+    public void onTrigger(ProcessContext context, ProcessSession session) throws ProcessException {
+        CaptureCoordinator<PgOffset> engine = coordinator;
+        try {
+            Map<String, String> state = new HashMap<>(session.getState(Scope.CLUSTER).toMap());
+            CaptureRun run = engine.run(state, (events, sequenceId) -> emit(session, events, sequenceId));
+            if (run.metrics() != null) {
+                updateLag(session, run.metrics());
+            }
+            run.counters().forEach((name, delta) -> session.adjustCounter(name, delta, false));
+            if (run.state() == null) {
+                return;
+            }
+            if (run.discardsOutput()) {
+                session.rollback();
+            }
+            session.setState(run.state(), Scope.CLUSTER);
+            session.commitAsync(
+                    () -> {
+                        engine.committed(run);
+                        getLogger().debug("Committed {} FlowFiles up to {}", run.outputUnits(), run.position());
+                    },
+                    failure -> {
+                        getLogger().warn(run.kind() == CaptureRun.Kind.SNAPSHOT
+                                ? "Session commit failed during the snapshot; the uncommitted rows are read again in a new read view"
+                                : "Session commit failed; capture will resume from the last committed position", failure);
+                        engine.discardUncommitted();
+                    });
+        } catch (CaptureException e) {
+            context.yield();
+            throw new ProcessException(e.getMessage(), e);
+        } catch (IOException e) {
+            engine.discardUncommitted();
+            throw new ProcessException("Could not read or write the processor state: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            session.rollback();
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            engine.discardUncommitted();
+            throw e;
+        }
+    }
+
+    /** One FlowFile of a run of changes of one table, with its LSNs and sequence id. */
+    private void emit(ProcessSession session, List<ChangeEvent> events, long sequenceId) {
+        PgSourceInfo first = PgSourceInfo.of(events.get(0));
+        PgSourceInfo last = PgSourceInfo.of(events.get(events.size() - 1));
+        FlowFile flowFile = flowFileWriter.write(session, events);
+        Map<String, String> attributes = new HashMap<>();
+        attributes.put(ChangeFlowFileWriter.ATTR_DATABASE, first.db());
+        attributes.put(ATTR_SCHEMA, first.schema());
+        attributes.put(ATTR_SEQUENCE_ID, String.valueOf(sequenceId));
+        attributes.put(ATTR_FIRST_LSN, PgOffset.format(first.lsn()));
+        attributes.put(ATTR_LAST_LSN, PgOffset.format(last.lsn()));
+        attributes.put(ATTR_COMMIT_LSN, PgOffset.format(last.commitLsn()));
+        if (last.txId() != null) {
+            attributes.put(ATTR_TX_ID, String.valueOf(last.txId()));
+        }
+        flowFile = session.putAllAttributes(flowFile, attributes);
+        for (Operation op : Operation.values()) {
+            long count = events.stream().filter(e -> e.op() == op).count();
+            if (count > 0) {
+                session.adjustCounter("Changes captured: " + op.name().toLowerCase(), count, false);
+            }
+        }
+        session.getProvenanceReporter().receive(flowFile, config.transitUri(first.schema(), first.table()));
+        session.transfer(flowFile, REL_SUCCESS);
+    }
+
+    /** Keeps the counter "Replication lag (ms)" equal to the current lag behind the server (counters only add: add the delta). */
+    private void updateLag(ProcessSession session, CaptureMetrics metrics) {
+        if (metrics.lastEventSourceMillis() <= 0) {
+            return;
+        }
+        long lag = metrics.lagMillis(System.currentTimeMillis());
+        session.adjustCounter("Replication lag (ms)", lag - lastLagMillis, true);
+        lastLagMillis = lag;
+    }
+
+    @Override
+    public List<ConfigVerificationResult> verify(ProcessContext context, ComponentLog verificationLogger, Map<String, String> attributes) {
+        return new PostgresCaptureVerifier(context, verificationLogger).verify();
+    }
+}
