@@ -22,9 +22,12 @@ import org.apache.nifi.annotation.documentation.SeeAlso;
 import org.apache.nifi.annotation.documentation.Tags;
 import org.apache.nifi.annotation.lifecycle.OnScheduled;
 import org.apache.nifi.annotation.lifecycle.OnStopped;
+import org.apache.nifi.annotation.notification.OnPrimaryNodeStateChange;
+import org.apache.nifi.annotation.notification.PrimaryNodeState;
 import org.apache.nifi.components.ConfigVerificationResult;
 import org.apache.nifi.components.PropertyDescriptor;
 import org.apache.nifi.components.state.Scope;
+import org.apache.nifi.components.state.StateMap;
 import org.apache.nifi.flowfile.FlowFile;
 import org.apache.nifi.logging.ComponentLog;
 import org.apache.nifi.processor.AbstractProcessor;
@@ -40,6 +43,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
 
 @PrimaryNodeOnly
 @TriggerSerially
@@ -59,8 +63,10 @@ import java.util.Set;
 @Stateful(scopes = Scope.CLUSTER, description = """
         The LSN of the last committed change (the commit LSN of a partly emitted transaction and how many of its changes were \
         emitted) and the next FlowFile sequence id. While a snapshot runs: the LSN of each read view, which tables and key \
-        ranges were read in which view, the row count. Clearing state makes the processor start again as its Snapshot Mode \
-        says; the replication slot keeps its own position on the server.""")
+        ranges were read in which view, the row count. Just before each commit with FlowFiles, intent.* (or snapshot.attempt.*) \
+        records what they cover, so that after a crash inside NiFi's commit the next run repeats exactly that output. \
+        Clearing state makes the processor start again as its Snapshot Mode says; the replication slot keeps its own \
+        position on the server.""")
 @WritesAttributes({
         @WritesAttribute(attribute = ChangeFlowFileWriter.ATTR_DATABASE, description = "The database of the captured table"),
         @WritesAttribute(attribute = CapturePostgresChange.ATTR_SCHEMA, description = "The schema of the captured table"),
@@ -69,7 +75,8 @@ import java.util.Set;
         @WritesAttribute(attribute = ChangeFlowFileWriter.ATTR_OPERATIONS, description = "How many changes of each operation the FlowFile holds, e.g. c=3,u=1,d=0,r=0,t=0; a TRUNCATE is a FlowFile of its own: c=0,u=0,d=0,r=0,t=1"),
         @WritesAttribute(attribute = CapturePostgresChange.ATTR_SEQUENCE_ID, description = """
                 Increases by one with every FlowFile across all tables, in commit order; use it with EnforceOrder or a FIFO \
-                prioritizer to keep order downstream"""),
+                prioritizer to keep order downstream. A FlowFile of streamed changes repeated after a crash inside NiFi's \
+                session commit has the same id"""),
         @WritesAttribute(attribute = CapturePostgresChange.ATTR_FIRST_LSN, description = "LSN of the first change in the FlowFile"),
         @WritesAttribute(attribute = CapturePostgresChange.ATTR_LAST_LSN, description = "LSN of the last change in the FlowFile"),
         @WritesAttribute(attribute = CapturePostgresChange.ATTR_COMMIT_LSN, description = "Commit LSN of the transaction of the last change"),
@@ -99,6 +106,8 @@ public class CapturePostgresChange extends AbstractProcessor implements Verifiab
 
     private volatile PostgresCaptureConfig config;
     private volatile CaptureCoordinator<PgOffset> coordinator;
+    /** Held by a run; the primary-node change waits for the run in progress before it closes the replication connection. */
+    private final ReentrantLock running = new ReentrantLock();
     private ChangeFlowFileWriter flowFileWriter;
     private long lastLagMillis;
 
@@ -131,15 +140,46 @@ public class CapturePostgresChange extends AbstractProcessor implements Verifiab
     }
 
     /**
+     * In a cluster, a node that is no longer the primary closes its replication connection (and a snapshot's read view)
+     * once its run in progress has finished: the slot is free for the new primary, and when this node is elected again it
+     * resumes from the cluster state, not from what it had read ahead.
+     */
+    @OnPrimaryNodeStateChange
+    public void onPrimaryNodeStateChange(PrimaryNodeState state) {
+        if (state != PrimaryNodeState.PRIMARY_NODE_REVOKED) {
+            return;
+        }
+        running.lock();
+        try {
+            CaptureCoordinator<PgOffset> current = coordinator;
+            if (current != null) {
+                current.close();
+                getLogger().info("No longer the primary node: replication connection closed; capture continues on the new"
+                        + " primary from the cluster state");
+            }
+        } finally {
+            running.unlock();
+        }
+    }
+
+    /**
      * One run of the coordinator, written as FlowFiles and committed with the new state; once the commit succeeded the
      * stream tells the server it may release the WAL up to the committed LSN.
      */
     @Override
     public void onTrigger(ProcessContext context, ProcessSession session) throws ProcessException {
-        CaptureCoordinator<PgOffset> engine = coordinator;
+        running.lock();
         try {
-            Map<String, String> state = new HashMap<>(session.getState(Scope.CLUSTER).toMap());
-            CaptureRun run = engine.run(state, (events, sequenceId) -> emit(session, events, sequenceId));
+            capture(context, session, coordinator);
+        } finally {
+            running.unlock();
+        }
+    }
+
+    private void capture(ProcessContext context, ProcessSession session, CaptureCoordinator<PgOffset> engine) {
+        try {
+            StateMap stored = session.getState(Scope.CLUSTER);
+            CaptureRun run = engine.run(new HashMap<>(stored.toMap()), (events, sequenceId) -> emit(session, events, sequenceId));
             if (run.metrics() != null) {
                 updateLag(session, run.metrics());
             }
@@ -149,6 +189,17 @@ public class CapturePostgresChange extends AbstractProcessor implements Verifiab
             }
             if (run.discardsOutput()) {
                 session.rollback();
+            }
+            // NiFi writes the FlowFiles before the state: after a crash in between, the intent makes the next run repeat
+            // exactly this output (see CaptureRun.intent). Written first, so the session's state version follows it; and
+            // only over the state this run started from, so two nodes of a cluster never both commit from one state.
+            if (run.intent() != null && !context.getStateManager().replace(stored, run.intent(), Scope.CLUSTER)) {
+                session.rollback();
+                engine.discardUncommitted();
+                context.yield();
+                getLogger().warn("The stored state changed while this run read changes (another node of the cluster captured"
+                        + " meanwhile): nothing of this run was committed; the next run continues from the stored state");
+                return;
             }
             session.setState(run.state(), Scope.CLUSTER);
             session.commitAsync(
