@@ -24,9 +24,12 @@ import org.apache.nifi.annotation.documentation.SeeAlso;
 import org.apache.nifi.annotation.documentation.Tags;
 import org.apache.nifi.annotation.lifecycle.OnScheduled;
 import org.apache.nifi.annotation.lifecycle.OnStopped;
+import org.apache.nifi.annotation.notification.OnPrimaryNodeStateChange;
+import org.apache.nifi.annotation.notification.PrimaryNodeState;
 import org.apache.nifi.components.ConfigVerificationResult;
 import org.apache.nifi.components.PropertyDescriptor;
 import org.apache.nifi.components.state.Scope;
+import org.apache.nifi.components.state.StateMap;
 import org.apache.nifi.flowfile.FlowFile;
 import org.apache.nifi.logging.ComponentLog;
 import org.apache.nifi.migration.PropertyConfiguration;
@@ -43,6 +46,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
 
 @PrimaryNodeOnly
 @TriggerSerially
@@ -122,6 +126,8 @@ public class CaptureBinlogChange extends AbstractProcessor implements Verifiable
     private volatile Set<Relationship> relationships = Set.of(REL_SUCCESS);
     private volatile BinlogCaptureConfig config;
     private volatile CaptureCoordinator<BinlogOffset> coordinator;
+    /** Held by a run; the primary-node change waits for the run in progress before it closes the binlog connection. */
+    private final ReentrantLock running = new ReentrantLock();
     private ChangeFlowFileWriter flowFileWriter;
     private long lastLagMillis;
 
@@ -161,6 +167,29 @@ public class CaptureBinlogChange extends AbstractProcessor implements Verifiable
         }
     }
 
+    /**
+     * In a cluster, a node that is no longer the primary closes its binlog connection (and a snapshot's read view) once
+     * its run in progress has finished: nothing stays connected under the processor's server id, and when the node is
+     * elected again it resumes from the cluster state, not from what it had read ahead.
+     */
+    @OnPrimaryNodeStateChange
+    public void onPrimaryNodeStateChange(PrimaryNodeState state) {
+        if (state != PrimaryNodeState.PRIMARY_NODE_REVOKED) {
+            return;
+        }
+        running.lock();
+        try {
+            CaptureCoordinator<BinlogOffset> current = coordinator;
+            if (current != null) {
+                current.close();
+                getLogger().info("No longer the primary node: binlog connection closed; capture continues on the new primary"
+                        + " from the cluster state");
+            }
+        } finally {
+            running.unlock();
+        }
+    }
+
     /** Flows made before Snapshot Mode existed keep their behaviour: streaming from the Initial Binlog Position. */
     @Override
     public void migrateProperties(PropertyConfiguration properties) {
@@ -175,10 +204,18 @@ public class CaptureBinlogChange extends AbstractProcessor implements Verifiable
      */
     @Override
     public void onTrigger(ProcessContext context, ProcessSession session) throws ProcessException {
-        CaptureCoordinator<BinlogOffset> engine = coordinator;
+        running.lock();
         try {
-            Map<String, String> state = new HashMap<>(session.getState(Scope.CLUSTER).toMap());
-            CaptureRun run = engine.run(state, new ChangeRunWriter() {
+            capture(context, session, coordinator);
+        } finally {
+            running.unlock();
+        }
+    }
+
+    private void capture(ProcessContext context, ProcessSession session, CaptureCoordinator<BinlogOffset> engine) {
+        try {
+            StateMap stored = session.getState(Scope.CLUSTER);
+            CaptureRun run = engine.run(new HashMap<>(stored.toMap()), new ChangeRunWriter() {
                 @Override
                 public void write(List<ChangeEvent> changes, long sequenceId) {
                     emit(session, changes, sequenceId);
@@ -199,10 +236,16 @@ public class CaptureBinlogChange extends AbstractProcessor implements Verifiable
             if (run.discardsOutput()) {
                 session.rollback();
             }
-            if (run.intent() != null) {
-                // NiFi writes the FlowFiles before the state: after a crash in between, this makes the next run repeat
-                // exactly this output (see CaptureRun.intent). Written first, so the session's state version follows it.
-                context.getStateManager().setState(run.intent(), Scope.CLUSTER);
+            // NiFi writes the FlowFiles before the state: after a crash in between, the intent makes the next run repeat
+            // exactly this output (see CaptureRun.intent). Written first, so the session's state version follows it; and
+            // only over the state this run started from, so two nodes of a cluster never both commit from one state.
+            if (run.intent() != null && !context.getStateManager().replace(stored, run.intent(), Scope.CLUSTER)) {
+                session.rollback();
+                engine.discardUncommitted();
+                context.yield();
+                getLogger().warn("The stored state changed while this run read changes (another node of the cluster captured"
+                        + " meanwhile): nothing of this run was committed; the next run continues from the stored state");
+                return;
             }
             session.setState(run.state(), Scope.CLUSTER);
             session.commitAsync(

@@ -26,6 +26,7 @@ import org.apache.nifi.components.PropertyDescriptor;
 import org.apache.nifi.components.ValidationContext;
 import org.apache.nifi.components.ValidationResult;
 import org.apache.nifi.components.state.Scope;
+import org.apache.nifi.components.state.StateMap;
 import org.apache.nifi.dbcp.DBCPService;
 import org.apache.nifi.logging.ComponentLog;
 import org.apache.nifi.migration.PropertyConfiguration;
@@ -175,8 +176,10 @@ public class CaptureTimestampChange extends AbstractProcessor implements Verifia
     public void onTrigger(ProcessContext context, ProcessSession session) throws ProcessException {
         DBCPService dbcp = context.getProperty(TimestampCaptureProperties.DBCP_SERVICE).asControllerService(DBCPService.class);
         WatermarkState state;
+        StateMap stored;
         try {
-            state = new WatermarkState(session.getState(Scope.CLUSTER).toMap());
+            stored = session.getState(Scope.CLUSTER);
+            state = new WatermarkState(stored.toMap());
         } catch (IOException e) {
             throw new ProcessException("Could not read the processor's cluster state: " + e.getMessage(), e);
         }
@@ -193,16 +196,22 @@ public class CaptureTimestampChange extends AbstractProcessor implements Verifia
                         continue;
                     }
                     if (result.stateChanged()) {
-                        if (result.intent() != null) {
-                            // NiFi writes the FlowFiles before the state: after a crash in between, this makes the next
-                            // run read exactly this range again (WatermarkState.Intent). Written first, so the
-                            // session's state version follows it.
-                            context.getStateManager().setState(result.intent(), Scope.CLUSTER);
+                        // NiFi writes the FlowFiles before the state: after a crash in between, the intent makes the next
+                        // run read exactly this range again (WatermarkState.Intent). Written first, so the session's
+                        // state version follows it; and only over the state this run started from, so two nodes of a
+                        // cluster never both commit from one state.
+                        if (result.intent() != null && !context.getStateManager().replace(stored, result.intent(), Scope.CLUSTER)) {
+                            session.rollback();
+                            context.yield();
+                            getLogger().warn("The stored state changed while {} was read (another node of the cluster captured"
+                                    + " meanwhile): nothing of it was committed; the next run continues from the stored state", table);
+                            break;
                         }
                         session.setState(state.toMap(), Scope.CLUSTER);
                     }
                     session.adjustCounter(COUNTER_ROWS, result.rows(), false);
                     session.commitAsync();
+                    stored = session.getState(Scope.CLUSTER); // what this commit stored: the base of the next table's intent
                     rows += result.rows();
                 } catch (SQLException | IOException | RuntimeException e) {
                     session.rollback();

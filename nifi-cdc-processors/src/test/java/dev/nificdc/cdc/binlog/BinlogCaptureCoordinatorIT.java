@@ -152,6 +152,35 @@ class BinlogCaptureCoordinatorIT {
         }
     }
 
+    /**
+     * Two nodes of a NiFi cluster, one after the other: A captures, B (primary while A was not) captures on from A's state,
+     * and A, primary again, finds B's state stored. A must continue from that state, not from what its own stream had
+     * read ahead (that would hand out B's changes a second time).
+     */
+    @Test
+    void aCoordinatorFindingAnotherNodesStateContinuesFromIt() throws Exception {
+        String db = server.createDatabase("coord_nodes");
+        server.execute("CREATE TABLE " + db + ".t (id INT PRIMARY KEY)");
+        try (CaptureCoordinator<BinlogOffset> nodeA = coordinator(db, SnapshotPolicy.NO_DATA);
+             CaptureCoordinator<BinlogOffset> nodeB = coordinator(db, SnapshotPolicy.NO_DATA)) {
+            Map<String, String> stored = nodeA.run(new HashMap<>(), (changes, seq) -> {
+            }).state();
+            server.execute("INSERT INTO " + db + ".t VALUES (1)", "INSERT INTO " + db + ".t VALUES (2)");
+            List<Unit> fromA = new ArrayList<>();
+            stored = runUntilOutput(nodeA, stored, fromA).state();
+            server.execute("INSERT INTO " + db + ".t VALUES (3)", "INSERT INTO " + db + ".t VALUES (4)");
+            List<Unit> fromB = new ArrayList<>();
+            stored = runUntilOutput(nodeB, stored, fromB).state();
+            server.execute("INSERT INTO " + db + ".t VALUES (5)");
+            List<Unit> fromAAgain = new ArrayList<>();
+            runUntilOutput(nodeA, stored, fromAAgain);
+            List<Object> idsB = fromB.stream().flatMap(u -> u.changes().stream()).map(c -> c.after()[0]).toList();
+            List<Object> idsAAgain = fromAAgain.stream().flatMap(u -> u.changes().stream()).map(c -> c.after()[0]).toList();
+            assertTrue(idsAAgain.stream().noneMatch(idsB::contains), "A again " + idsAAgain + " after B " + idsB);
+            assertEquals(fromB.get(fromB.size() - 1).sequenceId() + 1, fromAAgain.get(0).sequenceId(), "sequence ids go on from B's");
+        }
+    }
+
     /** An update of the primary key is a delete and a create from one row of one event: their indexes tell them apart. */
     @Test
     void everyStreamedRecordHasItsOwnPositionAlsoWhenAnUpdateChangesTheKey() throws Exception {
@@ -278,10 +307,12 @@ class BinlogCaptureCoordinatorIT {
     private static List<ChangeEvent> streamAll(CaptureCoordinator<BinlogOffset> coordinator, Map<String, String> stored, int count)
             throws InterruptedException {
         List<ChangeEvent> changes = new ArrayList<>();
+        Map<String, String> state = stored;
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (changes.size() < count) {
             assertTrue(System.nanoTime() < deadline, "changes did not arrive: " + changes);
-            coordinator.run(stored, (run, seq) -> changes.addAll(run));
+            CaptureRun run = coordinator.run(state, (units, seq) -> changes.addAll(units));
+            state = run.state() != null ? run.state() : state; // as a processor stores it with the output
         }
         return changes;
     }

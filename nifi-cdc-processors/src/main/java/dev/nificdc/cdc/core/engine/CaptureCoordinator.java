@@ -80,6 +80,8 @@ public final class CaptureCoordinator<O extends SourceOffset<O>> implements Auto
     private final Config config;
     private final CaptureLogger logger;
     private volatile boolean discardPending;
+    /** The state the last run returned, or started from when it returned none: what this coordinator expects to find stored next. */
+    private Map<String, String> expectedState;
 
     private volatile ChangeStream<O> stream;
     // snapshot in progress: the open read view, the tables still to read in it and the progress handed out so far
@@ -108,6 +110,20 @@ public final class CaptureCoordinator<O extends SourceOffset<O>> implements Auto
             closeStream();
             closeSnapshot();
         }
+        if ((stream != null || view != null) && !state.equals(expectedState)) {
+            // Someone else stored state since this coordinator's last run: in a NiFi cluster, the node that was primary
+            // while this one was not. What this coordinator read ahead is stale: start again from the stored state.
+            logger.info("The stored state is not the one this processor stored last (another node of the cluster captured"
+                    + " meanwhile): continuing from the stored state");
+            closeStream();
+            closeSnapshot();
+        }
+        CaptureRun run = runFrom(state, writer);
+        expectedState = Map.copyOf(run.state() != null ? run.state() : state);
+        return run;
+    }
+
+    private CaptureRun runFrom(Map<String, String> state, ChangeRunWriter writer) throws InterruptedException {
         try {
             LogPositions<O> positions = snapshots.positions();
             SnapshotProgress<O> stored = SnapshotProgress.fromStateMap(state, positions);
