@@ -46,7 +46,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.locks.ReentrantLock;
 
 @PrimaryNodeOnly
 @TriggerSerially
@@ -126,8 +125,7 @@ public class CaptureBinlogChange extends AbstractProcessor implements Verifiable
     private volatile Set<Relationship> relationships = Set.of(REL_SUCCESS);
     private volatile BinlogCaptureConfig config;
     private volatile CaptureCoordinator<BinlogOffset> coordinator;
-    /** Held by a run; the primary-node change waits for the run in progress before it closes the binlog connection. */
-    private final ReentrantLock running = new ReentrantLock();
+    private final PrimaryNodeRuns runs = new PrimaryNodeRuns();
     private ChangeFlowFileWriter flowFileWriter;
     private long lastLagMillis;
 
@@ -174,20 +172,7 @@ public class CaptureBinlogChange extends AbstractProcessor implements Verifiable
      */
     @OnPrimaryNodeStateChange
     public void onPrimaryNodeStateChange(PrimaryNodeState state) {
-        if (state != PrimaryNodeState.PRIMARY_NODE_REVOKED) {
-            return;
-        }
-        running.lock();
-        try {
-            CaptureCoordinator<BinlogOffset> current = coordinator;
-            if (current != null) {
-                current.close();
-                getLogger().info("No longer the primary node: binlog connection closed; capture continues on the new primary"
-                        + " from the cluster state");
-            }
-        } finally {
-            running.unlock();
-        }
+        runs.primaryNodeStateChanged(state, coordinator, getLogger());
     }
 
     /** Flows made before Snapshot Mode existed keep their behaviour: streaming from the Initial Binlog Position. */
@@ -204,12 +189,7 @@ public class CaptureBinlogChange extends AbstractProcessor implements Verifiable
      */
     @Override
     public void onTrigger(ProcessContext context, ProcessSession session) throws ProcessException {
-        running.lock();
-        try {
-            capture(context, session, coordinator);
-        } finally {
-            running.unlock();
-        }
+        runs.run(() -> capture(context, session, coordinator));
     }
 
     private void capture(ProcessContext context, ProcessSession session, CaptureCoordinator<BinlogOffset> engine) {
@@ -236,15 +216,7 @@ public class CaptureBinlogChange extends AbstractProcessor implements Verifiable
             if (run.discardsOutput()) {
                 session.rollback();
             }
-            // NiFi writes the FlowFiles before the state: after a crash in between, the intent makes the next run repeat
-            // exactly this output (see CaptureRun.intent). Written first, so the session's state version follows it; and
-            // only over the state this run started from, so two nodes of a cluster never both commit from one state.
-            if (run.intent() != null && !context.getStateManager().replace(stored, run.intent(), Scope.CLUSTER)) {
-                session.rollback();
-                engine.discardUncommitted();
-                context.yield();
-                getLogger().warn("The stored state changed while this run read changes (another node of the cluster captured"
-                        + " meanwhile): nothing of this run was committed; the next run continues from the stored state");
+            if (!PrimaryNodeRuns.storeIntent(context, session, stored, run, engine, getLogger())) {
                 return;
             }
             session.setState(run.state(), Scope.CLUSTER);

@@ -43,7 +43,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.locks.ReentrantLock;
 
 @PrimaryNodeOnly
 @TriggerSerially
@@ -106,8 +105,7 @@ public class CapturePostgresChange extends AbstractProcessor implements Verifiab
 
     private volatile PostgresCaptureConfig config;
     private volatile CaptureCoordinator<PgOffset> coordinator;
-    /** Held by a run; the primary-node change waits for the run in progress before it closes the replication connection. */
-    private final ReentrantLock running = new ReentrantLock();
+    private final PrimaryNodeRuns runs = new PrimaryNodeRuns();
     private ChangeFlowFileWriter flowFileWriter;
     private long lastLagMillis;
 
@@ -146,20 +144,7 @@ public class CapturePostgresChange extends AbstractProcessor implements Verifiab
      */
     @OnPrimaryNodeStateChange
     public void onPrimaryNodeStateChange(PrimaryNodeState state) {
-        if (state != PrimaryNodeState.PRIMARY_NODE_REVOKED) {
-            return;
-        }
-        running.lock();
-        try {
-            CaptureCoordinator<PgOffset> current = coordinator;
-            if (current != null) {
-                current.close();
-                getLogger().info("No longer the primary node: replication connection closed; capture continues on the new"
-                        + " primary from the cluster state");
-            }
-        } finally {
-            running.unlock();
-        }
+        runs.primaryNodeStateChanged(state, coordinator, getLogger());
     }
 
     /**
@@ -168,12 +153,7 @@ public class CapturePostgresChange extends AbstractProcessor implements Verifiab
      */
     @Override
     public void onTrigger(ProcessContext context, ProcessSession session) throws ProcessException {
-        running.lock();
-        try {
-            capture(context, session, coordinator);
-        } finally {
-            running.unlock();
-        }
+        runs.run(() -> capture(context, session, coordinator));
     }
 
     private void capture(ProcessContext context, ProcessSession session, CaptureCoordinator<PgOffset> engine) {
@@ -190,15 +170,7 @@ public class CapturePostgresChange extends AbstractProcessor implements Verifiab
             if (run.discardsOutput()) {
                 session.rollback();
             }
-            // NiFi writes the FlowFiles before the state: after a crash in between, the intent makes the next run repeat
-            // exactly this output (see CaptureRun.intent). Written first, so the session's state version follows it; and
-            // only over the state this run started from, so two nodes of a cluster never both commit from one state.
-            if (run.intent() != null && !context.getStateManager().replace(stored, run.intent(), Scope.CLUSTER)) {
-                session.rollback();
-                engine.discardUncommitted();
-                context.yield();
-                getLogger().warn("The stored state changed while this run read changes (another node of the cluster captured"
-                        + " meanwhile): nothing of this run was committed; the next run continues from the stored state");
+            if (!PrimaryNodeRuns.storeIntent(context, session, stored, run, engine, getLogger())) {
                 return;
             }
             session.setState(run.state(), Scope.CLUSTER);
