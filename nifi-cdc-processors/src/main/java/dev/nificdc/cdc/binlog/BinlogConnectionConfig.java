@@ -25,11 +25,13 @@ import java.util.Objects;
  * @param reconnectBackoff  first wait before reconnecting after a dropped connection; doubles up to {@code maxReconnectBackoff}
  * @param maxReconnectBackoff the longest wait between reconnection attempts
  * @param logicalName       the logical server name written into {@code source.name} (the topic prefix)
+ * @param failoverTimeout   how long a lost connection is retried before the reader gives up on the host so that capture
+ *                          can move to another one ({@link BinlogReader#hostLost()}); zero retries forever
  */
 public record BinlogConnectionConfig(String host, int port, String user, String password, long serverId,
                                      Duration connectTimeout, Duration heartbeatInterval, SslMode sslMode,
                                      SSLContext sslContext, int queueCapacity, int queueKilobytes, Duration reconnectBackoff,
-                                     Duration maxReconnectBackoff, String logicalName) {
+                                     Duration maxReconnectBackoff, String logicalName, Duration failoverTimeout) {
 
     /** TLS modes, mirroring the binlog library's and MySQL's {@code --ssl-mode}. */
     public enum SslMode {
@@ -58,6 +60,7 @@ public record BinlogConnectionConfig(String host, int port, String user, String 
         reconnectBackoff = reconnectBackoff == null ? Duration.ofMillis(500) : reconnectBackoff;
         maxReconnectBackoff = maxReconnectBackoff == null ? Duration.ofSeconds(30) : maxReconnectBackoff;
         logicalName = logicalName == null || logicalName.isBlank() ? host : logicalName;
+        failoverTimeout = failoverTimeout == null ? Duration.ZERO : failoverTimeout;
     }
 
     public static Builder builder(String host, int port, String user, String password) {
@@ -85,6 +88,7 @@ public record BinlogConnectionConfig(String host, int port, String user, String 
         private Duration reconnectBackoff;
         private Duration maxReconnectBackoff;
         private String logicalName;
+        private Duration failoverTimeout;
 
         private Builder(String host, int port, String user, String password) {
             this.host = host;
@@ -135,9 +139,15 @@ public record BinlogConnectionConfig(String host, int port, String user, String 
             return this;
         }
 
+        public Builder failoverTimeout(Duration value) {
+            this.failoverTimeout = value;
+            return this;
+        }
+
         public BinlogConnectionConfig build() {
             return new BinlogConnectionConfig(host, port, user, password, serverId, connectTimeout, heartbeatInterval,
-                    sslMode, sslContext, queueCapacity, queueKilobytes, reconnectBackoff, maxReconnectBackoff, logicalName);
+                    sslMode, sslContext, queueCapacity, queueKilobytes, reconnectBackoff, maxReconnectBackoff, logicalName,
+                    failoverTimeout);
         }
     }
 }

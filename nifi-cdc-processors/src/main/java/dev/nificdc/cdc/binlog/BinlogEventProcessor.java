@@ -7,6 +7,8 @@ import com.github.shyiko.mysql.binlog.event.EventType;
 import com.github.shyiko.mysql.binlog.event.GtidEventData;
 import com.github.shyiko.mysql.binlog.event.GtidTaggedEventData;
 import com.github.shyiko.mysql.binlog.event.MariadbGtidEventData;
+import com.github.shyiko.mysql.binlog.event.MariadbGtidListEventData;
+import com.github.shyiko.mysql.binlog.event.PreviousGtidSetEventData;
 import com.github.shyiko.mysql.binlog.event.QueryEventData;
 import com.github.shyiko.mysql.binlog.event.RotateEventData;
 import com.github.shyiko.mysql.binlog.event.TableMapEventData;
@@ -49,6 +51,10 @@ import java.util.Set;
  * and {@code endsTransaction=true}. When started from an offset with {@code changesToSkip > 0} the first transaction's
  * first changes are dropped.
  *
+ * <p>GTIDs: every offset carries the GTIDs before it once they are known completely (see {@link GtidTracker}); the GTID
+ * list at the start of each binlog file completes them. Offsets name the server they were read from once the reader has
+ * told it ({@link #setServer}).
+ *
  * <p>An update that changes the primary key becomes a delete of the old key followed by a create of the new one.
  * Not thread-safe: one thread feeds it.
  */
@@ -63,6 +69,8 @@ final class BinlogEventProcessor {
     private record Position(long start, long next) {
     }
 
+    /** Header flag of events the server makes up for a connection, such as the rotate naming where it starts. */
+    private static final int LOG_EVENT_ARTIFICIAL_F = 0x20;
     /** Events that never carry a row change: passed over when no handler takes them. */
     private static final Set<EventType> CARRY_NO_ROWS = EnumSet.of(EventType.START_V3, EventType.STOP,
             EventType.FORMAT_DESCRIPTION, EventType.INTVAR, EventType.RAND, EventType.USER_VAR, EventType.SLAVE,
@@ -78,11 +86,14 @@ final class BinlogEventProcessor {
     private final CaptureLogger logger;
     private final DdlOutput ddlOutput;
     private final Map<Long, TableMapping> tableMappings = new HashMap<>();
-    private final GtidTracker gtids;
+    private GtidTracker gtids;
 
     private ServerFlavor flavor;
     private String currentFile;
+    /** The server id of the last event (the server that originally wrote it): {@code source.server_id}. */
     private long serverId;
+    /** The server the events are read from: every offset names it. Null when unknown. */
+    private ServerIdentity server;
     private BinlogOffset committed;
     private long changesToSkip;
     /** Records read so far from the binlog event being handled (a compressed transaction counts as one event). */
@@ -119,12 +130,22 @@ final class BinlogEventProcessor {
         this.currentFile = start == null ? null : start.file();
         this.serverId = start == null ? 0 : start.serverId();
         this.changesToSkip = start == null ? 0 : start.changesToSkip();
-        this.gtids = new GtidTracker(start == null ? "" : start.gtidSet());
+        this.gtids = new GtidTracker(start == null ? "" : start.gtidSet(), start != null && !start.gtidSet().isEmpty());
         handlers.put(EventType.ROTATE, this::onRotate);
         handlers.put(EventType.GTID, (e, p) -> beginTransaction(p, ((GtidEventData) e.getData()).getGtid(), false, ServerFlavor.MYSQL));
         handlers.put(EventType.GTID_TAGGED, (e, p) -> beginTransaction(p, ((GtidTaggedEventData) e.getData()).getGtid(), false, ServerFlavor.MYSQL));
         handlers.put(EventType.ANONYMOUS_GTID, (e, p) -> beginTransaction(p, null, false, ServerFlavor.MYSQL));
         handlers.put(EventType.MARIADB_GTID, this::onMariaDbGtid);
+        handlers.put(EventType.MARIADB_GTID_LIST, (e, p) -> {
+            if (!inTransaction) {
+                gtids.mergeMariaDbList(((MariadbGtidListEventData) e.getData()).getMariaGTIDSet().toSeenString());
+            }
+        });
+        handlers.put(EventType.PREVIOUS_GTIDS, (e, p) -> {
+            if (!inTransaction) {
+                gtids.mergeMySqlSet(((PreviousGtidSetEventData) e.getData()).getGtidSet());
+            }
+        });
         handlers.put(EventType.QUERY, this::onQuery);
         handlers.put(EventType.XID, (e, p) -> commit(p.next()));
         handlers.put(EventType.XA_PREPARE, (e, p) -> commit(p.next()));
@@ -162,6 +183,24 @@ final class BinlogEventProcessor {
 
     void setFlavor(ServerFlavor flavor) {
         this.flavor = flavor;
+    }
+
+    /** The server the events come from, named in every offset from now on; set before the first event of a connection. */
+    void setServer(ServerIdentity server) {
+        this.server = server;
+    }
+
+    /**
+     * The complete GTIDs before the start position, as the server reported them; replaces what the start offset held.
+     * Call before the first event.
+     */
+    void startGtids(String known) {
+        gtids = new GtidTracker(known, true);
+    }
+
+    /** True between transactions: {@link #currentOffset()} then lies after everything handed to the sink. */
+    boolean atTransactionBoundary() {
+        return !inTransaction;
     }
 
     /** Handles one event from the stream. */
@@ -238,8 +277,12 @@ final class BinlogEventProcessor {
     private void onRotate(Event event, Position position) {
         RotateEventData data = event.getData();
         currentFile = data.getBinlogFilename();
-        if (!inTransaction) {
-            committed = new BinlogOffset(currentFile, Math.max(4, data.getBinlogPosition()), 0, gtids.toString(), gtidMode, serverId);
+        // The server starts every connection with an artificial rotate. After a GTID request it names the file the server
+        // searches from, not where our position lies (the transactions it skips are not sent): only a real rotate, or
+        // one naming the first position at all, moves the offset.
+        boolean artificial = (((EventHeaderV4) event.getHeader()).getFlags() & LOG_EVENT_ARTIFICIAL_F) != 0;
+        if (!inTransaction && (!artificial || committed == null || committed.file() == null)) {
+            committed = offset(currentFile, Math.max(4, data.getBinlogPosition()), 0, gtids.known());
         }
     }
 
@@ -264,7 +307,7 @@ final class BinlogEventProcessor {
         txFile = currentFile;
         txPosition = position.start();
         txGtid = gtid;
-        gtidsBeforeTx = gtids.toString();
+        gtidsBeforeTx = gtids.known();
         txId = gtid != null ? gtid : currentFile + ":" + position.start();
         txChanges = 0;
         txThread = null;
@@ -498,7 +541,12 @@ final class BinlogEventProcessor {
     }
 
     private BinlogOffset txOffset() {
-        return new BinlogOffset(txFile, txPosition, txChanges, gtidsBeforeTx, gtidMode, serverId);
+        return offset(txFile, txPosition, txChanges, gtidsBeforeTx);
+    }
+
+    private BinlogOffset offset(String file, long position, long changes, String gtidSet) {
+        return server == null ? new BinlogOffset(file, position, changes, gtidSet, gtidMode, serverId)
+                : new BinlogOffset(file, position, changes, gtidSet, gtidMode, server.serverId(), server.instance());
     }
 
     private void commit(long nextPosition) throws InterruptedException {
@@ -511,7 +559,7 @@ final class BinlogEventProcessor {
         }
         inTransaction = false;
         changesToSkip = 0;
-        committed = new BinlogOffset(currentFile, nextPosition, 0, gtids.toString(), gtidMode, serverId);
+        committed = offset(currentFile, nextPosition, 0, gtids.known());
         if (pending != null) {
             ChangeEvent last = pending;
             pending = null;

@@ -17,12 +17,18 @@ import java.util.Objects;
  * restart-inside-a-transaction). {@code gtidSet} holds the GTIDs of the transactions completed before {@code position}:
  * a MySQL GTID set ({@code uuid:1-42,...}) or a MariaDB GTID position ({@code 0-1-42,1-2-7}); empty when unknown.
  * When {@code gtidSet} is not empty and {@link #gtidMode()} is true the reader resumes by GTID, otherwise by file/position.
+ * The GTIDs are kept only when they are known completely (from the server, or from the GTID list every binlog file starts
+ * with), so that they can always serve to resume on another server.
+ *
+ * <p>{@code serverId} and {@code serverInstance} name the server the offset was read from ({@link ServerIdentity}):
+ * file/position are only ever used on that server; on another one the reader resumes by GTID. A null
+ * {@code serverInstance} means unknown (offsets stored before the server was recorded).
  *
  * <p>Offsets of one server compare by file (binlog files are numbered {@code name.000001}, ...), position and
  * {@code changesToSkip}.
  */
 public record BinlogOffset(String file, long position, long changesToSkip, String gtidSet, boolean gtidMode,
-                           long serverId) implements SourceOffset<BinlogOffset> {
+                           long serverId, String serverInstance) implements SourceOffset<BinlogOffset> {
 
     /** State key: binlog file name. */
     public static final String KEY_FILE = "binlog.file";
@@ -36,6 +42,8 @@ public record BinlogOffset(String file, long position, long changesToSkip, Strin
     public static final String KEY_GTID_MODE = "binlog.gtid.mode";
     /** State key: server id of the server the offset was read from (decimal). */
     public static final String KEY_SERVER_ID = "binlog.server.id";
+    /** State key: MySQL's server_uuid, or MariaDB's hostname:port, of the server the offset was read from. */
+    public static final String KEY_SERVER_INSTANCE = "binlog.server.instance";
 
     private static final Comparator<BinlogOffset> ORDER = Comparator
             .comparing(BinlogOffset::fileSequence)
@@ -53,6 +61,11 @@ public record BinlogOffset(String file, long position, long changesToSkip, Strin
         gtidSet = gtidSet == null ? "" : gtidSet.trim();
     }
 
+    /** An offset whose server is not recorded. */
+    public BinlogOffset(String file, long position, long changesToSkip, String gtidSet, boolean gtidMode, long serverId) {
+        this(file, position, changesToSkip, gtidSet, gtidMode, serverId, null);
+    }
+
     /** An offset at a file position, without GTIDs. */
     public static BinlogOffset at(String file, long position) {
         return new BinlogOffset(Objects.requireNonNull(file, "file"), position, 0, "", false, 0);
@@ -64,7 +77,22 @@ public record BinlogOffset(String file, long position, long changesToSkip, Strin
     }
 
     BinlogOffset withChangesToSkip(long count) {
-        return new BinlogOffset(file, position, count, gtidSet, gtidMode, serverId);
+        return new BinlogOffset(file, position, count, gtidSet, gtidMode, serverId, serverInstance);
+    }
+
+    /** This offset with the GTIDs before it ("" or null: unknown). */
+    public BinlogOffset withGtidSet(String gtids) {
+        return new BinlogOffset(file, position, changesToSkip, gtids, gtidMode, serverId, serverInstance);
+    }
+
+    /** This offset as read from {@code server}. */
+    public BinlogOffset withServer(ServerIdentity server) {
+        return new BinlogOffset(file, position, changesToSkip, gtidSet, gtidMode, server.serverId(), server.instance());
+    }
+
+    /** The server the offset was read from, or null when it was not recorded. */
+    public ServerIdentity server() {
+        return serverInstance == null ? null : new ServerIdentity(serverId, serverInstance);
     }
 
     /** The offset as a NiFi-state map, with the {@code KEY_*} keys; absent values are left out. */
@@ -81,6 +109,9 @@ public record BinlogOffset(String file, long position, long changesToSkip, Strin
         }
         map.put(KEY_GTID_MODE, Boolean.toString(gtidMode));
         map.put(KEY_SERVER_ID, Long.toString(serverId));
+        if (serverInstance != null) {
+            map.put(KEY_SERVER_INSTANCE, serverInstance);
+        }
         return map;
     }
 
@@ -100,7 +131,8 @@ public record BinlogOffset(String file, long position, long changesToSkip, Strin
             return null;
         }
         return new BinlogOffset(file, parse(state, KEY_POSITION, 0), parse(state, KEY_CHANGES_TO_SKIP, 0), gtid,
-                Boolean.parseBoolean(state.getOrDefault(KEY_GTID_MODE, "false")), parse(state, KEY_SERVER_ID, 0));
+                Boolean.parseBoolean(state.getOrDefault(KEY_GTID_MODE, "false")), parse(state, KEY_SERVER_ID, 0),
+                state.get(KEY_SERVER_INSTANCE));
     }
 
     private static long parse(Map<String, String> state, String key, long fallback) {
@@ -141,6 +173,9 @@ public record BinlogOffset(String file, long position, long changesToSkip, Strin
         }
         if (!gtidSet.isEmpty()) {
             s.append(" gtid=").append(gtidSet);
+        }
+        if (serverInstance != null) {
+            s.append(" on ").append(server());
         }
         return s.toString();
     }

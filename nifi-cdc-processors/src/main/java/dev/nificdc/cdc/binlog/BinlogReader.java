@@ -3,6 +3,7 @@ package dev.nificdc.cdc.binlog;
 import com.github.shyiko.mysql.binlog.BinaryLogClient;
 import com.github.shyiko.mysql.binlog.event.Event;
 import com.github.shyiko.mysql.binlog.event.EventHeaderV4;
+import com.github.shyiko.mysql.binlog.event.EventType;
 import com.github.shyiko.mysql.binlog.network.AuthenticationException;
 import com.github.shyiko.mysql.binlog.network.SSLMode;
 import com.github.shyiko.mysql.binlog.network.ServerException;
@@ -18,6 +19,7 @@ import dev.nificdc.cdc.core.TableFilter;
 import dev.nificdc.cdc.core.engine.ChangeStream;
 
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import java.io.IOException;
 import java.net.SocketException;
@@ -32,6 +34,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -50,26 +53,46 @@ import java.util.concurrent.atomic.AtomicReference;
  * position, a missing REPLICATION SLAVE grant when no JDBC access was given) surface from {@code start()} or from the
  * next {@code poll}, depending on timing.
  *
- * <p>Connection drops (server restart, network) are retried forever with back-off; {@link CaptureMetrics#reconnects()}
- * counts them. A connection silent for three heartbeat intervals is dropped and re-established.
+ * <p>Connection drops (server restart, network) are retried with back-off; {@link CaptureMetrics#reconnects()} counts
+ * them. When the host stays unreachable for longer than the connection config's fail-over timeout the reader stops with
+ * {@link #hostLost()} true, so that its owner can resume on another host ({@link #resumeOffset()}). A connection silent
+ * for three heartbeat intervals is dropped and re-established.
+ *
+ * <p>The reader knows which server it reads from (with JDBC access): a stored offset read from another server is resumed
+ * by GTID ({@link ResumePlan}), and so is a reconnection that finds another server behind the same address.
+ * {@link #position()} tells how far the binlog has been read at a transaction boundary once every change up to there
+ * was taken, so that an idle capture can store its position without output.
  */
 public final class BinlogReader implements ChangeStream<BinlogOffset> {
+    /** MariaDB's ER_SLAVE_SAME_ID: another replica registered with this server id (MySQL says so in an error 1236). */
+    private static final int SAME_SERVER_ID = 4052;
+
     private final BinlogConnectionConfig config;
     private final TableFilter filter;
     private final BinlogOffset resumeFrom;
     private final StartPosition startPosition;
     private final JdbcConnector jdbc;
     private final SchemaSource schemaSource;
+    private final ServerIdentity requiredServer;
     private final CaptureLogger logger;
     private final DdlOutput ddlOutput;
     private final BlockingQueue<CapturedChange<BinlogOffset>> queue;
     /** The queue's byte budget in KB (of {@link CapturedChange#estimatedBytes()}), so wide rows cannot fill the heap. */
     private final Semaphore queuedBytes;
-    private final CaptureMetrics metrics = new CaptureMetrics();
+    private final CaptureMetrics metrics;
     private final AtomicReference<BinlogCaptureException> failure = new AtomicReference<>();
     private final CountDownLatch firstConnect = new CountDownLatch(1);
+    /** Where the network thread last was between transactions, and how many changes it had queued by then. */
+    private final AtomicReference<Boundary> boundary = new AtomicReference<>();
+    private final AtomicLong enqueued = new AtomicLong();
+    private final AtomicLong taken = new AtomicLong();
 
     private volatile boolean running;
+    private volatile boolean hostLost;
+    /** When the connection was lost and not yet re-established (epoch ms), else 0. */
+    private volatile long lostSinceMillis;
+    /** The server read from (null without JDBC access). */
+    private volatile ServerIdentity server;
     private volatile BinaryLogClient client;
     private volatile long lastEventMillis;
     private Thread thread;
@@ -88,6 +111,11 @@ public final class BinlogReader implements ChangeStream<BinlogOffset> {
         this.schemaSource = b.schemaSource != null ? b.schemaSource : jdbc != null ? new InformationSchemaSource(jdbc) : SchemaSource.none();
         this.queue = new ArrayBlockingQueue<>(config.queueCapacity());
         this.queuedBytes = new Semaphore(config.queueKilobytes());
+        this.metrics = b.metrics == null ? new CaptureMetrics() : b.metrics;
+        this.requiredServer = b.requiredServer;
+    }
+
+    private record Boundary(BinlogOffset offset, long enqueued) {
     }
 
     public static Builder builder(BinlogConnectionConfig config) {
@@ -103,6 +131,8 @@ public final class BinlogReader implements ChangeStream<BinlogOffset> {
         private JdbcConnector jdbc;
         private SchemaSource schemaSource;
         private CaptureLogger logger;
+        private CaptureMetrics metrics;
+        private ServerIdentity requiredServer;
         private DdlOutput ddlOutput = DdlOutput.DEFAULT;
 
         private Builder(BinlogConnectionConfig config) {
@@ -146,6 +176,21 @@ public final class BinlogReader implements ChangeStream<BinlogOffset> {
             return this;
         }
 
+        /**
+         * Streams only from this server (with JDBC access): another server behind the host is refused with
+         * POSITION_UNAVAILABLE. Null (the default): any server, by GTID when it is not the offset's.
+         */
+        public Builder requireServer(ServerIdentity value) {
+            this.requiredServer = value;
+            return this;
+        }
+
+        /** Counters to keep in (shared by the readers that follow one another across hosts); default: the reader's own. */
+        public Builder metrics(CaptureMetrics value) {
+            this.metrics = value;
+            return this;
+        }
+
         /** Whether truncates and schema changes are captured; default {@link DdlOutput#DEFAULT}. */
         public Builder ddlOutput(DdlOutput value) {
             this.ddlOutput = value;
@@ -170,11 +215,18 @@ public final class BinlogReader implements ChangeStream<BinlogOffset> {
         }
         MySqlCharsets charsets = MySqlCharsets.builtIn();
         ServerFlavor flavor = null;
-        BinlogOffset initial = resumeFrom;
+        ResumePlan plan;
         gtidMode = resumeFrom != null ? resumeFrom.gtidMode() : startPosition instanceof StartPosition.Gtid;
         if (jdbc != null) {
             try (Connection connection = jdbc.open()) {
                 MySqlServer server = new MySqlServer(connection);
+                ServerIdentity here = server.identity();
+                refuseIfNotRequired(here);
+                if (here.serverId() == config.serverId()) {
+                    throw new BinlogCaptureException(Reason.CONFIGURATION, "Server ID " + config.serverId() + " is the server_id of "
+                            + hostPort() + " itself. Pick another Server ID: it must differ from the server's own id and from"
+                            + " every other replica or capture of that server.");
+                }
                 List<ServerRequirements.CheckResult> results = ServerRequirements.check(server);
                 List<ServerRequirements.CheckResult> failed = results.stream()
                         .filter(r -> r.status() == ServerRequirements.Status.FAIL).toList();
@@ -191,19 +243,25 @@ public final class BinlogReader implements ChangeStream<BinlogOffset> {
                 }
                 charsets = MySqlCharsets.withServerCollations(collations(server));
                 flavor = server.flavor();
+                plan = ResumePlan.resolve(resumeFrom, startPosition, server, here, hostPort());
             } catch (SQLException e) {
                 throw classifySql(e);
             }
+        } else {
+            plan = resolveWithoutServer();
         }
-        if (initial == null) {
-            initial = switch (startPosition) {
-                case StartPosition.FilePosition fp -> BinlogOffset.at(fp.file(), fp.position());
-                case StartPosition.Gtid g -> BinlogOffset.atGtid(g.gtidSet());
-                default -> null; // EARLIEST / LATEST are resolved on connect
-            };
+        server = plan.server();
+        if (plan.foreign()) {
+            logger.info("The stored position was read from " + plan.offset().server() + "; " + hostPort() + " is " + server
+                    + ": resuming there by GTID after " + plan.offset().gtidSet());
         }
         TableSchemaResolver resolver = new TableSchemaResolver(filter, schemaSource, charsets, logger);
-        processor = new BinlogEventProcessor(initial, gtidMode, flavor, config.logicalName(), resolver, logger, this::enqueue, ddlOutput);
+        processor = new BinlogEventProcessor(plan.offset(), gtidMode, flavor, config.logicalName(), resolver, logger, this::enqueue,
+                ddlOutput);
+        if (plan.gtidsKnown()) {
+            processor.startGtids(plan.offset().gtidSet());
+        }
+        processor.setServer(server);
         running = true;
         thread = new Thread(this::run, "binlog-reader-" + config.host() + ":" + config.port());
         thread.setDaemon(true);
@@ -214,8 +272,9 @@ public final class BinlogReader implements ChangeStream<BinlogOffset> {
         try {
             if (!firstConnect.await(config.connectTimeout().toMillis() + 5_000, TimeUnit.MILLISECONDS)) {
                 close();
-                throw new BinlogCaptureException(Reason.CONNECTION, "Could not connect to the binlog of " + config.host() + ":"
-                        + config.port() + " within " + config.connectTimeout().toSeconds() + " s. Check host, port and network.");
+                throw new BinlogCaptureException(Reason.CONNECTION, "Could not connect to the binlog of " + hostPort()
+                        + " within " + config.connectTimeout().toSeconds() + " s. Check the host and port, and that no firewall"
+                        + " drops connections from NiFi.");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -242,6 +301,7 @@ public final class BinlogReader implements ChangeStream<BinlogOffset> {
             CapturedChange<BinlogOffset> change = queue.poll(Math.max(0, Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(100))), TimeUnit.NANOSECONDS);
             if (change != null) {
                 queuedBytes.release(queuedKilobytes(change));
+                taken.incrementAndGet();
                 if (change.event() != null) {
                     metrics.recordChange(change.event().op(), change.event().source().tsMs());
                 }
@@ -260,6 +320,38 @@ public final class BinlogReader implements ChangeStream<BinlogOffset> {
     @Override
     public CaptureMetrics metrics() {
         return metrics;
+    }
+
+    /**
+     * How far the binlog has been read, at a transaction boundary, once every change read before it has been taken by
+     * {@code poll}: storing it skips nothing. Null while changes read before the last boundary wait in the queue.
+     */
+    @Override
+    public BinlogOffset position() {
+        Boundary last = boundary.get();
+        return last != null && last.enqueued() == taken.get() ? last.offset() : null;
+    }
+
+    /** True when the reader stopped because its host stayed unreachable for longer than the fail-over timeout. */
+    public boolean hostLost() {
+        return hostLost;
+    }
+
+    /**
+     * After the reader has stopped and every queued change was taken: the offset after the last change taken (with the
+     * GTIDs before it), from which another reader continues without loss or repeat.
+     */
+    public BinlogOffset resumeOffset() {
+        if (thread != null && thread.isAlive()) {
+            throw new IllegalStateException("The reader is still running");
+        }
+        processor.prepareReconnect();
+        return processor.currentOffset();
+    }
+
+    /** The server the reader reads from, null until known (or without JDBC access). */
+    public ServerIdentity server() {
+        return server;
     }
 
     /**
@@ -300,6 +392,7 @@ public final class BinlogReader implements ChangeStream<BinlogOffset> {
         }
         while (running) {
             if (queue.offer(change, 200, TimeUnit.MILLISECONDS)) {
+                enqueued.incrementAndGet();
                 return;
             }
         }
@@ -329,6 +422,10 @@ public final class BinlogReader implements ChangeStream<BinlogOffset> {
             if (!running) {
                 break;
             }
+            long now = System.currentTimeMillis();
+            if (connected || (connectedBefore && lostSinceMillis == 0)) {
+                lostSinceMillis = now;
+            }
             if (problem != null) {
                 BinlogCaptureException fatal = classify(problem);
                 if (fatal != null) {
@@ -336,21 +433,27 @@ public final class BinlogReader implements ChangeStream<BinlogOffset> {
                     break;
                 }
                 if (!connectedBefore && !c.isConnected() && !connected) {
-                    String hint = isTlsProblem(problem)
-                            ? ". The TLS handshake failed: check the SSL mode and that the SSL context trusts the server certificate."
-                            : ". Check that the server is running and reachable.";
-                    fail(new BinlogCaptureException(Reason.CONNECTION, "Could not connect to " + config.host() + ":" + config.port()
-                            + ": " + problem.getMessage() + hint, problem));
+                    fail(new BinlogCaptureException(Reason.CONNECTION, ConnectionProblems.describe(hostPort(), problem), problem));
                     break;
                 }
-                logger.warn("Binlog connection to " + config.host() + ":" + config.port() + " lost (" + problem.getMessage()
-                        + "); reconnecting in " + backoff + " ms from " + processor.currentOffset());
-            } else if (connected && running) {
-                logger.warn("Binlog connection to " + config.host() + ":" + config.port() + " closed; reconnecting in "
-                        + backoff + " ms from " + processor.currentOffset());
             }
             connectedBefore |= connected;
-            if (lastEventMillis > 0 && System.currentTimeMillis() - lastEventMillis < 60_000 && connected) {
+            long lostFor = lostSinceMillis == 0 ? 0 : now - lostSinceMillis;
+            if (lostFor > 0 && config.failoverTimeout().toMillis() > 0 && lostFor >= config.failoverTimeout().toMillis()) {
+                hostLost = true;
+                fail(new BinlogCaptureException(Reason.CONNECTION, "The binlog connection to " + hostPort() + " has been lost for "
+                        + (lostFor / 1000) + " s, longer than the Failover Timeout"
+                        + (problem == null ? "" : ": " + ConnectionProblems.describe(hostPort(), problem)), problem));
+                break;
+            }
+            if (problem != null) {
+                logger.warn("Binlog connection to " + hostPort() + " lost (" + problem.getMessage() + "); reconnecting in "
+                        + backoff + " ms from " + processor.currentOffset());
+            } else if (connected) {
+                logger.warn("Binlog connection to " + hostPort() + " closed; reconnecting in " + backoff + " ms from "
+                        + processor.currentOffset());
+            }
+            if (lastEventMillis > 0 && now - lastEventMillis < 60_000 && connected) {
                 backoff = config.reconnectBackoff().toMillis();
             }
             try {
@@ -361,18 +464,51 @@ public final class BinlogReader implements ChangeStream<BinlogOffset> {
             backoff = Math.min(backoff * 2, config.maxReconnectBackoff().toMillis());
             processor.prepareReconnect();
             metrics.recordReconnect();
+            if (!checkServerBeforeReconnect()) {
+                break;
+            }
         }
         running = false;
         firstConnect.countDown();
     }
 
-    private static boolean isTlsProblem(Throwable problem) {
-        for (Throwable t = problem; t != null; t = t.getCause()) {
-            if (t instanceof javax.net.ssl.SSLException || t instanceof java.security.cert.CertificateException) {
-                return true;
-            }
+    /**
+     * Before a reconnection: asks which server now answers at the address (a virtual IP or DNS name may have moved to
+     * another server); from another server the reader continues by GTID, or stops when there are none.
+     *
+     * @return false when the reader stopped
+     */
+    private boolean checkServerBeforeReconnect() {
+        if (jdbc == null || server == null) {
+            return true;
         }
-        return false;
+        ServerIdentity now;
+        try (Connection connection = jdbc.open()) {
+            now = new MySqlServer(connection).identity();
+        } catch (SQLException e) {
+            return true; // unreachable: the binlog connection attempt will say so
+        }
+        if (now.equals(server)) {
+            return true;
+        }
+        try {
+            refuseIfNotRequired(now);
+        } catch (BinlogCaptureException e) {
+            fail(e);
+            return false;
+        }
+        logger.warn(hostPort() + " is now " + now + ", no longer " + server + ": continuing there by GTID");
+        server = now;
+        processor.setServer(now);
+        BinlogOffset offset = processor.currentOffset();
+        if (ResumePlan.isForeign(offset, now) && offset.gtidSet().isEmpty()) {
+            fail(new BinlogCaptureException(Reason.POSITION_UNAVAILABLE, hostPort() + " is now " + now + ", no longer "
+                    + offset.server() + " where the position " + offset.file() + ":" + offset.position() + " was read, and"
+                    + " without GTIDs that position cannot be found there. Clear the processor state and start over, e.g."
+                    + " with a snapshot."));
+            return false;
+        }
+        return true;
     }
 
     /** Drops a connection that has been silent for three heartbeat intervals, so the run loop reconnects. */
@@ -407,13 +543,22 @@ public final class BinlogReader implements ChangeStream<BinlogOffset> {
         c.setConnectTimeout(config.connectTimeout().toMillis());
         c.setHeartbeatInterval(config.heartbeatInterval().toMillis());
         c.setEventDeserializer(EventDeserializers.create());
-        c.setSSLMode(SSLMode.valueOf(config.sslMode().name()));
         SSLContext sslContext = config.sslContext();
+        // With our own context the host name is checked by the JDK against the host as configured (below), not by the
+        // library, which would compare the certificate with a reverse DNS lookup of the address.
+        boolean checkHostName = config.sslMode() == BinlogConnectionConfig.SslMode.VERIFY_IDENTITY;
+        c.setSSLMode(sslContext != null && checkHostName ? SSLMode.VERIFY_CA : SSLMode.valueOf(config.sslMode().name()));
         if (sslContext != null) {
             c.setSslSocketFactory(socket -> {
                 try {
-                    return (SSLSocket) sslContext.getSocketFactory().createSocket(socket,
-                            socket.getInetAddress().getHostName(), socket.getPort(), true);
+                    SSLSocket tls = (SSLSocket) sslContext.getSocketFactory().createSocket(socket, config.host(), socket.getPort(), true);
+                    if (checkHostName) {
+                        // the JDK checks the certificate's names against the host as configured, during the handshake
+                        SSLParameters parameters = tls.getSSLParameters();
+                        parameters.setEndpointIdentificationAlgorithm("HTTPS");
+                        tls.setSSLParameters(parameters);
+                    }
+                    return tls;
                 } catch (IOException e) {
                     SocketException se = new SocketException("TLS setup failed: " + e.getMessage());
                     se.initCause(e);
@@ -421,8 +566,10 @@ public final class BinlogReader implements ChangeStream<BinlogOffset> {
                 }
             });
         }
-        // in GTID mode connect by GTID once GTIDs are known; before the first transaction a file position is as good
-        boolean byGtid = gtidMode && (offset == null || !offset.gtidSet().isEmpty() || offset.file() == null);
+        // in GTID mode connect by GTID once GTIDs are known; before the first transaction a file position is as good.
+        // An offset read from another server is always asked for by GTID (the start checked that it has GTIDs).
+        boolean byGtid = ResumePlan.isForeign(offset, server)
+                || gtidMode && (offset == null || !offset.gtidSet().isEmpty() || offset.file() == null);
         if (byGtid) {
             c.setGtidSet(offset == null ? "" : offset.gtidSet());
             c.setBinlogFilename("");
@@ -441,10 +588,17 @@ public final class BinlogReader implements ChangeStream<BinlogOffset> {
             @Override
             public void onConnect(BinaryLogClient client) {
                 lastEventMillis = System.currentTimeMillis();
+                lostSinceMillis = 0;
+                metrics.recordConnected(true);
                 if (processor.flavor() == null) {
                     processor.setFlavor(Boolean.TRUE.equals(client.getMariaDB()) ? ServerFlavor.MARIADB : ServerFlavor.MYSQL);
                 }
                 firstConnect.countDown();
+            }
+
+            @Override
+            public void onDisconnect(BinaryLogClient client) {
+                metrics.recordConnected(false);
             }
 
             @Override
@@ -467,9 +621,22 @@ public final class BinlogReader implements ChangeStream<BinlogOffset> {
         }
         lastEventMillis = System.currentTimeMillis();
         EventHeaderV4 header = event.getHeader();
-        metrics.recordEvent(header.getTimestamp());
         try {
             processor.accept(event);
+            if (processor.atTransactionBoundary() && processor.currentOffset() != null) {
+                boundary.set(new Boundary(processor.currentOffset(), enqueued.get()));
+            }
+            // lag: an event read while nothing waits to be taken is captured as it is read; a heartbeat then means caught up
+            // (the counters, not the queue's size, which would take the queue's lock for every event)
+            if (enqueued.get() == taken.get()) {
+                if (header.getEventType() == EventType.HEARTBEAT) {
+                    if (processor.atTransactionBoundary()) {
+                        metrics.recordCaughtUp();
+                    }
+                } else {
+                    metrics.recordEvent(header.getTimestamp());
+                }
+            }
         } catch (InterruptedException e) {
             disconnectAsync(c);
         } catch (BinlogCaptureException e) {
@@ -519,13 +686,14 @@ public final class BinlogReader implements ChangeStream<BinlogOffset> {
                 return new BinlogCaptureException(Reason.PRIVILEGES, "User '" + config.user() + "' lacks a privilege for"
                         + " reading the binlog: " + message + ". Run GRANT REPLICATION SLAVE, REPLICATION CLIENT, SELECT ON *.* TO the user.", se);
             }
+            String lower = message.toLowerCase(java.util.Locale.ROOT);
+            if (code == SAME_SERVER_ID || code == 1236 && (lower.contains("server_id") || lower.contains("server_uuid")
+                    || lower.contains("server id"))) {
+                return new BinlogCaptureException(Reason.CONFIGURATION, "Another replica or capture connected to " + hostPort()
+                        + " with Server ID " + config.serverId() + ", and the server disconnected this one (error " + code + ": "
+                        + message + "). Pick another Server ID: every replica and every capture of a server needs its own.", se);
+            }
             if (code == 1236) {
-                String lower = message.toLowerCase(java.util.Locale.ROOT);
-                if (lower.contains("server_id") || lower.contains("server_uuid") || lower.contains("server id")) {
-                    return new BinlogCaptureException(Reason.CONFIGURATION, "Another replica with server id " + config.serverId()
-                            + " is connected to " + config.host() + ":" + config.port() + ": " + message
-                            + ". Give this reader a unique Server ID.", se);
-                }
                 return new BinlogCaptureException(Reason.POSITION_UNAVAILABLE, "The binlog position " + processor.currentOffset()
                         + " is no longer available on " + config.host() + ":" + config.port() + " (the server says: " + message
                         + "). The binlog was purged or the position never existed, so the changes since then cannot be read."
@@ -539,6 +707,9 @@ public final class BinlogReader implements ChangeStream<BinlogOffset> {
 
     private BinlogCaptureException classifySql(SQLException e) {
         int code = e.getErrorCode();
+        if (ConnectionProblems.unreachable(e) || ConnectionProblems.tls(e)) {
+            return new BinlogCaptureException(Reason.CONNECTION, ConnectionProblems.describe(hostPort(), e), e);
+        }
         if (code == 1045) {
             return new BinlogCaptureException(Reason.AUTHENTICATION, "The server " + config.host() + ":" + config.port()
                     + " rejected the JDBC login: " + e.getMessage() + ". Check the user name and password"
@@ -547,6 +718,28 @@ public final class BinlogReader implements ChangeStream<BinlogOffset> {
         }
         return new BinlogCaptureException(Reason.CONNECTION, "Could not query the server " + config.host() + ":" + config.port()
                 + " over JDBC: " + e.getMessage(), e);
+    }
+
+    private void refuseIfNotRequired(ServerIdentity here) {
+        if (requiredServer != null && !requiredServer.equals(here)) {
+            throw new BinlogCaptureException(Reason.POSITION_UNAVAILABLE, "Capture is still catching up with a snapshot that"
+                    + " was read in several read views on " + requiredServer + ", and until streaming has passed the last of"
+                    + " them it can continue only on that server: " + hostPort() + " is " + here + ". Make that server"
+                    + " reachable again, or clear the processor state and start over with a new snapshot.");
+        }
+    }
+
+    private String hostPort() {
+        return config.host() + ":" + config.port();
+    }
+
+    /** Without JDBC access nothing is asked: the stored offset as it is, else the start position (LATEST: on connect). */
+    private ResumePlan resolveWithoutServer() {
+        try {
+            return ResumePlan.resolve(resumeFrom, startPosition, null, null, hostPort());
+        } catch (SQLException e) {
+            throw new IllegalStateException("No server was asked", e);
+        }
     }
 
     private static Map<Integer, String> collations(MySqlServer server) {

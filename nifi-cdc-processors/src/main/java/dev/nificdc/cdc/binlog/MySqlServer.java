@@ -1,6 +1,7 @@
 package dev.nificdc.cdc.binlog;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -52,6 +53,24 @@ public final class MySqlServer {
         }
     }
 
+    /**
+     * Which server this is: its server id and its {@code server_uuid} (MySQL) or {@code hostname:port} (MariaDB, which
+     * has no server UUID).
+     */
+    public ServerIdentity identity() throws SQLException {
+        long serverId = serverId();
+        String uuid = flavor() == ServerFlavor.MYSQL ? variable("server_uuid") : null;
+        if (uuid != null && !uuid.isBlank()) {
+            return new ServerIdentity(serverId, uuid);
+        }
+        String host = variable("hostname");
+        String port = variable("port");
+        if (host == null || port == null) {
+            throw new SQLException("The server's hostname and port variables could not be read");
+        }
+        return new ServerIdentity(serverId, host + ":" + port);
+    }
+
     /** The server's own id ({@code @@server_id}). */
     public long serverId() throws SQLException {
         try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("SELECT @@server_id")) {
@@ -63,7 +82,8 @@ public final class MySqlServer {
     }
 
     /**
-     * The current end of the binlog (file and position, no GTIDs); empty when the server writes no binlog. Asks
+     * The current end of the binlog with the GTIDs written before it (MySQL: the executed GTID set that the same status
+     * row reports; MariaDB: {@link #gtidPositionAt}); empty when the server writes no binlog. Asks
      * {@code SHOW MASTER STATUS} and, where the server does not know that statement (MySQL 8.4+),
      * {@code SHOW BINARY LOG STATUS}.
      *
@@ -80,8 +100,16 @@ public final class MySqlServer {
     Optional<BinlogOffset> binlogPosition(List<String> statements) throws SQLException {
         SQLException unknown = null;
         for (String sql : statements) {
+            BinlogOffset position;
             try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-                return rs.next() ? Optional.of(BinlogOffset.at(rs.getString(1), rs.getLong(2))) : Optional.empty();
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                position = BinlogOffset.at(rs.getString(1), rs.getLong(2));
+                // MySQL's fifth column, Executed_Gtid_Set, is read in the same statement: exactly the GTIDs before the position
+                if (rs.getMetaData().getColumnCount() >= 5) {
+                    position = position.withGtidSet(compact(rs.getString(5)));
+                }
             } catch (SQLException e) {
                 if (e.getErrorCode() != PARSE_ERROR) {
                     throw e;
@@ -91,15 +119,39 @@ public final class MySqlServer {
                 } else {
                     unknown.addSuppressed(e);
                 }
+                continue;
             }
+            return Optional.of(position.gtidSet().isEmpty() ? position.withGtidSet(gtidPositionAt(position)) : position);
         }
         throw unknown;
     }
 
     /**
+     * MariaDB: the GTID position of the transactions written before a binlog file position ({@code BINLOG_GTID_POS}, which
+     * reads the file up to there); "" when there are none. Null where it cannot be known: on MySQL, or when the position is
+     * not the start of an event.
+     */
+    public String gtidPositionAt(BinlogOffset position) throws SQLException {
+        if (flavor() != ServerFlavor.MARIADB || position.file() == null) {
+            return null;
+        }
+        try (PreparedStatement s = connection.prepareStatement("SELECT BINLOG_GTID_POS(?, ?)")) {
+            s.setString(1, position.file());
+            s.setLong(2, position.position());
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
+    private static String compact(String gtidSet) {
+        return gtidSet == null ? "" : gtidSet.replaceAll("\\s+", "");
+    }
+
+    /**
      * MariaDB only: the binlog position matching the read view of the transaction this connection opened with
      * {@code START TRANSACTION WITH CONSISTENT SNAPSHOT} (status variables {@code binlog_snapshot_file} and
-     * {@code binlog_snapshot_position}).
+     * {@code binlog_snapshot_position}), with the GTID position of exactly that point ({@link #gtidPositionAt}).
      */
     public BinlogOffset snapshotBinlogPosition() throws SQLException {
         Map<String, String> status = new HashMap<>();
@@ -112,7 +164,8 @@ public final class MySqlServer {
         if (file == null || file.isBlank()) {
             throw new SQLException("MariaDB reports no binlog_snapshot_file: is the binlog enabled (log_bin)?");
         }
-        return BinlogOffset.at(file, Long.parseLong(status.get("binlog_snapshot_position")));
+        BinlogOffset position = BinlogOffset.at(file, Long.parseLong(status.get("binlog_snapshot_position")));
+        return position.withGtidSet(gtidPositionAt(position));
     }
 
     /** MySQL's {@code gtid_mode} (OFF, ON, ...), or null on servers without it (MariaDB, MySQL 5.5). */

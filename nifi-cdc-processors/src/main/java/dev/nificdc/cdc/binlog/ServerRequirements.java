@@ -51,7 +51,7 @@ public final class ServerRequirements {
     public static List<CheckResult> check(MySqlServer server) {
         List<CheckResult> results = new ArrayList<>();
         String version = server.version();
-        results.add(new CheckResult("server version", Status.OK, version == null ? "unknown" : version, "MySQL 5.7+ or MariaDB 10.5+", ""));
+        results.add(new CheckResult("server version", Status.OK, version == null ? "unknown" : version, "MariaDB 10.5+ or MySQL 8.0.1+ (tested: MariaDB 10.11)", ""));
 
         String logBin = server.variable("log_bin");
         results.add(equalsCheck("log_bin", logBin, "ON",
@@ -136,6 +136,8 @@ public final class ServerRequirements {
         return new CheckResult(name, ok ? Status.OK : Status.FAIL, actual == null ? "unknown" : actual, required, ok ? "" : fix);
     }
 
+    /** The privileges capture needs, as the checks and Verify name them. */
+    static final String REQUIRED_PRIVILEGES = "REPLICATION SLAVE, REPLICATION CLIENT (MariaDB: BINLOG MONITOR), SELECT";
     /**
      * Binlog compression: MariaDB's log_bin_compress (each event of at least log_bin_compress_min_len bytes compressed)
      * and MySQL 8's binlog_transaction_compression (each transaction one compressed payload). Both are decoded; the
@@ -159,30 +161,40 @@ public final class ServerRequirements {
     }
 
     private static CheckResult privileges(MySqlServer server) {
-        List<String> grants;
+        Grants grants;
         try {
-            grants = server.grants();
+            grants = new Grants(server.grants());
         } catch (SQLException e) {
-            return new CheckResult("privileges", Status.WARN, "SHOW GRANTS failed: " + e.getMessage(),
-                    "REPLICATION SLAVE, REPLICATION CLIENT, SELECT", "Check the grants of the capture user.");
+            return new CheckResult("privileges", Status.WARN, "SHOW GRANTS failed: " + e.getMessage(), REQUIRED_PRIVILEGES,
+                    "Check the grants of the capture user.");
         }
-        boolean all = grants.stream().anyMatch(g -> g.contains("ALL PRIVILEGES ON *.*"));
-        boolean slave = all || grants.stream().anyMatch(g -> g.contains("REPLICATION SLAVE") || g.contains("REPLICATION REPLICA"));
-        boolean client = all || grants.stream().anyMatch(g -> g.contains("REPLICATION CLIENT") || g.contains("BINLOG MONITOR")
-                || g.contains("SUPER"));
+        boolean slave = grants.global("REPLICATION SLAVE") || grants.global("REPLICATION REPLICA");
+        boolean client = grants.global("REPLICATION CLIENT") || grants.global("BINLOG MONITOR") || grants.global("SUPER");
+        boolean select = grants.anywhere("SELECT");
+        List<String> held = new ArrayList<>();
         List<String> missing = new ArrayList<>();
-        if (!slave) {
-            missing.add("REPLICATION SLAVE");
+        (slave ? held : missing).add("REPLICATION SLAVE");
+        (client ? held : missing).add(grants.global("BINLOG MONITOR") && !grants.global("REPLICATION CLIENT") ? "BINLOG MONITOR" : "REPLICATION CLIENT");
+        (select ? held : missing).add(select ? grants.describe("SELECT") : "SELECT");
+        for (String snapshot : List.of("RELOAD", "LOCK TABLES", "SHOW DATABASES")) {
+            if (grants.anywhere(snapshot)) {
+                held.add(grants.describe(snapshot));
+            }
         }
-        if (!client) {
-            missing.add("REPLICATION CLIENT");
+        String actual = "held: " + (held.isEmpty() ? "none of them" : String.join(", ", held))
+                + (missing.isEmpty() ? "" : "; missing: " + String.join(", ", missing));
+        if (!slave || !client) {
+            List<String> grant = missing.stream().filter(p -> !p.equals("SELECT")).toList();
+            return new CheckResult("privileges", Status.FAIL, actual, REQUIRED_PRIVILEGES,
+                    "Run GRANT " + String.join(", ", grant) + " ON *.* TO '<user>'@'%' as an administrator.");
         }
-        if (missing.isEmpty()) {
-            return new CheckResult("privileges", Status.OK, "REPLICATION SLAVE, REPLICATION CLIENT", "REPLICATION SLAVE, REPLICATION CLIENT, SELECT", "");
+        if (!select) {
+            return new CheckResult("privileges", Status.WARN, actual, REQUIRED_PRIVILEGES, "Grant SELECT on the captured"
+                    + " tables (e.g. GRANT SELECT ON shop.* TO '<user>'@'%'): the snapshot reads them and table metadata comes"
+                    + " from information_schema, which shows only tables the user can select from. Privileges given through a"
+                    + " role are not seen by this check.");
         }
-        return new CheckResult("privileges", Status.FAIL, "missing " + String.join(", ", missing),
-                "REPLICATION SLAVE, REPLICATION CLIENT, SELECT",
-                "Run GRANT " + String.join(", ", missing) + " ON *.* TO '<user>'@'%' as an administrator.");
+        return new CheckResult("privileges", Status.OK, actual, REQUIRED_PRIVILEGES, "");
     }
 
     private static CheckResult binlogStatus(MySqlServer server) {

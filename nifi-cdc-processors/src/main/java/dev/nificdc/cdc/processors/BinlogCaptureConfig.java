@@ -6,6 +6,7 @@ import dev.nificdc.cdc.binlog.BinlogSourceConfig;
 import dev.nificdc.cdc.binlog.BinlogStreamingSource;
 import dev.nificdc.cdc.binlog.DdlOutput;
 import dev.nificdc.cdc.binlog.StartPosition;
+import dev.nificdc.cdc.binlog.TlsSettings;
 import dev.nificdc.cdc.binlog.snapshot.ConsistencyMethod;
 import dev.nificdc.cdc.binlog.snapshot.MySqlSnapshotSource;
 import dev.nificdc.cdc.core.CaptureLogger;
@@ -37,6 +38,16 @@ record BinlogCaptureConfig(BinlogSourceConfig source, SnapshotMode snapshotMode,
                              RecordSetWriterFactory writerFactory, OutputShape outputShape, SchemaRegistrar registrar,
                              String topicPrefix, int maxEventsPerFlowFile, Duration maxWait) {
 
+    /** The TLS settings from the SSL Context Service, or null without one. */
+    private static TlsSettings tls(PropertyContext context) {
+        SSLContextProvider ssl = context.getProperty(SSL_CONTEXT_SERVICE).asControllerService(SSLContextProvider.class);
+        if (ssl == null) {
+            return null;
+        }
+        return new TlsSettings(ssl.createContext(), ssl.createTrustManager(), ssl.createKeyManager().orElse(null),
+                context.getProperty(VERIFY_HOST_NAME).asBoolean());
+    }
+
     static BinlogCaptureConfig from(PropertyContext context, ComponentLog log) {
         List<HostPort> hosts = new ArrayList<>();
         for (String host : context.getProperty(HOSTS).evaluateAttributeExpressions().getValue().split(",")) {
@@ -49,7 +60,6 @@ record BinlogCaptureConfig(BinlogSourceConfig source, SnapshotMode snapshotMode,
         if (configuredId == null && log != null) {
             log.info("No Server ID configured: announcing random replica server id {}", serverId);
         }
-        SSLContextProvider ssl = context.getProperty(SSL_CONTEXT_SERVICE).asControllerService(SSLContextProvider.class);
         TableFilter filter = TableFilter.of(patterns(context, DATABASE_INCLUDE), patterns(context, DATABASE_EXCLUDE),
                 patterns(context, TABLE_INCLUDE), patterns(context, TABLE_EXCLUDE), patterns(context, COLUMN_EXCLUDE));
         SnapshotMode snapshotMode = context.getProperty(SNAPSHOT_MODE).asAllowableValue(SnapshotMode.class);
@@ -71,9 +81,10 @@ record BinlogCaptureConfig(BinlogSourceConfig source, SnapshotMode snapshotMode,
                 serverId,
                 Duration.ofMillis(context.getProperty(CONNECT_TIMEOUT).asTimePeriod(TimeUnit.MILLISECONDS)),
                 Duration.ofMillis(context.getProperty(HEARTBEAT_INTERVAL).asTimePeriod(TimeUnit.MILLISECONDS)),
-                ssl == null ? null : ssl.createContext(),
+                tls(context),
                 filter, start,
                 topicPrefix.isEmpty() ? hosts.get(0).host() : topicPrefix,
+                Duration.ofMillis(context.getProperty(FAILOVER_TIMEOUT).asTimePeriod(TimeUnit.MILLISECONDS)),
                 new DdlOutput(context.getProperty(INCLUDE_TRUNCATES).asBoolean(), context.getProperty(INCLUDE_SCHEMA_CHANGES).asBoolean()));
         return new BinlogCaptureConfig(source, snapshotMode, initial,
                 context.getProperty(OutputProperties.RECORD_WRITER).asControllerService(RecordSetWriterFactory.class),
@@ -87,10 +98,10 @@ record BinlogCaptureConfig(BinlogSourceConfig source, SnapshotMode snapshotMode,
     /** The engine that runs this capture: MySQL snapshot read views, then the binlog. */
     CaptureCoordinator<BinlogOffset> coordinator(CaptureLogger logger) {
         return new CaptureCoordinator<>(snapshotSource(logger), new BinlogStreamingSource(source, logger),
-                new CaptureCoordinator.Config(snapshotMode.policy(), maxEventsPerFlowFile, maxWait), logger);
+                new CaptureCoordinator.Config(snapshotMode.policy(), maxEventsPerFlowFile, maxWait, source.heartbeatInterval()), logger);
     }
 
-    /** Snapshot read views as the processor opens them (Verify opens one too). */
+    /** Snapshot read views as the processor opens them (Verify only previews them, without a lock). */
     MySqlSnapshotSource snapshotSource(CaptureLogger logger) {
         return new MySqlSnapshotSource(source, ConsistencyMethod.AUTO, logger);
     }

@@ -19,8 +19,11 @@ final class BinlogCaptureProperties {
             .name("Hosts")
             .description("""
                     The MySQL or MariaDB server as host:port (port 3306 when omitted). A comma-separated list names \
-                    fail-over candidates (e.g. a primary and its replicas with the same binlog), tried in order when \
-                    connecting.""")
+                    fail-over candidates: a primary and its replicas, or replicas of one primary, that write the same \
+                    transactions to their binlogs (log_slave_updates / log_replica_updates) with GTIDs. They are tried in \
+                    order when connecting; when the connected host is lost for longer than the Failover Timeout, capture \
+                    moves to the next one. On a server other than the one the stored position was read from, capture \
+                    resumes by GTID.""")
             .required(true)
             .expressionLanguageSupported(ExpressionLanguageScope.ENVIRONMENT)
             .addValidator(StandardValidators.HOSTNAME_PORT_LIST_VALIDATOR)
@@ -66,20 +69,49 @@ final class BinlogCaptureProperties {
     static final PropertyDescriptor HEARTBEAT_INTERVAL = new PropertyDescriptor.Builder()
             .name("Heartbeat Interval")
             .description("""
-                    How often the server sends a heartbeat while there are no changes. A connection that stays silent for \
-                    several intervals is considered dead and is re-established, resuming from the last committed position.""")
+                    How often the server sends a heartbeat while it has nothing to send, and how often, at most, the \
+                    processor stores how far it has read the binlog while no captured change arrives (a state-only commit, \
+                    no FlowFile), so that the stored position of an idle capture keeps up with the binlog and is never \
+                    purged. A connection that stays silent for three intervals is considered dead and is re-established, \
+                    resuming from the last committed position.""")
             .required(true)
             .defaultValue("30 sec")
+            .addValidator(StandardValidators.TIME_PERIOD_VALIDATOR)
+            .build();
+
+    static final PropertyDescriptor FAILOVER_TIMEOUT = new PropertyDescriptor.Builder()
+            .name("Failover Timeout")
+            .description("""
+                    How long the connected host may stay unreachable before capture moves to the next host in Hosts \
+                    (resuming there by GTID, right after the last change read). Until then the processor reconnects to \
+                    the same host, as after a server restart. With a single host, capture stops with an error after this \
+                    long and tries again at the next run.""")
+            .required(true)
+            .defaultValue("1 min")
             .addValidator(StandardValidators.TIME_PERIOD_VALIDATOR)
             .build();
 
     static final PropertyDescriptor SSL_CONTEXT_SERVICE = new PropertyDescriptor.Builder()
             .name("SSL Context Service")
             .description("""
-                    When set, the connection is encrypted with TLS (required: the processor will not fall back to plain text) \
-                    and the server certificate is verified against the service's trust store.""")
+                    When set, every connection to the server (the binlog stream and the JDBC connections for server checks, \
+                    metadata, snapshot rows and Verify) is encrypted with TLS (required: the processor will not fall back to \
+                    plain text), and the server certificate is verified against the service's trust store. The service's \
+                    key store, when it has one, provides the client certificate.""")
             .required(false)
             .identifiesControllerService(SSLContextProvider.class)
+            .build();
+
+    static final PropertyDescriptor VERIFY_HOST_NAME = new PropertyDescriptor.Builder()
+            .name("Verify Server Host Name")
+            .description("""
+                    Whether the server certificate must also name the host as written in Hosts (a DNS name or IP address in \
+                    its subject alternative names), besides being trusted. Turn it on unless the certificates name other \
+                    hosts than the ones NiFi connects to.""")
+            .required(true)
+            .allowableValues("true", "false")
+            .defaultValue("false")
+            .dependsOn(SSL_CONTEXT_SERVICE)
             .build();
 
     static final PropertyDescriptor DATABASE_INCLUDE = new PropertyDescriptor.Builder()
@@ -234,7 +266,7 @@ final class BinlogCaptureProperties {
             .build();
 
     static final List<PropertyDescriptor> ALL = List.of(HOSTS, USERNAME, PASSWORD, SERVER_ID, CONNECT_TIMEOUT,
-            HEARTBEAT_INTERVAL, SSL_CONTEXT_SERVICE, DATABASE_INCLUDE, DATABASE_EXCLUDE, TABLE_INCLUDE, TABLE_EXCLUDE,
+            HEARTBEAT_INTERVAL, FAILOVER_TIMEOUT, SSL_CONTEXT_SERVICE, VERIFY_HOST_NAME, DATABASE_INCLUDE, DATABASE_EXCLUDE, TABLE_INCLUDE, TABLE_EXCLUDE,
             COLUMN_EXCLUDE, SNAPSHOT_MODE, INITIAL_POSITION, INITIAL_FILE, INITIAL_FILE_POSITION, INITIAL_GTID,
             OutputProperties.RECORD_WRITER, OutputProperties.OUTPUT_SHAPE, OutputProperties.SCHEMA_REGISTRY,
             OutputProperties.TOPIC_PREFIX, MAX_EVENTS_PER_FLOWFILE, MAX_WAIT, INCLUDE_TRUNCATES, INCLUDE_SCHEMA_CHANGES);

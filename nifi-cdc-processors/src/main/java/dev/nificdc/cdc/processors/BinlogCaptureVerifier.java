@@ -1,10 +1,10 @@
 package dev.nificdc.cdc.processors;
 
 import dev.nificdc.cdc.binlog.BinlogSourceConfig;
+import dev.nificdc.cdc.binlog.ConnectionProblems;
 import dev.nificdc.cdc.binlog.MySqlServer;
 import dev.nificdc.cdc.binlog.ServerRequirements;
-import dev.nificdc.cdc.binlog.snapshot.ConsistentSnapshot;
-import dev.nificdc.cdc.core.snapshot.ReadView;
+import dev.nificdc.cdc.binlog.snapshot.SnapshotPreview;
 import dev.nificdc.cdc.core.snapshot.SnapshotTable;
 import org.apache.nifi.components.ConfigVerificationResult.Outcome;
 import org.apache.nifi.components.ConfigVerificationResult;
@@ -18,10 +18,14 @@ import java.util.stream.Collectors;
 
 /**
  * The checks behind NiFi's "Verify" button for CaptureBinlogChange: the configuration parses, each host accepts the
- * credentials, and the server writes a binlog the processor can read, with the privileges it needs. Every failed
- * check says what it found, what is required and how to fix it.
+ * credentials (checks that need a connection are reported as skipped when it fails, not as failed), the Server ID is not
+ * the server's own, and the server writes a binlog the processor can read, with the privileges it needs; what the
+ * snapshot would read and lock. Verify takes no lock itself. Every failed check says what it found, what is required
+ * and how to fix it.
  */
 final class BinlogCaptureVerifier {
+    private static final String SNAPSHOT_STEP = "Snapshot";
+
     private final ProcessContext context;
     private final ComponentLog log;
 
@@ -41,45 +45,68 @@ final class BinlogCaptureVerifier {
             return results;
         }
         BinlogSourceConfig source = config.source();
+        boolean configuredServerId = context.getProperty(BinlogCaptureProperties.SERVER_ID).isSet();
+        int reachable = 0;
         for (BinlogSourceConfig.HostPort host : source.hosts()) {
             try (Connection connection = source.jdbc(host).open()) {
-                results.add(result("Connect to " + host, Outcome.SUCCESSFUL, "Connected as " + source.username()));
-                for (ServerRequirements.CheckResult check : ServerRequirements.check(new MySqlServer(connection))) {
+                reachable++;
+                results.add(result("Connect to " + host, Outcome.SUCCESSFUL, "Connected as " + source.username()
+                        + (source.tls() == null ? "" : " over TLS, the server certificate verified against the SSL Context Service")));
+                MySqlServer server = new MySqlServer(connection);
+                results.add(serverId(server, host, source.serverId(), configuredServerId));
+                for (ServerRequirements.CheckResult check : ServerRequirements.check(server)) {
                     results.add(result(check.name() + " on " + host, outcome(check.status()), check.toString()));
                 }
             } catch (Exception e) {
                 log.warn("Could not connect to {}", host, e);
                 results.add(result("Connect to " + host, Outcome.FAILED, "Could not connect as " + source.username() + ": "
-                        + e.getMessage() + ". Check the host, port, username and password, and that the server accepts connections from NiFi."));
+                        + ConnectionProblems.describe(host.toString(), e)));
+                results.add(result("Server checks on " + host, Outcome.SKIPPED, "Skipped: the connection to " + host + " failed,"
+                        + " so the server settings and the user's privileges could not be checked."));
             }
         }
         if (config.snapshotMode() == SnapshotMode.INITIAL || config.snapshotMode() == SnapshotMode.WHEN_NEEDED) {
-            results.add(verifySnapshot(config));
+            results.add(reachable == 0
+                    ? result(SNAPSHOT_STEP, Outcome.SKIPPED, "Skipped: no host could be connected to.")
+                    : verifySnapshot(config));
         }
         return results;
     }
 
-    /** Opens (and closes at once) a snapshot read view as the processor would, and lists what it would read. */
+    /** The Server ID this processor announces must not be the server's own (nor another replica's: only the server knows). */
+    private static ConfigVerificationResult serverId(MySqlServer server, BinlogSourceConfig.HostPort host, long serverId,
+                                                     boolean configured) throws java.sql.SQLException {
+        long own = server.serverId();
+        String step = "Server ID on " + host;
+        if (own == serverId) {
+            return result(step, Outcome.FAILED, "Server ID " + serverId + " is the server_id of " + host + " itself. Pick another"
+                    + " Server ID: it must differ from the server's own id and from every other replica or capture of that server.");
+        }
+        return result(step, Outcome.SUCCESSFUL, (configured ? "Server ID " + serverId : "A random Server ID (none is set)")
+                + " differs from the server's own server_id " + own + "; it must also differ from every other replica or"
+                + " capture of that server, which only the server can tell when they connect");
+    }
+
+    /**
+     * Finds out what the snapshot would read and how it would fix its position, without opening its read view: Verify
+     * takes no lock (the snapshot's FLUSH TABLES WITH READ LOCK on MySQL would hold up the server's writes).
+     */
     private ConfigVerificationResult verifySnapshot(BinlogCaptureConfig config) {
-        String step = "Snapshot read view";
-        try (ConsistentSnapshot view = config.snapshotSource(new ComponentCaptureLogger(log)).openReadView()) {
-            List<SnapshotTable> tables = view.tables();
-            long onePass = 0;
-            for (SnapshotTable table : tables) {
-                if (!ReadView.pageable(view.schema(table))) {
-                    onePass++;
-                }
-            }
+        try {
+            SnapshotPreview preview = config.snapshotSource(new ComponentCaptureLogger(log)).preview();
+            List<SnapshotTable> tables = preview.tables();
             String names = tables.stream().limit(10).map(SnapshotTable::toString).collect(Collectors.joining(", "))
                     + (tables.size() > 10 ? ", ..." : "");
-            return result(step, tables.isEmpty() ? Outcome.SKIPPED : Outcome.SUCCESSFUL, "A consistent read view opened at binlog "
-                    + view.position().file() + ":" + view.position().position() + "; the snapshot would read " + tables.size()
-                    + " tables (" + names + ")" + (onePass > 0 ? ", " + onePass + " of them without an integer primary key, each in a single run" : "")
-                    + (tables.isEmpty() ? ". No table matches the database and table patterns." : ""));
+            Outcome outcome = !preview.locking().allowed() ? Outcome.FAILED : tables.isEmpty() ? Outcome.SKIPPED : Outcome.SUCCESSFUL;
+            return result(SNAPSHOT_STEP, outcome, "The snapshot would read " + tables.size() + " tables (" + names + ")"
+                    + (preview.onePassTables() > 0 ? ", " + preview.onePassTables() + " of them without an integer primary key,"
+                    + " each in a single run" : "")
+                    + (tables.isEmpty() ? ". No table matches the database and table patterns" : "")
+                    + ". Its read view would be tied to the binlog by " + preview.locking().description()
+                    + ". Verify itself took no lock.");
         } catch (Exception e) {
-            return result(step, Outcome.FAILED, "Could not open a consistent snapshot: " + e.getMessage()
-                    + ". The capture user needs SELECT on the captured tables (and RELOAD on MySQL for FLUSH TABLES WITH READ LOCK);"
-                    + " or choose Snapshot Mode no_data or never.");
+            return result(SNAPSHOT_STEP, Outcome.FAILED, "Could not inspect the tables the snapshot would read: " + e.getMessage()
+                    + ". The capture user needs SELECT on the captured tables; or choose Snapshot Mode no_data or never.");
         }
     }
 

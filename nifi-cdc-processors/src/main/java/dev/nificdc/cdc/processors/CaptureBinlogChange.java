@@ -67,8 +67,10 @@ import java.util.Set;
         With a Snapshot Mode of initial or when_needed the existing rows are first read in one consistent view (op 'r'), \
         and streaming starts exactly at the binlog position of that view.""")
 @Stateful(scopes = Scope.CLUSTER, description = """
-        The binlog file and position of the last committed change (and how many changes of a partly emitted transaction \
-        were already emitted), the GTID set or MariaDB GTID position, the server id, and the next FlowFile sequence id. \
+        The binlog file and position of the last committed change, or of how far the binlog was read while no captured \
+        change arrived (and how many changes of a partly emitted transaction were already emitted), the GTID set or \
+        MariaDB GTID position before it, the server it was read from (server id, and MySQL's server_uuid or MariaDB's \
+        host name and port), and the next FlowFile sequence id. \
         While a snapshot runs: the binlog position of each read view, which tables and key ranges were read in which view, the \
         row count. Just before each commit with FlowFiles, intent.* (or snapshot.attempt.*) records what they cover, so \
         that after a crash inside NiFi's commit the next run repeats exactly that output. Clearing state makes the processor start again as its Snapshot Mode says (a new snapshot for initial \
@@ -108,6 +110,10 @@ public class CaptureBinlogChange extends AbstractProcessor implements Verifiable
     static final String ATTR_LAST_FILE = "cdc.binlog.last.file";
     static final String ATTR_LAST_POSITION = "cdc.binlog.last.position";
     static final String ATTR_GTID = "cdc.gtid";
+    static final String COUNTER_LAG = "Binlog lag (ms)";
+    static final String COUNTER_CONNECTED = "Binlog connected";
+    static final String COUNTER_RECONNECTS = "Binlog reconnects";
+    static final String COUNTER_FAILOVERS = "Binlog host fail-overs";
 
     static final Relationship REL_SUCCESS = new Relationship.Builder()
             .name("success")
@@ -127,7 +133,8 @@ public class CaptureBinlogChange extends AbstractProcessor implements Verifiable
     private volatile CaptureCoordinator<BinlogOffset> coordinator;
     private final PrimaryNodeRuns runs = new PrimaryNodeRuns();
     private ChangeFlowFileWriter flowFileWriter;
-    private long lastLagMillis;
+    /** The values last given to the gauge-like counters (NiFi counters only add: each run adds the difference). */
+    private final Map<String, Long> gauges = new HashMap<>();
 
     @Override
     protected List<PropertyDescriptor> getSupportedPropertyDescriptors() {
@@ -207,7 +214,7 @@ public class CaptureBinlogChange extends AbstractProcessor implements Verifiable
                 }
             });
             if (run.metrics() != null) {
-                updateLag(session, run.metrics());
+                updateMetrics(session, run.metrics());
             }
             run.counters().forEach((name, delta) -> session.adjustCounter(name, delta, false));
             if (run.state() == null) {
@@ -270,6 +277,28 @@ public class CaptureBinlogChange extends AbstractProcessor implements Verifiable
         session.transfer(flowFile, REL_SUCCESS);
     }
 
+    /**
+     * Keeps the counters that read like gauges equal to the stream's values: the lag behind the server (0 when caught
+     * up), whether the binlog connection is up, how often it was re-established and how often capture moved to another
+     * host.
+     */
+    private void updateMetrics(ProcessSession session, CaptureMetrics metrics) {
+        if (metrics.lagMillis() >= 0) {
+            setGauge(session, COUNTER_LAG, metrics.lagMillis());
+        }
+        setGauge(session, COUNTER_CONNECTED, metrics.connected() ? 1 : 0);
+        setGauge(session, COUNTER_RECONNECTS, metrics.reconnects());
+        setGauge(session, COUNTER_FAILOVERS, metrics.failovers());
+    }
+
+    private void setGauge(ProcessSession session, String counter, long value) {
+        long previous = gauges.getOrDefault(counter, 0L);
+        if (value != previous) {
+            session.adjustCounter(counter, value - previous, true);
+            gauges.put(counter, value);
+        }
+    }
+
     /** One FlowFile holding a schema change, on the schema changes relationship, with its binlog position and sequence id. */
     private void emitSchemaChange(ProcessSession session, SchemaChange change, long sequenceId) {
         FlowFile flowFile = flowFileWriter.write(session, change);
@@ -287,16 +316,6 @@ public class CaptureBinlogChange extends AbstractProcessor implements Verifiable
         session.adjustCounter("Schema changes captured", 1, false);
         session.getProvenanceReporter().receive(flowFile, config.transitUri(source.db(), String.valueOf(source.table())));
         session.transfer(flowFile, REL_SCHEMA_CHANGES);
-    }
-
-    /** Keeps the counter "Binlog lag (ms)" equal to the current lag behind the server (counters only add, so add the delta). */
-    private void updateLag(ProcessSession session, CaptureMetrics metrics) {
-        if (metrics.lastEventSourceMillis() <= 0) {
-            return;
-        }
-        long lag = metrics.lagMillis(System.currentTimeMillis());
-        session.adjustCounter("Binlog lag (ms)", lag - lastLagMillis, true);
-        lastLagMillis = lag;
     }
 
     @Override

@@ -228,10 +228,10 @@ public class CapturePostgresChange extends AbstractProcessor implements Verifiab
 
     /** Keeps the counter "Replication lag (ms)" equal to the current lag behind the server (counters only add: add the delta). */
     private void updateLag(ProcessSession session, CaptureMetrics metrics) {
-        if (metrics.lastEventSourceMillis() <= 0) {
+        long lag = metrics.lagMillis();
+        if (lag < 0) {
             return;
         }
-        long lag = metrics.lagMillis(System.currentTimeMillis());
         session.adjustCounter("Replication lag (ms)", lag - lastLagMillis, true);
         lastLagMillis = lag;
     }

@@ -325,7 +325,7 @@ class BinlogCaptureCoordinatorIT {
         BinlogSourceConfig source = new BinlogSourceConfig(List.of(new BinlogSourceConfig.HostPort(server.host(), server.port())),
                 MariaDbServer.CDC_USER, MariaDbServer.CDC_PASSWORD, 7_000 + (long) (Math.random() * 1_000), Duration.ofSeconds(10),
                 Duration.ofSeconds(5), null, TableFilter.of(List.of(Pattern.quote(db)), List.of(), List.of(), List.of(), List.of()),
-                StartPosition.latest(), "test");
+                StartPosition.latest(), "test", Duration.ZERO, DdlOutput.DEFAULT);
         CaptureLogger logger = CaptureLogger.slf4j(BinlogCaptureCoordinatorIT.class);
         return new CaptureCoordinator<>(new MySqlSnapshotSource(source, ConsistencyMethod.AUTO, logger),
                 new BinlogStreamingSource(source, logger), new CaptureCoordinator.Config(policy, 2, Duration.ofMillis(500)), logger);

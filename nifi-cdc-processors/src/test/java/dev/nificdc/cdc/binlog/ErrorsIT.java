@@ -129,6 +129,8 @@ class ErrorsIT {
         assertTrue(ServerRequirements.allPassed(ok), ok.toString());
         assertEquals("ROW", find(ok, "binlog_format").actual());
         assertEquals("FULL", find(ok, "binlog_row_metadata").actual());
+        // one minimum version everywhere: README, the processor's page and Verify
+        assertEquals("MariaDB 10.5+ or MySQL 8.0.1+ (tested: MariaDB 10.11)", find(ok, "server version").required());
 
         try (MariaDbServer statement = MariaDbServer.start(new MariaDbServer.Options().binlogFormat("STATEMENT").rowMetadata("MINIMAL"));
              Connection c = statement.cdcConnection()) {

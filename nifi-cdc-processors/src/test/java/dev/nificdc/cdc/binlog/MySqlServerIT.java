@@ -13,6 +13,8 @@ import java.sql.Statement;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -43,9 +45,10 @@ class MySqlServerIT {
     @Test
     void readsTheBinlogPositionWithTheStatementTheServerKnows() throws Exception {
         try (Connection c = server.cdcConnection()) {
-            BinlogOffset expected = masterStatus(c);
+            BinlogOffset expected = masterStatus(c).withGtidSet(scalar(c, "SELECT @@gtid_binlog_pos"));
+            assertFalse(expected.gtidSet().isEmpty(), "the test server has written GTIDs");
             MySqlServer mariaDb = new MySqlServer(c);
-            assertEquals(expected, mariaDb.binlogPosition().orElseThrow());
+            assertEquals(expected, mariaDb.binlogPosition().orElseThrow(), "position and the GTIDs before it");
             // MySQL 8.4 mirrored: the first statement asked is one this server does not know, so the next one answers
             assertEquals(expected, mariaDb.binlogPosition(List.of("SHOW BINARY LOG STATUS", "SHOW MASTER STATUS")).orElseThrow());
         }
@@ -92,6 +95,32 @@ class MySqlServerIT {
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW MASTER STATUS")) {
             assertTrue(rs.next(), "the test server writes a binlog");
             return BinlogOffset.at(rs.getString(1), rs.getLong(2));
+        }
+    }
+
+    @Test
+    void tellsTheGtidPositionAtAnyEventBoundaryAndWhichServerItIs() throws Exception {
+        try (Connection c = server.cdcConnection()) {
+            MySqlServer mariaDb = new MySqlServer(c);
+            BinlogOffset before = masterStatus(c);
+            String gtidsBefore = scalar(c, "SELECT @@gtid_binlog_pos");
+            server.execute("CREATE DATABASE IF NOT EXISTS gtid_probe", "DROP DATABASE gtid_probe");
+            assertEquals(gtidsBefore, mariaDb.gtidPositionAt(before), "the GTIDs written before a position stay what they were");
+            assertEquals(scalar(c, "SELECT @@gtid_binlog_pos"), mariaDb.gtidPositionAt(masterStatus(c)));
+            assertNull(mariaDb.gtidPositionAt(BinlogOffset.at(before.file(), before.position() + 1)),
+                    "inside an event the position is unknown");
+
+            ServerIdentity identity = mariaDb.identity();
+            assertEquals(scalarLong(c, "SELECT @@server_id"), identity.serverId());
+            assertEquals(scalar(c, "SELECT @@hostname") + ":" + server.port(), identity.instance(),
+                    "MariaDB has no server_uuid: host name and port tell servers with one server id apart");
+        }
+    }
+
+    private static String scalar(Connection c, String sql) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
         }
     }
 

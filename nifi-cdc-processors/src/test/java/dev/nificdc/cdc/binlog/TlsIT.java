@@ -58,6 +58,16 @@ class TlsIT {
                 org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("TLS handshake failed"), e.getMessage());
             }
 
+            // the certificate names no address (CN=127.0.0.1 only, no subject alternative name): trusted, but not for this host
+            BinlogConnectionConfig identity = BinlogConnectionConfig.builder(server.host(), server.port(), "tls_user", "tls-Pw-1")
+                    .serverId(5154).connectTimeout(Duration.ofSeconds(5))
+                    .ssl(BinlogConnectionConfig.SslMode.VERIFY_IDENTITY, trusting(cert)).build();
+            try (BinlogReader reader = BinlogReader.builder(identity).filter(filter).build()) {
+                BinlogCaptureException e = assertThrows(BinlogCaptureException.class, reader::start);
+                assertEquals(Reason.CONNECTION, e.reason(), e.getMessage());
+                org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("TLS handshake failed"), e.getMessage());
+            }
+
             BinlogConnectionConfig plain = BinlogConnectionConfig.builder(server.host(), server.port(), "tls_user", "tls-Pw-1")
                     .serverId(5152).connectTimeout(Duration.ofSeconds(5)).build();
             try (BinlogReader reader = BinlogReader.builder(plain).filter(filter).build()) {

@@ -253,10 +253,10 @@ class CaptureBinlogChangeSnapshotIT {
     }
 
     @Test
-    void verifyOpensASnapshotReadViewAndNamesTheTables() {
+    void verifyNamesTheTablesTheSnapshotWouldRead() {
         CaptureBinlogChange processor = (CaptureBinlogChange) runner.getProcessor();
         List<ConfigVerificationResult> results = processor.verify(runner.getProcessContext(), new MockComponentLog("v", processor), Map.of());
-        ConfigVerificationResult snapshot = results.stream().filter(r -> r.getVerificationStepName().equals("Snapshot read view"))
+        ConfigVerificationResult snapshot = results.stream().filter(r -> r.getVerificationStepName().equals("Snapshot"))
                 .findFirst().orElseThrow(() -> new AssertionError("no snapshot step: " + results));
         assertEquals(ConfigVerificationResult.Outcome.SUCCESSFUL, snapshot.getOutcome(), snapshot.getExplanation());
         assertTrue(snapshot.getExplanation().contains("4 tables") && snapshot.getExplanation().contains(db + ".nopk")
@@ -264,7 +264,7 @@ class CaptureBinlogChangeSnapshotIT {
 
         runner.setProperty(BinlogCaptureProperties.SNAPSHOT_MODE, SnapshotMode.NO_DATA.getValue());
         assertTrue(processor.verify(runner.getProcessContext(), new MockComponentLog("v", processor), Map.of()).stream()
-                .noneMatch(r -> r.getVerificationStepName().equals("Snapshot read view")), "no snapshot, no snapshot check");
+                .noneMatch(r -> r.getVerificationStepName().equals("Snapshot")), "no snapshot, no snapshot check");
     }
 
     // --- helpers -------------------------------------------------------------------------------------------------

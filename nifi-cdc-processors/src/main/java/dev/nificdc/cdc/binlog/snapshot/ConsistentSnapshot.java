@@ -2,8 +2,10 @@ package dev.nificdc.cdc.binlog.snapshot;
 
 import dev.nificdc.cdc.binlog.BinlogOffset;
 import dev.nificdc.cdc.binlog.BinlogSourceInfo;
+import dev.nificdc.cdc.binlog.Grants;
 import dev.nificdc.cdc.binlog.MySqlServer;
 import dev.nificdc.cdc.binlog.ServerFlavor;
+import dev.nificdc.cdc.binlog.ServerIdentity;
 import dev.nificdc.cdc.binlog.convert.MySqlCharsets;
 import dev.nificdc.cdc.binlog.schema.SchemaSource;
 import dev.nificdc.cdc.binlog.schema.TableDefinition;
@@ -79,38 +81,21 @@ public final class ConsistentSnapshot implements ReadView<BinlogOffset> {
         try {
             MySqlServer server = new MySqlServer(connection);
             String version = server.version();
-            boolean mariaDb = ServerFlavor.ofVersion(version) == ServerFlavor.MARIADB;
-            long serverId = server.serverId();
+            ServerIdentity identity = server.identity();
+            long serverId = identity.serverId();
             Map<Integer, String> collations = server.collations();
-            ConsistencyMethod effective = method == ConsistencyMethod.AUTO
-                    ? (mariaDb ? ConsistencyMethod.SNAPSHOT_STATUS : ConsistencyMethod.GLOBAL_READ_LOCK) : method;
-            if (effective == ConsistencyMethod.SNAPSHOT_STATUS && !mariaDb) {
-                throw new SQLException("The binlog_snapshot_file/binlog_snapshot_position status variables exist only on MariaDB;"
-                        + " this server is " + version + ". Use the global read lock.");
-            }
+            ConsistencyMethod effective = method.effectiveFor(version);
             connection.setAutoCommit(false);
             execute(connection, "SET SESSION time_zone = '+00:00'");
             execute(connection, "SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ");
-            BinlogOffset position;
-            if (effective == ConsistencyMethod.GLOBAL_READ_LOCK) {
-                execute(connection, "FLUSH TABLES WITH READ LOCK");
-                try {
-                    execute(connection, "START TRANSACTION WITH CONSISTENT SNAPSHOT");
-                    position = server.binlogPosition().orElseThrow(() ->
-                            new SQLException("SHOW MASTER STATUS returned nothing: is the binlog enabled (log_bin)?"));
-                } finally {
-                    execute(connection, "UNLOCK TABLES");
-                }
-            } else {
-                execute(connection, "START TRANSACTION WITH CONSISTENT SNAPSHOT");
-                position = server.snapshotBinlogPosition();
-            }
-            position = new BinlogOffset(position.file(), position.position(), 0, "", false, serverId);
+            ViewPosition.Opened opened = ViewPosition.open(connection, server, effective, jdbc, filter, logger);
+            BinlogOffset position = new BinlogOffset(opened.position().file(), opened.position().position(), 0,
+                    opened.position().gtidSet(), false, identity.serverId(), identity.instance());
             TableSchemaResolver resolver = new TableSchemaResolver(filter, SchemaSource.none(),
                     MySqlCharsets.withServerCollations(collations), logger);
-            logger.info("Snapshot read view opened at binlog " + position.file() + ":" + position.position() + " ("
-                    + (effective == ConsistencyMethod.GLOBAL_READ_LOCK ? "FLUSH TABLES WITH READ LOCK" : "MariaDB binlog_snapshot_position")
-                    + ")");
+            logger.info("Snapshot read view opened at binlog " + position.file() + ":" + position.position()
+                    + (position.gtidSet().isEmpty() ? "" : " (GTIDs " + position.gtidSet() + ")") + " on " + identity + " ("
+                    + opened.how() + ")");
             return new ConsistentSnapshot(connection, position, ServerFlavor.ofVersion(version), filter, serverId, logicalName, resolver);
         } catch (SQLException | RuntimeException e) {
             try {
@@ -141,6 +126,11 @@ public final class ConsistentSnapshot implements ReadView<BinlogOffset> {
 
     /** The base tables the filter includes, ordered by database and name. */
     public List<SnapshotTable> tables(TableFilter filter) throws SQLException {
+        return baseTables(connection, filter);
+    }
+
+    /** The base tables the filter includes, ordered by database and name, as {@code connection} sees them. */
+    static List<SnapshotTable> baseTables(Connection connection, TableFilter filter) throws SQLException {
         List<SnapshotTable> tables = new ArrayList<>();
         try (Statement s = connection.createStatement();
              ResultSet rs = s.executeQuery("SELECT TABLE_SCHEMA, TABLE_NAME FROM information_schema.TABLES WHERE TABLE_TYPE = 'BASE TABLE'")) {

@@ -34,7 +34,14 @@ import java.util.Objects;
  * <p>Delivery: a streaming run ends once it has taken every change read so far at a transaction boundary, or at
  * {@link Config#maxWait()}, past which it only finishes the transaction in progress (for at most as long again), so
  * committed output holds whole transactions. A run of one table is cut at {@link Config#maxChangesPerUnit()} changes or
- * {@link ChangeSize#BUFFER_BYTES}; a TRUNCATE and a schema change are each a unit of their own. The state holds the offset after the last change taken and the next sequence id.
+ * {@link ChangeSize#BUFFER_BYTES}; a TRUNCATE and a schema change are each a unit of their own. The state holds the
+ * offset after the last change taken (or, when the stream knows it, how far it has read the log past that change) and the
+ * next sequence id.
+ *
+ * <p>Heartbeats: when nothing captured arrives the stored offset would stay where the last captured change left it, while
+ * the source's log moves on with changes of other tables and may be purged behind it. So a run without changes returns
+ * the stream's {@link ChangeStream#position() position} as state alone ({@link CaptureRun.Kind#POSITION}), at most once per
+ * {@link Config#heartbeatInterval()}.
  *
  * <p>Snapshot and stream meet without loss or repeat: see {@link SnapshotProgress}. While streaming catches up with a
  * snapshot that needed several read views, changes a view already contains are dropped.
@@ -64,14 +71,23 @@ public final class CaptureCoordinator<O extends SourceOffset<O>> implements Auto
      * @param policy            when to read the existing rows
      * @param maxChangesPerUnit the most changes one output unit holds; also the snapshot's page size
      * @param maxWait           how long a streaming run collects changes
+     * @param heartbeatInterval how often, at most, a run without changes stores how far the stream has read
      */
-    public record Config(SnapshotPolicy policy, int maxChangesPerUnit, Duration maxWait) {
+    public record Config(SnapshotPolicy policy, int maxChangesPerUnit, Duration maxWait, Duration heartbeatInterval) {
+        /** The heartbeat interval when none is given. */
+        public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(30);
+
         public Config {
             Objects.requireNonNull(policy, "policy");
             Objects.requireNonNull(maxWait, "maxWait");
+            Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");
             if (maxChangesPerUnit < 1) {
                 throw new IllegalArgumentException("Max changes per unit must be positive, was " + maxChangesPerUnit);
             }
+        }
+
+        public Config(SnapshotPolicy policy, int maxChangesPerUnit, Duration maxWait) {
+            this(policy, maxChangesPerUnit, maxWait, DEFAULT_HEARTBEAT_INTERVAL);
         }
     }
 
@@ -82,6 +98,8 @@ public final class CaptureCoordinator<O extends SourceOffset<O>> implements Auto
     private volatile boolean discardPending;
     /** The state the last run returned, or started from when it returned none: what this coordinator expects to find stored next. */
     private Map<String, String> expectedState;
+    /** When a run last returned state (System.nanoTime()): heartbeats come at most once per interval after it. */
+    private long lastStateNanos = System.nanoTime();
 
     private volatile ChangeStream<O> stream;
     // snapshot in progress: the open read view, the tables still to read in it and the progress handed out so far
@@ -177,7 +195,8 @@ public final class CaptureCoordinator<O extends SourceOffset<O>> implements Auto
      */
     public void committed(CaptureRun run) {
         ChangeStream<O> current = stream;
-        if (run.kind() != CaptureRun.Kind.STREAMING || run.state() == null || current == null) {
+        boolean streamed = run.kind() == CaptureRun.Kind.STREAMING || run.kind() == CaptureRun.Kind.POSITION;
+        if (!streamed || run.state() == null || current == null) {
             return;
         }
         O offset = streaming.storedOffset(run.state());
@@ -284,16 +303,37 @@ public final class CaptureCoordinator<O extends SourceOffset<O>> implements Auto
             writer.write(run, sequenceId++);
             units++;
         }
+        // how far the stream has read past the last change taken (changes of other tables, rotations): stored too
+        O readUpTo = stream.position();
         if (last == null) {
-            return new CaptureRun(CaptureRun.Kind.STREAMING, null, null, 0, "", Map.of(), stream.metrics());
+            if (repeat != null || readUpTo == null || readUpTo.equals(streaming.storedOffset(state))
+                    || System.nanoTime() - lastStateNanos < config.heartbeatInterval().toNanos()) {
+                // (a repeat whose changes have not arrived yet keeps its intent stored: no position-only state)
+                return new CaptureRun(CaptureRun.Kind.STREAMING, null, null, 0, "", Map.of(), stream.metrics());
+            }
+            return new CaptureRun(CaptureRun.Kind.POSITION, streamState(readUpTo, sequenceId, snapshot), null, 0, readUpTo.toString(),
+                    Map.of(), stream.metrics());
         }
-        Map<String, String> intent = units == 0 ? null : new StreamingIntent<>(last.offsetAfter(), sequenceId).storedWith(state);
-        Map<String, String> newState = new HashMap<>(last.offsetAfter().toStateMap());
-        newState.put(STATE_SEQUENCE_ID, String.valueOf(repeat == null ? sequenceId : Math.max(sequenceId, repeat.sequenceEnd())));
-        if (snapshot != null && snapshot.filterNeeded(last.offsetAfter())) {
+        O end = readUpTo != null ? readUpTo : last.offsetAfter();
+        if (repeat != null && last.offsetAfter().compareTo(repeat.end()) >= 0 && repeat.stateEnd() != null) {
+            // the repeat reached the interrupted output's end: the same state as that output's, though the stream may
+            // have read further meanwhile (no captured change lies between the two ends)
+            end = repeat.stateEnd();
+        }
+        Map<String, String> intent = units == 0 ? null : new StreamingIntent<>(last.offsetAfter(), sequenceId, end).storedWith(state);
+        long nextSequenceId = repeat == null ? sequenceId : Math.max(sequenceId, repeat.sequenceEnd());
+        return new CaptureRun(CaptureRun.Kind.STREAMING, streamState(end, nextSequenceId, snapshot), intent, units, end.toString(),
+                Map.of(), stream.metrics());
+    }
+
+    private Map<String, String> streamState(O offset, long sequenceId, SnapshotProgress<O> snapshot) {
+        Map<String, String> newState = new HashMap<>(offset.toStateMap());
+        newState.put(STATE_SEQUENCE_ID, String.valueOf(sequenceId));
+        if (snapshot != null && snapshot.filterNeeded(offset)) {
             newState.putAll(snapshot.toStateMap());
         }
-        return new CaptureRun(CaptureRun.Kind.STREAMING, newState, intent, units, last.offsetAfter().toString(), Map.of(), stream.metrics());
+        lastStateNanos = System.nanoTime();
+        return newState;
     }
 
     /**

@@ -27,6 +27,11 @@ public record CaptureRun(Kind kind, Map<String, String> state, Map<String, Strin
     public enum Kind {
         /** Streamed changes (possibly none: then {@code state} is null). */
         STREAMING,
+        /**
+         * Stored how far the stream has read the log, without output: nothing captured arrived, and the stored offset
+         * keeps up with the log (a heartbeat).
+         */
+        POSITION,
         /** Read the next page or table of the initial snapshot. */
         SNAPSHOT,
         /** Stored the current end of the log as the start, without output (Snapshot Mode no_data). */

@@ -121,6 +121,31 @@ class ConsistentSnapshotIT {
     @ParameterizedTest
     @EnumSource(value = ConsistencyMethod.class, names = {"GLOBAL_READ_LOCK", "SNAPSHOT_STATUS"})
     void writesDuringTheSnapshotAreNeitherLostNorDoubled(ConsistencyMethod method) throws Exception {
+        snapshotUnderWrites(method, server::cdcConnection, logger());
+    }
+
+    /**
+     * Amazon RDS and Aurora grant no user RELOAD, so FLUSH TABLES WITH READ LOCK is denied there: the captured tables are
+     * locked with LOCK TABLES ... READ while the view opens instead, and the snapshot is as consistent.
+     */
+    @Test
+    void withoutReloadTheCapturedTablesAreLockedInsteadAndTheSnapshotStaysConsistent() throws Exception {
+        server.execute("CREATE USER IF NOT EXISTS 'noreload'@'%' IDENTIFIED BY 'noreload-Pw-1'",
+                "GRANT SELECT, LOCK TABLES, REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO 'noreload'@'%'");
+        List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+        snapshotUnderWrites(ConsistencyMethod.GLOBAL_READ_LOCK,
+                () -> java.sql.DriverManager.getConnection(server.jdbcUrl(null), "noreload", "noreload-Pw-1"),
+                recording(warnings));
+        assertTrue(warnings.stream().anyMatch(w -> w.contains("FLUSH TABLES WITH READ LOCK was denied")
+                && w.contains("LOCK TABLES ... READ")), warnings.toString());
+    }
+
+    /**
+     * Reads a snapshot while another connection writes, then streams from the snapshot's position twice, by file
+     * position and by the snapshot's GTIDs: applying either stream to the snapshot rows gives the table.
+     */
+    private void snapshotUnderWrites(ConsistencyMethod method, dev.nificdc.cdc.core.JdbcConnector jdbc, CaptureLogger logger)
+            throws Exception {
         String db = server.createDatabase("consistent");
         String table = "`" + db + "`.rows";
         server.execute("CREATE TABLE " + table + " (id INT PRIMARY KEY, v INT NOT NULL, s VARCHAR(20))",
@@ -130,15 +155,15 @@ class ConsistentSnapshotIT {
         AtomicInteger writes = new AtomicInteger();
         Thread writer = new Thread(() -> write(table, writing, writes));
         writer.start();
-        Map<Integer, Object[]> copy = new TreeMap<>();
+        Map<Integer, Object[]> snapshot = new TreeMap<>();
         BinlogOffset position;
         try {
             Thread.sleep(100);
-            try (ConsistentSnapshot view = ConsistentSnapshot.open(server::cdcConnection, method, filter(db), "test", logger())) {
+            try (ConsistentSnapshot view = ConsistentSnapshot.open(jdbc, method, filter(db), "test", logger)) {
                 position = view.position();
                 int before = writes.get();
                 view.readTable(new SnapshotTable(db, "rows"), 100, false, chunk -> {
-                    chunk.forEach(e -> assertNull(copy.put((Integer) e.after()[0], e.after()), "row read twice"));
+                    chunk.forEach(e -> assertNull(snapshot.put((Integer) e.after()[0], e.after()), "row read twice"));
                     Thread.sleep(5);
                 });
                 assertTrue(writes.get() > before + 10, "the writer kept writing while the snapshot was read: " + (writes.get() - before));
@@ -149,19 +174,32 @@ class ConsistentSnapshotIT {
             writer.join();
         }
         server.execute("INSERT INTO `" + db + "`.marker VALUES (1)");
-        try (BinlogReader reader = reader(db, position)) {
+        assertFalse(position.gtidSet().isEmpty(), "the snapshot's position carries the GTIDs before it: " + position);
+        List<ChangeEvent> byFile = streamToMarker(db, position);
+        List<ChangeEvent> byGtid = streamToMarker(db, BinlogOffset.atGtid(position.gtidSet()));
+        assertEquals(describe(byFile), describe(byGtid), "the view's GTIDs name exactly its binlog position");
+        Map<Integer, Object[]> copy = new TreeMap<>(snapshot);
+        byFile.forEach(e -> apply(copy, e));
+        assertSameRows(tableRows(table), copy.values().stream().map(Arrays::asList).toList());
+    }
+
+    private static List<ChangeEvent> streamToMarker(String db, BinlogOffset start) throws Exception {
+        List<ChangeEvent> changes = new ArrayList<>();
+        try (BinlogReader reader = reader(db, start)) {
             reader.start();
             while (true) {
                 CapturedChange<BinlogOffset> change = reader.poll(Duration.ofSeconds(30));
                 assertNotNull(change, "the stream reaches the marker");
-                ChangeEvent e = change.event();
-                if (e.schema().table().equals("marker")) {
-                    break;
+                if (change.event().schema().table().equals("marker")) {
+                    return changes;
                 }
-                apply(copy, e);
+                changes.add(change.event());
             }
         }
-        assertSameRows(tableRows(table), copy.values().stream().map(Arrays::asList).toList());
+    }
+
+    private static List<String> describe(List<ChangeEvent> changes) {
+        return changes.stream().map(e -> e.op() + " " + Arrays.toString(e.before()) + " " + Arrays.toString(e.after())).toList();
     }
 
     /** Applies a change to the copy, failing on a create of an existing key or a change of a missing/different row. */
@@ -244,6 +282,30 @@ class ConsistentSnapshotIT {
         }
         assertEquals(count, changes.size(), "changes streamed");
         return changes;
+    }
+
+    private static CaptureLogger recording(List<String> warnings) {
+        CaptureLogger slf4j = logger();
+        return new CaptureLogger() {
+            @Override
+            public void info(String message) {
+                slf4j.info(message);
+            }
+
+            @Override
+            public void warn(String message) {
+                warnings.add(message);
+            }
+
+            @Override
+            public void warn(String message, Throwable cause) {
+                warnings.add(message);
+            }
+
+            @Override
+            public void debug(String message) {
+            }
+        };
     }
 
     private static CaptureLogger logger() {
