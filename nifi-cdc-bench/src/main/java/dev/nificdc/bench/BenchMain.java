@@ -45,6 +45,9 @@ public final class BenchMain {
         if (options.runs("timestamp")) {
             TimestampFetchBench.run(options, report);
         }
+        if (PostgresBench.runs(options, "throughput") || PostgresBench.runs(options, "latency") || PostgresBench.runs(options, "memory")) {
+            PostgresBench.run(options, report);
+        }
         report.printTable();
     }
 

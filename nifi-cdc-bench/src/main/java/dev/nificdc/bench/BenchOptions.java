@@ -7,11 +7,14 @@ import java.util.Set;
 
 /** The benchmark's command line: which sections, how many rows, how many repetitions, where the results go. */
 record BenchOptions(Set<String> sections, Set<String> candidates, int rows, int repeats, int latencySeconds, int latencyRate, Path results) {
-    static final List<String> ALL_SECTIONS = List.of("throughput", "latency", "memory", "timestamp");
+    static final List<String> ALL_SECTIONS = List.of("throughput", "latency", "memory", "timestamp", "postgres");
+    /** Parts of the postgres section that can be run alone; not in the default set. */
+    static final List<String> POSTGRES_PARTS = List.of("postgres-throughput", "postgres-latency", "postgres-memory");
 
     static final String USAGE = """
             Usage: bench/run.sh [options]
-              --sections a,b,...  which benchmarks to run: throughput, latency, memory, timestamp (default: all)
+              --sections a,b,...  which benchmarks to run: throughput, latency, memory, timestamp, postgres (default: all);
+                                  postgres-throughput, postgres-latency, postgres-memory run one part of postgres
               --rows N            rows of the orders workload (default 200000; a multiple of 20000; 1000000 for the large run)
               --repeats N         repetitions of each throughput candidate, alternating (default 3; the median is reported)
               --no-nifi           skip the real-NiFi throughput candidate (c)
@@ -23,6 +26,7 @@ record BenchOptions(Set<String> sections, Set<String> candidates, int rows, int 
               NIFI_CDC_BENCH_SKIP_BUILD=true         reuse the last build
               NIFI_CDC_BENCH_JAVA_OPTS="..."         more options for the benchmark JVM, e.g. -XX:StartFlightRecording=...
               NIFI_CDC_BENCH_MEMORY_JVM_ARGS="..."   more options for the memory benchmark's child JVMs
+              NIFI_CDC_BENCH_MEMORY_SCENARIOS=a,b    only these memory scenarios (update-1m, snapshot-2m, incremental-2m)
               NIFI_CDC_BENCH_JAVA_OPTS=-Dnifi.cdc.bench.nifi.jfr=FILE   also profile the real NiFi with JFR and summarise it
             """;
 
@@ -41,8 +45,8 @@ record BenchOptions(Set<String> sections, Set<String> candidates, int rows, int 
                 case "--sections" -> {
                     sections = new LinkedHashSet<>(List.of(value(args, ++i, arg).split(",")));
                     for (String section : sections) {
-                        if (!ALL_SECTIONS.contains(section)) {
-                            throw new IllegalArgumentException("Unknown section '" + section + "'; choose from " + ALL_SECTIONS);
+                        if (!ALL_SECTIONS.contains(section) && !POSTGRES_PARTS.contains(section)) {
+                            throw new IllegalArgumentException("Unknown section '" + section + "'; choose from " + ALL_SECTIONS + " or " + POSTGRES_PARTS);
                         }
                     }
                 }

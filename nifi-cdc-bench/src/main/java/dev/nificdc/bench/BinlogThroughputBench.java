@@ -1,5 +1,6 @@
 package dev.nificdc.bench;
 
+import dev.nificdc.cdc.binlog.BinlogSourceInfo;
 import dev.nificdc.cdc.record.ChangeEvent;
 import dev.nificdc.testsupport.MariaDbServer;
 
@@ -50,7 +51,7 @@ final class BinlogThroughputBench {
     }
 
     private static void measure(BenchOptions options, Report report, BinlogRange range, List<BinlogCaptureCandidate> candidates) throws Exception {
-        WriterOnlyCapture writerOnly = new WriterOnlyCapture();
+        WriterOnlyCapture writerOnly = new WriterOnlyCapture(BinlogSourceInfo.FIELDS);
         Map<String, List<CaptureMeasurement>> runs = new LinkedHashMap<>();
         // Round 0 is an uncounted warm-up: the JIT compiles each candidate's hot paths, as in a long-running capture.
         for (int round = 0; round <= options.repeats(); round++) {

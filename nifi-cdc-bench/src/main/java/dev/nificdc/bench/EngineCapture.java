@@ -6,6 +6,7 @@ import dev.nificdc.cdc.binlog.StartPosition;
 import dev.nificdc.cdc.core.CaptureLogger;
 import dev.nificdc.cdc.core.CapturedChange;
 import dev.nificdc.cdc.core.TableFilter;
+import dev.nificdc.cdc.core.engine.ChangeStream;
 import dev.nificdc.cdc.record.ChangeEvent;
 
 import java.sql.DriverManager;
@@ -42,15 +43,7 @@ final class EngineCapture implements BinlogCaptureCandidate {
         long cpuStart = CaptureMeasurement.processCpuNanos();
         try (BinlogReader reader = reader(range)) {
             reader.start();
-            long deadline = start + Duration.ofMinutes(10).toNanos();
-            while (events.size() < range.expected().total()) {
-                CapturedChange<?> change = reader.poll(Duration.ofMillis(100));
-                if (change != null) {
-                    events.add(change.event());
-                } else if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("The engine read " + events.size() + " of " + range.expected().total() + " changes in 10 minutes");
-                }
-            }
+            pollAll(reader, range.expected().total(), start, events);
             long nanos = System.nanoTime() - start;
             long cpuNanos = CaptureMeasurement.processCpuNanos() - cpuStart;
             lastEvents = events;
@@ -72,6 +65,19 @@ final class EngineCapture implements BinlogCaptureCandidate {
                 })
                 .logger(CaptureLogger.slf4j(EngineCapture.class))
                 .build();
+    }
+
+    /** Polls {@code stream} into {@code events} until it holds {@code expected}; fails 10 minutes after {@code start}. */
+    static void pollAll(ChangeStream<?> stream, long expected, long start, List<ChangeEvent> events) throws InterruptedException {
+        long deadline = start + Duration.ofMinutes(10).toNanos();
+        while (events.size() < expected) {
+            CapturedChange<?> change = stream.poll(Duration.ofMillis(100));
+            if (change != null) {
+                events.add(change.event());
+            } else if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("The engine read " + events.size() + " of " + expected + " changes in 10 minutes");
+            }
+        }
     }
 
     static OrdersWorkload.Counts count(List<ChangeEvent> events) {

@@ -15,6 +15,7 @@ import java.sql.PreparedStatement;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.stream.IntStream;
 
@@ -23,7 +24,8 @@ import java.util.stream.IntStream;
  * 15 updates, 5 deletes) every 10 ms by default (after 10 s of warm-up that is not counted), while CaptureBinlogChange (defaults, NiFi's mock framework, real Avro
  * writer) runs continuously as NiFi would schedule it. Each change's latency is the time from just before its
  * transaction's COMMIT was sent to just after the processor's session holding it committed. Both ends are taken on this
- * JVM's monotonic clock, and both err on the late side, so the figures are upper bounds.
+ * JVM's monotonic clock, and both err on the late side, so the figures are upper bounds. {@link #measure} does the same
+ * for CapturePostgresChange ({@link PostgresBench}).
  */
 final class LatencyBench {
     static final int CHANGES_PER_TRANSACTION = 50;
@@ -46,48 +48,63 @@ final class LatencyBench {
     }
 
     static void run(BenchOptions options, Report report) throws Exception {
-        int transactionsPerSecond = Math.max(1, options.latencyRate() / CHANGES_PER_TRANSACTION);
-        int warmUpTransactions = transactionsPerSecond * WARM_UP_SECONDS;
-        int transactions = warmUpTransactions + transactionsPerSecond * options.latencySeconds();
         try (MariaDbServer server = MariaDbServer.start()) {
             String database = server.createDatabase("latency");
             server.execute("CREATE TABLE `" + database + "`." + OrdersWorkload.createTable(OrdersWorkload.Dialect.MARIADB, "orders").substring("CREATE TABLE ".length()));
             String[] start = BinlogThroughputBench.masterStatus(server);
             BinlogRange range = new BinlogRange(server.host(), server.port(), MariaDbServer.CDC_USER, MariaDbServer.CDC_PASSWORD, database, "orders",
                     start[0], Long.parseLong(start[1]), null, 0, null);
-            System.out.printf(Locale.ROOT, "==> latency: transactions of %d changes, %d per second (%d changes/s), %d s of warm-up and %d s measured%n",
-                    CHANGES_PER_TRANSACTION, transactionsPerSecond, transactionsPerSecond * CHANGES_PER_TRANSACTION, WARM_UP_SECONDS, options.latencySeconds());
-            AtomicLongArray commitNanos = new AtomicLongArray(transactions);
-            SteadyWriter writer = new SteadyWriter(server, database, transactions, transactionsPerSecond, commitNanos);
             TestRunner runner = MockFrameworkCapture.newRunner(range);
-            runner.run(1, false, true); // connects; nothing is written yet
-            Thread writerThread = Thread.ofPlatform().name("steady-writer").start(writer);
-            long[] latencies = new long[Math.toIntExact(SteadyWriter.changes(transactions))];
-            int[] transactionOf = new int[latencies.length];
-            int measured = 0;
-            long deadline = System.nanoTime() + (options.latencySeconds() + 120L) * 1_000_000_000L;
-            while (measured < latencies.length) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("Only " + measured + " of " + latencies.length + " changes were captured; writer: " + writer.failure);
-                }
-                runner.run(1, false, false);
-                long committed = System.nanoTime();
-                List<MockFlowFile> flowFiles = runner.getFlowFilesForRelationship("success");
-                runner.clearTransferState();
-                for (MockFlowFile flowFile : flowFiles) {
-                    measured = collect(flowFile, committed, commitNanos, latencies, transactionOf, measured);
-                }
-            }
-            runner.run(1, true, false);
-            writerThread.join();
-            if (writer.failure != null) {
-                throw new IllegalStateException("The steady writer failed", writer.failure);
-            }
-            printTimeline(latencies, transactionOf, transactionsPerSecond * 10);
-            long[] measuredLatencies = IntStream.range(0, latencies.length).filter(i -> transactionOf[i] >= warmUpTransactions)
-                    .mapToLong(i -> latencies[i]).toArray();
-            report(report, measuredLatencies, writer.achievedRate());
+            measure(options, report, "latency", "", runner, () -> {
+                Connection connection = server.adminConnection();
+                connection.setCatalog(database);
+                return connection;
+            });
         }
+    }
+
+    /**
+     * Runs the steady writer on the connections {@code writerConnection} opens (the orders table exists, empty) while
+     * {@code runner}'s capture processor runs continuously; reports the figures under {@code section} as
+     * {@code prefix + "commit-to-flowfile-median"} and so on. The processor is connected by its first run here, before
+     * anything is written.
+     */
+    static void measure(BenchOptions options, Report report, String section, String prefix, TestRunner runner,
+                        Callable<Connection> writerConnection) throws Exception {
+        int transactionsPerSecond = Math.max(1, options.latencyRate() / CHANGES_PER_TRANSACTION);
+        int warmUpTransactions = transactionsPerSecond * WARM_UP_SECONDS;
+        int transactions = warmUpTransactions + transactionsPerSecond * options.latencySeconds();
+        System.out.printf(Locale.ROOT, "==> %s: transactions of %d changes, %d per second (%d changes/s), %d s of warm-up and %d s measured%n",
+                section, CHANGES_PER_TRANSACTION, transactionsPerSecond, transactionsPerSecond * CHANGES_PER_TRANSACTION, WARM_UP_SECONDS, options.latencySeconds());
+        AtomicLongArray commitNanos = new AtomicLongArray(transactions);
+        SteadyWriter writer = new SteadyWriter(writerConnection, transactions, transactionsPerSecond, commitNanos);
+        runner.run(1, false, true); // connects; nothing is written yet
+        Thread writerThread = Thread.ofPlatform().name("steady-writer").start(writer);
+        long[] latencies = new long[Math.toIntExact(SteadyWriter.changes(transactions))];
+        int[] transactionOf = new int[latencies.length];
+        int measured = 0;
+        long deadline = System.nanoTime() + (options.latencySeconds() + 120L) * 1_000_000_000L;
+        while (measured < latencies.length) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("Only " + measured + " of " + latencies.length + " changes were captured; writer: " + writer.failure);
+            }
+            runner.run(1, false, false);
+            long committed = System.nanoTime();
+            List<MockFlowFile> flowFiles = runner.getFlowFilesForRelationship("success");
+            runner.clearTransferState();
+            for (MockFlowFile flowFile : flowFiles) {
+                measured = collect(flowFile, committed, commitNanos, latencies, transactionOf, measured);
+            }
+        }
+        runner.run(1, true, false);
+        writerThread.join();
+        if (writer.failure != null) {
+            throw new IllegalStateException("The steady writer failed", writer.failure);
+        }
+        printTimeline(latencies, transactionOf, transactionsPerSecond * 10);
+        long[] measuredLatencies = IntStream.range(0, latencies.length).filter(i -> transactionOf[i] >= warmUpTransactions)
+                .mapToLong(i -> latencies[i]).toArray();
+        report(report, section, prefix, measuredLatencies, writer.achievedRate());
     }
 
     /** Adds the latency of every change in {@code flowFile}: its commit time minus its transaction's commit time. */
@@ -111,17 +128,17 @@ final class LatencyBench {
         return measured;
     }
 
-    private static void report(Report report, long[] latencies, double achievedRate) {
+    private static void report(Report report, String section, String prefix, long[] latencies, double achievedRate) {
         long[] sorted = latencies.clone();
         Arrays.sort(sorted);
         double median = percentile(sorted, 0.50) / 1e6;
         double p99 = percentile(sorted, 0.99) / 1e6;
         double max = sorted[sorted.length - 1] / 1e6;
         String note = sorted.length + " changes at " + Math.round(achievedRate) + " changes/s";
-        report.add("latency", "commit-to-flowfile-median", median, "ms", note);
-        report.add("latency", "commit-to-flowfile-p99", p99, "ms", note);
-        report.add("latency", "commit-to-flowfile-max", max, "ms", note);
-        report.add("latency", "writer-rate", achievedRate, "changes/s");
+        report.add(section, prefix + "commit-to-flowfile-median", median, "ms", note);
+        report.add(section, prefix + "commit-to-flowfile-p99", p99, "ms", note);
+        report.add(section, prefix + "commit-to-flowfile-max", max, "ms", note);
+        report.add(section, prefix + "writer-rate", achievedRate, "changes/s");
     }
 
     /** Median, p99 and max of each 10-second stretch of the writer, to tell a warm-up or a stall from a steady tail. */
@@ -145,20 +162,18 @@ final class LatencyBench {
     /**
      * Commits transaction {@code t} at {@code t / rate} seconds after its start: inserts ids {@code 30t+1 .. 30t+30},
      * updates the first 15 rows inserted by transaction {@code t-20}, deletes the last 5 of transaction {@code t-40}, so
-     * every (operation, id) pair happens once and names its transaction.
+     * every (operation, id) pair happens once and names its transaction. Its SQL is the same on MariaDB and PostgreSQL.
      */
     private static final class SteadyWriter implements Runnable {
-        private final MariaDbServer server;
-        private final String database;
+        private final Callable<Connection> connections;
         private final int transactions;
         private final int perSecond;
         private final AtomicLongArray commitNanos;
         private volatile Exception failure;
         private volatile double achievedRate;
 
-        SteadyWriter(MariaDbServer server, String database, int transactions, int perSecond, AtomicLongArray commitNanos) {
-            this.server = server;
-            this.database = database;
+        SteadyWriter(Callable<Connection> connections, int transactions, int perSecond, AtomicLongArray commitNanos) {
+            this.connections = connections;
             this.transactions = transactions;
             this.perSecond = perSecond;
             this.commitNanos = commitNanos;
@@ -186,15 +201,14 @@ final class LatencyBench {
 
         @Override
         public void run() {
-            try (Connection connection = server.adminConnection()) {
-                connection.setCatalog(database);
+            try (Connection connection = connections.call()) {
                 connection.setAutoCommit(false);
                 StringBuilder values = new StringBuilder();
                 for (int i = 0; i < INSERTS; i++) {
-                    values.append(i == 0 ? "" : ", ").append("(?, ?, 'new', 12.50, 'steady writer', NOW(6), NOW(6), '{\"sku\": \"SKU-1\", \"qty\": 1}')");
+                    values.append(i == 0 ? "" : ", ").append("(?, ?, 'new', 12.50, 'steady writer', CURRENT_TIMESTAMP(6), CURRENT_TIMESTAMP(6), '{\"sku\": \"SKU-1\", \"qty\": 1}')");
                 }
                 try (PreparedStatement insert = connection.prepareStatement("INSERT INTO orders (id, customer_id, status, amount, note, created_at, updated_at, payload) VALUES " + values);
-                     PreparedStatement update = connection.prepareStatement("UPDATE orders SET status = 'paid', amount = amount + 1, updated_at = NOW(6) WHERE id BETWEEN ? AND ?");
+                     PreparedStatement update = connection.prepareStatement("UPDATE orders SET status = 'paid', amount = amount + 1, updated_at = CURRENT_TIMESTAMP(6) WHERE id BETWEEN ? AND ?");
                      PreparedStatement delete = connection.prepareStatement("DELETE FROM orders WHERE id BETWEEN ? AND ?")) {
                     long start = System.nanoTime();
                     for (int t = 0; t < transactions; t++) {

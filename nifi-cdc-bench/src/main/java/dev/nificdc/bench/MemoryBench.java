@@ -22,11 +22,12 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
 /**
- * Section 3 of the benchmarks: can CaptureBinlogChange capture one transaction updating 1,000,000 rows, and an
- * initial snapshot of a 2,000,000-row table, with the heap capped at 256 MB? Prepares both in one private MariaDB and
- * captures each in its own child JVM ({@link MemoryBenchChild}, {@code -Xmx256m}), whose output is copied through;
- * reports each scenario's success, peak heap, throughput and Avro bytes. A failed scenario is reported with its
- * reason (success 0) and does not stop the other one. Set the environment variable {@code NIFI_CDC_BENCH_MEMORY_JVM_ARGS}
+ * Section 3 of the benchmarks: can CaptureBinlogChange capture one transaction updating 1,000,000 rows, an initial
+ * snapshot of a 2,000,000-row table, and an incremental snapshot of a 2,000,000-row table requested while streaming, with
+ * the heap capped at 256 MB? Prepares them in one private MariaDB and captures each in its own child JVM
+ * ({@link MemoryBenchChild}, {@code -Xmx256m}), whose output is copied through; reports each scenario's success, peak
+ * heap, throughput and Avro bytes. A failed scenario is reported with its reason (success 0) and does not stop the
+ * others. Set the environment variable {@code NIFI_CDC_BENCH_MEMORY_JVM_ARGS}
  * (or the system property {@code nifi.cdc.bench.memory.jvmArgs}) to give the child JVMs more options, e.g.
  * {@code -XX:StartFlightRecording=filename=/tmp/memory.jfr}; on an OutOfMemoryError they write a heap dump under
  * {@code <results dir>/memory-bench/<scenario>/}.
@@ -41,7 +42,7 @@ final class MemoryBench {
     }
 
     static void run(BenchOptions options, Report report) throws Exception {
-        System.out.println("==> memory: " + Arrays.stream(MemoryScenario.values()).map(MemoryScenario::description).toList()
+        System.out.println("==> memory: " + scenarios().stream().map(MemoryScenario::description).toList()
                 + ", each captured by CaptureBinlogChange in a child JVM with -Xmx" + MemoryScenario.MAX_HEAP
                 + " (sizes fixed, independent of --rows)");
         Path work = options.results().toAbsolutePath().getParent().resolve("memory-bench");
@@ -49,7 +50,7 @@ final class MemoryBench {
         MariaDbServer.Options serverOptions = new MariaDbServer.Options()
                 .arg("--innodb-buffer-pool-size=1G").arg("--innodb-log-file-size=512M");
         try (MariaDbServer server = MariaDbServer.start(serverOptions)) {
-            for (MemoryScenario scenario : MemoryScenario.values()) {
+            for (MemoryScenario scenario : scenarios()) {
                 MemoryResult result;
                 try {
                     List<String> arguments = prepare(server, scenario);
@@ -60,6 +61,13 @@ final class MemoryBench {
                 report(report, result);
             }
         }
+    }
+
+    /** The scenarios to run: all, or those NIFI_CDC_BENCH_MEMORY_SCENARIOS names (comma-separated ids). */
+    private static List<MemoryScenario> scenarios() {
+        String names = System.getenv().getOrDefault("NIFI_CDC_BENCH_MEMORY_SCENARIOS", "").trim();
+        return names.isEmpty() ? List.of(MemoryScenario.values())
+                : Arrays.stream(names.split(",")).map(String::trim).map(MemoryScenario::of).toList();
     }
 
     /** Writes the scenario's table (and, for update-1m, the big transaction); returns the child's arguments. */

@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * until every row of its {@link MemoryScenario} is captured; then prints one {@link MemoryResult} line and exits 0 on
  * success, 1 on a failure (out of memory, a count mismatch, a stall, a processor error).
  *
- * <p>Arguments, as {@code key=value}: {@code scenario} (update-1m or snapshot-2m), {@code host}, {@code port},
+ * <p>Arguments, as {@code key=value}: {@code scenario} (update-1m, snapshot-2m or incremental-2m), {@code host}, {@code port},
  * {@code database} and, for update-1m, {@code binlogFile} and {@code binlogPosition} (just before the UPDATE).
  */
 public final class MemoryBenchChild {
@@ -137,7 +137,7 @@ public final class MemoryBenchChild {
         runner.setProperty("Hosts", required(arguments, "host") + ":" + required(arguments, "port"));
         runner.setProperty("Username", MariaDbServer.CDC_USER);
         runner.setProperty("Password", MariaDbServer.CDC_PASSWORD);
-        runner.setProperty("Server ID", scenario == MemoryScenario.UPDATE_1M ? "5801" : "5802");
+        runner.setProperty("Server ID", String.valueOf(5801 + scenario.ordinal()));
         runner.setProperty("Database Include Pattern", database);
         switch (scenario) {
             case UPDATE_1M -> {
@@ -147,6 +147,12 @@ public final class MemoryBenchChild {
                 runner.setProperty("Initial Binlog Position Offset", required(arguments, "binlogPosition"));
             }
             case SNAPSHOT_2M -> runner.setProperty("Snapshot Mode", SnapshotMode.INITIAL.getValue());
+            case INCREMENTAL_2M -> {
+                // no rows at the start: a request on the processor's input asks for the table while streaming goes on
+                runner.setProperty("Snapshot Mode", SnapshotMode.NO_DATA.getValue());
+                runner.setIncomingConnection(true);
+                runner.enqueue(database + ".orders");
+            }
         }
         runner.assertValid();
         return runner;
@@ -200,11 +206,15 @@ public final class MemoryBenchChild {
         }
     }
 
-    /** update-1m: every update written and the state at the end of the transaction; snapshot-2m: streaming may start. */
+    /**
+     * update-1m: every update written and the state at the end of the transaction; snapshot-2m: streaming may start;
+     * incremental-2m: every row written and nothing left queued.
+     */
     private boolean complete(Map<String, String> state, long count) {
         return switch (scenario) {
             case UPDATE_1M -> count == scenario.rows() && "0".equals(state.getOrDefault("binlog.changes.skip", "0"));
             case SNAPSHOT_2M -> state.containsKey("binlog.file");
+            case INCREMENTAL_2M -> count == scenario.rows() && state.containsKey("binlog.file") && !state.containsKey("incremental.table.0");
         };
     }
 

@@ -1,9 +1,9 @@
 package dev.nificdc.bench;
 
-import dev.nificdc.cdc.binlog.BinlogSourceInfo;
 import dev.nificdc.cdc.emit.ChangeRecordFactory;
 import dev.nificdc.cdc.record.ChangeEvent;
 import dev.nificdc.cdc.record.OutputShape;
+import dev.nificdc.cdc.record.SourceFields;
 import org.apache.nifi.avro.AvroRecordSetWriter;
 import org.apache.nifi.schema.access.SchemaAccessUtils;
 import org.apache.nifi.serialization.RecordSetWriter;
@@ -27,8 +27,11 @@ final class WriterOnlyCapture {
     private static final int PER_FLOWFILE = 10_000;
     private final AvroRecordSetWriter avro = new AvroRecordSetWriter();
     private final TestRunner runner;
+    private final SourceFields<?> sourceFields;
 
-    WriterOnlyCapture() throws Exception {
+    /** Writes change records with the source block of {@code sourceFields} (the binlog's, or PostgreSQL's). */
+    WriterOnlyCapture(SourceFields<?> sourceFields) throws Exception {
+        this.sourceFields = sourceFields;
         runner = TestRunners.newTestRunner(MockFrameworkCapture.NoOpProcessor.class);
         runner.addControllerService("avro", avro);
         runner.setProperty(avro, SchemaAccessUtils.SCHEMA_ACCESS_STRATEGY, SchemaAccessUtils.INHERIT_RECORD_SCHEMA.getValue());
@@ -40,7 +43,7 @@ final class WriterOnlyCapture {
 
     /** Builds the records while writing ({@link #RECORDS_AND_WRITER}), or before the clock starts ({@link #WRITER}). */
     CaptureMeasurement write(List<ChangeEvent> events, boolean recordsBuiltBefore) throws Exception {
-        ChangeRecordFactory records = new ChangeRecordFactory(OutputShape.ENVELOPE, BinlogSourceInfo.FIELDS, "");
+        ChangeRecordFactory records = new ChangeRecordFactory(OutputShape.ENVELOPE, sourceFields, "");
         List<List<Record>> prebuilt = recordsBuiltBefore ? events.stream().map(records::toRecords).toList() : null;
         DiscardingOutputStream out = new DiscardingOutputStream();
         long written = 0;

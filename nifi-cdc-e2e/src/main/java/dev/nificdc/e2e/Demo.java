@@ -312,15 +312,7 @@ public final class Demo {
      * table, and a run ends as soon as the processor has caught up. -1 when the state does not say.
      */
     private static long flowFilesCaptured(NiFiRestClient client, String captureId) {
-        JsonNode state = client.get("/processors/" + captureId + "/state").path("componentState");
-        for (String scope : List.of("clusterState", "localState")) {
-            for (JsonNode entry : state.path(scope).path("state")) {
-                if ("sequence.id".equals(entry.path("key").asText())) {
-                    return entry.path("value").asLong(-1);
-                }
-            }
-        }
-        return -1;
+        return Long.parseLong(client.processorState(captureId).getOrDefault("sequence.id", "-1"));
     }
 
     private void step(String message) {

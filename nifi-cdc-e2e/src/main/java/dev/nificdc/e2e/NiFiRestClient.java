@@ -45,7 +45,7 @@ public final class NiFiRestClient {
     }
 
     /** The rows of the bulletin board that matter when reading a failure. */
-    public record Bulletin(String level, String sourceName, String message) {
+    public record Bulletin(String level, String sourceId, String sourceName, String message) {
         @Override
         public String toString() {
             return level + " " + sourceName + ": " + message;
@@ -99,7 +99,7 @@ public final class NiFiRestClient {
         List<Bulletin> bulletins = new ArrayList<>();
         for (JsonNode entity : get("/flow/bulletin-board").path("bulletinBoard").path("bulletins")) {
             JsonNode b = entity.path("bulletin");
-            bulletins.add(new Bulletin(b.path("level").asText(), b.path("sourceName").asText(), b.path("message").asText()));
+            bulletins.add(new Bulletin(b.path("level").asText(), b.path("sourceId").asText(), b.path("sourceName").asText(), b.path("message").asText()));
         }
         return bulletins;
     }
@@ -251,6 +251,18 @@ public final class NiFiRestClient {
         setProcessorState(id, "STOPPED");
         await("processor " + id + " to stop", () -> processor(id), p -> p.path("status").path("aggregateSnapshot").path("activeThreadCount").asInt() == 0
                 && "Stopped".equals(p.path("status").path("runStatus").asText()));
+    }
+
+    /** The processor's stored state (cluster and local scope together; a standalone NiFi keeps cluster state locally). */
+    public Map<String, String> processorState(String id) {
+        JsonNode state = get("/processors/" + id + "/state").path("componentState");
+        Map<String, String> values = new LinkedHashMap<>();
+        for (String scope : List.of("clusterState", "localState")) {
+            for (JsonNode entry : state.path(scope).path("state")) {
+                values.put(entry.path("key").asText(), entry.path("value").asText());
+            }
+        }
+        return values;
     }
 
     /** Triggers the processor once (NiFi's "Run Once") and waits until that run has finished. */
@@ -446,11 +458,16 @@ public final class NiFiRestClient {
 
     /** Polls {@code read} until {@code done} holds, for up to a minute; returns the last value read. */
     public <T> T await(String what, Supplier<T> read, Predicate<T> done) {
-        Instant deadline = Instant.now().plus(WAIT_TIMEOUT);
+        return await(what, WAIT_TIMEOUT, read, done);
+    }
+
+    /** Polls {@code read} until {@code done} holds, for up to {@code timeout}; returns the last value read. */
+    public <T> T await(String what, Duration timeout, Supplier<T> read, Predicate<T> done) {
+        Instant deadline = Instant.now().plus(timeout);
         T value = read.get();
         while (!done.test(value)) {
             if (Instant.now().isAfter(deadline)) {
-                throw new IllegalStateException("Timed out after " + WAIT_TIMEOUT.toSeconds() + " s waiting for " + what + "; last seen: " + value);
+                throw new IllegalStateException("Timed out after " + timeout.toSeconds() + " s waiting for " + what + "; last seen: " + value);
             }
             NiFiInstance.sleep(250);
             value = read.get();

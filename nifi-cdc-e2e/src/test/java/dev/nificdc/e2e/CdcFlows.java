@@ -25,6 +25,14 @@ final class CdcFlows {
     static final String BINLOG_REPLICA = "binlog-to-database-replica.json";
     static final String BINLOG_KAFKA = "binlog-to-kafka.json";
     static final String TIMESTAMP_KAFKA = "timestamp-to-kafka.json";
+    static final String POSTGRES_REPLICA = "postgres-to-database-replica.json";
+    static final String POSTGRES_KAFKA = "postgres-to-kafka.json";
+
+    /**
+     * PutDatabaseRecord's statement type path the PostgreSQL replica tests set: {@code /__op} maps c/r to INSERT, u to
+     * UPDATE and d to DELETE (UPSERT fails before NiFi 2.4, NIFI-14346, see templates/README.md).
+     */
+    static final String NIFI_2_3_STATEMENT_PATH = "/__op";
 
     private CdcFlows() {
     }
@@ -126,6 +134,42 @@ final class CdcFlows {
                     "Initial Binlog File", end.getKey(), "Initial Binlog Position Offset", Long.toString(end.getValue())));
         }
 
+        Map<String, JsonNode> services = servicesByName(client, group);
+        String queue = client.groupFlow(group).path("connections").get(0).path("id").asText();
+        return new ReplicaFlow(group, context, capture, put, services.get("Avro Reader (embedded schema)").path("id").asText(),
+                services.get("Replica Database").path("id").asText(), queue);
+    }
+
+    /**
+     * Imports templates/postgres-to-database-replica.json and sets its parameters: the CDC user of {@code databases},
+     * the source database and its tables matching {@code tablePattern} (schema.table), a slot named after the source
+     * database, the administrator's publication {@code nifi_cdc}, and {@code target}. The template's Snapshot Mode
+     * (initial) stays: rows already in the tables are copied first, then the slot streams from exactly there. On NiFi
+     * 2.3 the statement path is {@link #NIFI_2_3_STATEMENT_PATH}. Nothing is started.
+     */
+    static ReplicaFlow importPostgresReplica(NiFiRestClient client, String name, PostgresSourceAndReplica databases, String sourceDatabase,
+                                             String tablePattern, JdbcTarget target) {
+        String group = client.uploadFlowDefinition(client.rootGroupId(), name, flowDefinition(POSTGRES_REPLICA, name + " " + UUID.randomUUID()));
+        String context = parameterContextOf(client, group);
+        Map<String, String> parameters = new LinkedHashMap<>();
+        parameters.put("postgres.host", databases.server().host() + ":" + databases.server().port());
+        parameters.put("postgres.database", sourceDatabase);
+        parameters.put("postgres.username", PostgresSourceAndReplica.CDC_USER);
+        parameters.put("postgres.password", PostgresSourceAndReplica.CDC_PASSWORD);
+        parameters.put("postgres.slot.name", sourceDatabase);
+        parameters.put("postgres.publication.name", "nifi_cdc");
+        parameters.put("cdc.table.include", tablePattern);
+        parameters.put("replica.db.url", target.url());
+        parameters.put("replica.db.driver.class", target.driverClass());
+        parameters.put("replica.db.driver.location", target.driverJar().toString());
+        parameters.put("replica.db.username", target.user());
+        parameters.put("replica.db.password", target.password());
+        client.setParameters(context, parameters, List.of("postgres.password", "replica.db.password"));
+
+        Map<String, String> processors = client.processorIdsByNameInTree(group);
+        String capture = processors.get("Capture PostgreSQL changes");
+        String put = processors.get("Apply changes to the replica");
+        client.updateProcessorProperties(put, Map.of("Statement Type Record Path", NIFI_2_3_STATEMENT_PATH));
         Map<String, JsonNode> services = servicesByName(client, group);
         String queue = client.groupFlow(group).path("connections").get(0).path("id").asText();
         return new ReplicaFlow(group, context, capture, put, services.get("Avro Reader (embedded schema)").path("id").asText(),

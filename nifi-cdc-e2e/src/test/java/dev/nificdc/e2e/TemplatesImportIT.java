@@ -3,6 +3,7 @@ package dev.nificdc.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.nificdc.e2e.DatabaseSink.JdbcTarget;
 import dev.nificdc.testsupport.MariaDbServer;
+import dev.nificdc.testsupport.PostgresServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,10 +28,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Every flow definition in templates/ uploads into a new process group through the REST API (the UI's "Import from
- * file"); once its parameters point at a private MariaDB, its controller services enable and its components are valid.
+ * file"); once its parameters point at a private MariaDB (or, for the PostgreSQL flows, a private PostgreSQL), its
+ * controller services enable and its components are valid.
  *
  * <p>This NiFi has no Kafka NAR (none is served for NiFi 2.x, see the module README), so {@code PublishKafka} and
- * {@code Kafka3ConnectionService} of the two Kafka flows stay ghost components (NiFi's placeholders for a missing
+ * {@code Kafka3ConnectionService} of the Kafka flows stay ghost components (NiFi's placeholders for a missing
  * extension). The test asserts that they, and only they, are ghosts or invalid: every other component, ours above all,
  * is valid and every other service is enabled.
  */
@@ -43,6 +45,8 @@ class TemplatesImportIT {
 
     private static MariaDbServer mariaDb;
     private static String database;
+    private static PostgresServer postgres;
+    private static String postgresDatabase;
 
     @BeforeAll
     static void startMariaDb() {
@@ -50,6 +54,9 @@ class TemplatesImportIT {
         database = mariaDb.createDatabase("inventory");
         mariaDb.execute("CREATE TABLE `" + database + "`.customers (id INT PRIMARY KEY, name VARCHAR(40), "
                 + "updated_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6))");
+        postgres = PostgresServer.start();
+        postgresDatabase = postgres.createDatabase("inventory");
+        postgres.execute(postgresDatabase, "CREATE TABLE customers (id INT PRIMARY KEY, name VARCHAR(40))");
     }
 
     @AfterAll
@@ -57,25 +64,30 @@ class TemplatesImportIT {
         if (mariaDb != null) {
             mariaDb.close();
         }
+        if (postgres != null) {
+            postgres.close();
+        }
     }
 
     @Test
     void theTestCoversEveryTemplate() throws Exception {
         try (Stream<java.nio.file.Path> files = Files.list(CdcFlows.templatesDirectory())) {
             Set<String> templates = files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".json")).collect(Collectors.toCollection(TreeSet::new));
-            assertEquals(new TreeSet<>(List.of(CdcFlows.BINLOG_KAFKA, CdcFlows.BINLOG_REPLICA, CdcFlows.TIMESTAMP_KAFKA)), templates,
+            assertEquals(new TreeSet<>(List.of(CdcFlows.BINLOG_KAFKA, CdcFlows.BINLOG_REPLICA, CdcFlows.TIMESTAMP_KAFKA,
+                            CdcFlows.POSTGRES_KAFKA, CdcFlows.POSTGRES_REPLICA)), templates,
                     "a new flow definition in templates/ needs its parameters in this test");
         }
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {CdcFlows.BINLOG_REPLICA, CdcFlows.BINLOG_KAFKA, CdcFlows.TIMESTAMP_KAFKA})
+    @ValueSource(strings = {CdcFlows.BINLOG_REPLICA, CdcFlows.BINLOG_KAFKA, CdcFlows.TIMESTAMP_KAFKA, CdcFlows.POSTGRES_KAFKA,
+            CdcFlows.POSTGRES_REPLICA})
     void templateImportsAndItsComponentsAreValid(String template) {
         NiFiRestClient client = NIFI.client();
         String group = client.uploadFlowDefinition(client.rootGroupId(), template,
                 CdcFlows.flowDefinition(template, template + " " + UUID.randomUUID()));
         client.setParameters(CdcFlows.parameterContextOf(client, group), parameters(template), List.of("mysql.password",
-                "replica.db.password", "db.password").stream().filter(parameters(template)::containsKey).toList());
+                "postgres.password", "replica.db.password", "db.password").stream().filter(parameters(template)::containsKey).toList());
 
         Map<String, JsonNode> services = CdcFlows.servicesByName(client, group);
         Set<String> ghosts = new TreeSet<>();
@@ -85,7 +97,7 @@ class TemplatesImportIT {
                 ghosts.add(type(p));
             }
         }
-        Set<String> expectedGhosts = template.equals(CdcFlows.BINLOG_REPLICA) ? Set.of() : KAFKA_GHOSTS;
+        Set<String> expectedGhosts = template.endsWith("-kafka.json") ? KAFKA_GHOSTS : Set.of();
         assertEquals(new TreeSet<>(expectedGhosts), ghosts,
                 "ghost components (missing extensions) of " + template + ": only the Kafka ones, whose NAR is not installed here");
 
@@ -208,14 +220,23 @@ class TemplatesImportIT {
         JdbcTarget db = new JdbcTarget(mariaDb.jdbcUrl(database), "org.mariadb.jdbc.Driver", JdbcTarget.jarOf(org.mariadb.jdbc.Driver.class),
                 MariaDbServer.CDC_USER, MariaDbServer.CDC_PASSWORD, "MySQL");
         Map<String, String> p = new LinkedHashMap<>();
-        if (!template.equals(CdcFlows.TIMESTAMP_KAFKA)) {
+        if (template.startsWith("postgres-")) {
+            p.put("postgres.host", postgres.host() + ":" + postgres.port());
+            p.put("postgres.database", postgresDatabase);
+            p.put("postgres.username", PostgresServer.USER);
+            p.put("postgres.password", "unused (trust authentication)");
+            p.put("postgres.slot.name", "templates_import_it");
+            p.put("cdc.table.include", "public\\.customers");
+            db = new JdbcTarget(postgres.jdbcUrl(postgresDatabase), "org.postgresql.Driver", JdbcTarget.jarOf(org.postgresql.Driver.class),
+                    PostgresServer.USER, "unused (trust authentication)", "PostgreSQL");
+        } else if (!template.equals(CdcFlows.TIMESTAMP_KAFKA)) {
             p.put("mysql.hosts", mariaDb.host() + ":" + mariaDb.port());
             p.put("mysql.username", MariaDbServer.CDC_USER);
             p.put("mysql.password", MariaDbServer.CDC_PASSWORD);
             p.put("cdc.database.include", database);
         }
         switch (template) {
-            case CdcFlows.BINLOG_REPLICA -> {
+            case CdcFlows.BINLOG_REPLICA, CdcFlows.POSTGRES_REPLICA -> {
                 p.put("replica.db.url", db.url());
                 p.put("replica.db.driver.class", db.driverClass());
                 p.put("replica.db.driver.location", db.driverJar().toString());
@@ -235,7 +256,7 @@ class TemplatesImportIT {
             default -> {
             }
         }
-        if (!template.equals(CdcFlows.BINLOG_REPLICA)) {
+        if (template.endsWith("-kafka.json")) {
             p.put("cdc.topic.prefix", "e2e");
             // Nothing listens there: the registry client connects only when used. kafka.bootstrap.servers keeps the
             // template's example value: only the ghost Kafka3ConnectionService uses it, and NiFi refuses to change a

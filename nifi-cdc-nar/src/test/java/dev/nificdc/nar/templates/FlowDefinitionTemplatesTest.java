@@ -62,7 +62,8 @@ class FlowDefinitionTemplatesTest {
     static final Path TEMPLATES = Path.of(System.getProperty("templates.dir", "../templates")).toAbsolutePath().normalize();
     static final String PROJECT_VERSION = System.getProperty("project.version");
     static final String NIFI_VERSION = "2.6.0";
-    static final Set<String> EXPECTED_FILES = Set.of("binlog-to-kafka.json", "timestamp-to-kafka.json", "binlog-to-database-replica.json");
+    static final Set<String> EXPECTED_FILES = Set.of("binlog-to-kafka.json", "timestamp-to-kafka.json", "binlog-to-database-replica.json",
+            "postgres-to-kafka.json", "postgres-to-database-replica.json");
     private static final Pattern PARAMETER_REFERENCE = Pattern.compile("#\\{([^}]+)}");
     private static final Pattern ONLY_PARAMETER_REFERENCE = Pattern.compile("#\\{([^}]+)}");
     /** NiFi 2 canvas size of a processor box; processors and labels must not overlap so the canvas reads clearly. */
@@ -164,7 +165,7 @@ class FlowDefinitionTemplatesTest {
     }
 
     @Test
-    void theThreeFlowDefinitionsAreThere() throws IOException {
+    void everyShippedFlowDefinitionIsThere() throws IOException {
         Set<String> names = templates().map(p -> p.getFileName().toString()).collect(Collectors.toSet());
         assertTrue(names.containsAll(EXPECTED_FILES), "templates/ must hold " + EXPECTED_FILES + " but holds " + names);
         assertNotNull(PROJECT_VERSION, "Run through Maven: the pom passes project.version to the tests");

@@ -37,8 +37,8 @@ class KafkaFlowKeysTest {
     }
 
     @Test
-    void bothKafkaFlowsAreChecked() throws IOException {
-        assertEquals(List.of("binlog-to-kafka.json", "timestamp-to-kafka.json"),
+    void everyKafkaFlowIsChecked() throws IOException {
+        assertEquals(List.of("binlog-to-kafka.json", "postgres-to-kafka.json", "timestamp-to-kafka.json"),
                 kafkaFlows().map(p -> p.getFileName().toString()).sorted().toList());
     }
 

@@ -1,7 +1,9 @@
 package dev.nificdc.cdc.core;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -21,6 +23,13 @@ public final class TableFilter {
     /** PostgreSQL's system schemas: {@code information_schema} and every {@code pg_} name (reserved for the system). */
     public static final Predicate<String> POSTGRES_SYSTEM_SCHEMAS =
             name -> name.equals("information_schema") || name.startsWith("pg_");
+
+    /** Prefix of the state keys {@link #toStateMap} writes. */
+    public static final String STATE_PREFIX = "filter.";
+    private static final String KEY_INCLUDE_DATABASES = STATE_PREFIX + "databases.include";
+    private static final String KEY_EXCLUDE_DATABASES = STATE_PREFIX + "databases.exclude";
+    private static final String KEY_INCLUDE_TABLES = STATE_PREFIX + "tables.include";
+    private static final String KEY_EXCLUDE_TABLES = STATE_PREFIX + "tables.exclude";
 
     private final Predicate<String> systemDatabases;
     private final List<Pattern> includeDatabases;
@@ -68,6 +77,38 @@ public final class TableFilter {
             return List.of();
         }
         return java.util.Arrays.stream(commaSeparated.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+
+    /**
+     * The table-selecting expressions (databases and tables, not columns) as state entries under {@link #STATE_PREFIX}, so
+     * that a later start can tell which tables have started to match since ({@link #fromStateMap}).
+     */
+    public Map<String, String> toStateMap() {
+        Map<String, String> map = new LinkedHashMap<>();
+        map.put(KEY_INCLUDE_DATABASES, joined(includeDatabases));
+        map.put(KEY_EXCLUDE_DATABASES, joined(excludeDatabases));
+        map.put(KEY_INCLUDE_TABLES, joined(includeTables));
+        map.put(KEY_EXCLUDE_TABLES, joined(excludeTables));
+        return map;
+    }
+
+    /** The table selection {@link #toStateMap} stored, or null when the state holds none. */
+    public static TableFilter fromStateMap(Map<String, String> state) {
+        if (!state.containsKey(KEY_INCLUDE_TABLES)) {
+            return null;
+        }
+        return of(split(state.get(KEY_INCLUDE_DATABASES)), split(state.get(KEY_EXCLUDE_DATABASES)),
+                split(state.get(KEY_INCLUDE_TABLES)), split(state.get(KEY_EXCLUDE_TABLES)), List.of());
+    }
+
+    /** Removes the entries {@link #toStateMap} writes. */
+    public static void removeFrom(Map<String, String> state) {
+        state.keySet().removeIf(key -> key.startsWith(STATE_PREFIX));
+    }
+
+    // expressions come from comma-separated properties (split), so they never hold a comma themselves
+    private static String joined(List<Pattern> patterns) {
+        return String.join(",", patterns.stream().map(Pattern::pattern).toList());
     }
 
     private static List<Pattern> compile(String what, List<String> expressions) {

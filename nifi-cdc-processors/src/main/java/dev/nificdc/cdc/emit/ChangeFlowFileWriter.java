@@ -1,5 +1,6 @@
 package dev.nificdc.cdc.emit;
 
+import dev.nificdc.cdc.record.AvroNames;
 import dev.nificdc.cdc.record.ChangeEvent;
 import dev.nificdc.cdc.record.ChangeTopics;
 import dev.nificdc.cdc.record.Operation;
@@ -33,6 +34,11 @@ public final class ChangeFlowFileWriter {
     public static final String ATTR_TABLES = "cdc.tables";
     public static final String ATTR_OPERATIONS = "cdc.operations";
     public static final String ATTR_TOPIC = "cdc.topic";
+    /**
+     * The record fields that hold the table's key (primary key), comma-separated, empty when the table has none: what
+     * PutDatabaseRecord's Delete Keys and Update Keys need when a before-image holds more (or less) than the key.
+     */
+    public static final String ATTR_KEY_FIELDS = "cdc.key.fields";
     public static final String ATTR_RECORD_COUNT = "record.count";
     /** Registry id and version of the value schema (the envelope or flattened row), when a registry is configured. */
     public static final String ATTR_VALUE_SCHEMA_ID = "cdc.value.schema.id";
@@ -83,6 +89,7 @@ public final class ChangeFlowFileWriter {
         attributes.put(ATTR_DATABASE, table.database() == null ? "" : table.database());
         attributes.put(ATTR_TABLE, table.table());
         attributes.put(ATTR_TOPIC, topic(table));
+        attributes.put(ATTR_KEY_FIELDS, String.join(",", table.primaryKey().stream().map(AvroNames::sanitize).toList()));
         // One table schema per FlowFile, so these name exactly the schemas of every record in it.
         putIdentifier(attributes, records.valueSchemaIdentifier(table, truncate), ATTR_VALUE_SCHEMA_ID, ATTR_VALUE_SCHEMA_VERSION);
         putIdentifier(attributes, records.keySchemaIdentifier(table, truncate), ATTR_KEY_SCHEMA_ID, ATTR_KEY_SCHEMA_VERSION);

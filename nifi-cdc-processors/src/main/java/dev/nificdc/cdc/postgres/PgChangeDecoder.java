@@ -21,6 +21,7 @@ import dev.nificdc.cdc.record.TableSchema;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.IntFunction;
 
 /**
@@ -28,7 +29,8 @@ import java.util.function.IntFunction;
  * store after it.
  *
  * <p>Rows take the columns of the relation's last Relation message, so changes keep the columns they were written
- * with across ALTER TABLE. The last change of a transaction is held back until its Commit, so it carries
+ * with across ALTER TABLE. An update that changes the row's key becomes a delete of the old key and a create of the
+ * new one, as in Debezium. The last change of a transaction is held back until its Commit, so it carries
  * {@code endsTransaction} and the offset after the whole transaction. Started at a stored {@link PgOffset}, it drops
  * the transactions committed before it and the changes of the transaction at it already emitted (the server resends
  * from the slot's confirmed position).
@@ -152,13 +154,35 @@ public final class PgChangeDecoder {
         if (table == null) {
             return;
         }
+        Object[] before = old == null ? null : table.values(oldValues(table, old), null);
+        Object[] after = row == null ? null : newValues(table, row, oldIsFullRow ? old : null);
+        if (op == Operation.UPDATE && before != null && keyChanged(table.schema(), before, after)) {
+            // As Debezium and the binlog engine do: the row under the old key is deleted (so the Kafka record wrapper
+            // follows it with a tombstone and a replica removes it), then the row under the new key is created.
+            change(table, Operation.DELETE, before, null, lsn);
+            change(table, Operation.CREATE, null, after, lsn);
+        } else {
+            change(table, op, before, after, lsn);
+        }
+    }
+
+    private void change(PgTable table, Operation op, Object[] before, Object[] after, long lsn) throws InterruptedException {
         if (++changeIndex <= skip) {
             return;
         }
         TableSchema schema = table.schema();
-        Object[] before = old == null ? null : table.values(oldValues(table, old), null);
-        Object[] after = row == null ? null : newValues(table, row, oldIsFullRow ? old : null);
         emit(new ChangeEvent(op, schema, before, after, source(schema, lsn), System.currentTimeMillis(), transaction(schema)));
+    }
+
+    /** Whether an update moved the row to another key (the table's key: primary key or replica identity index). */
+    private static boolean keyChanged(TableSchema schema, Object[] before, Object[] after) {
+        for (String column : schema.primaryKey()) {
+            int i = schema.indexOf(column);
+            if (i >= 0 && !Objects.deepEquals(before[i], after[i])) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void truncate(Truncate t, long lsn) throws InterruptedException {

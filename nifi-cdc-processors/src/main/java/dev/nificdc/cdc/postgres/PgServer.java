@@ -186,7 +186,8 @@ public final class PgServer {
 
     /**
      * The columns of table {@code oid} in table order: whether each is part of the replica identity key (every column
-     * with REPLICA IDENTITY FULL) and its position in the primary key (0 when none).
+     * with REPLICA IDENTITY FULL) and its 1-based position in the primary key (0 when none; int2vector subscripts start
+     * at 0, so the position is counted with ordinality rather than taken from array_position).
      */
     public List<CatalogColumn> columns(int oid) throws SQLException {
         List<CatalogColumn> columns = new ArrayList<>();
@@ -194,8 +195,8 @@ public final class PgServer {
                 SELECT a.attname, a.atttypid, a.atttypmod, a.attnotnull,
                        c.relreplident = 'f' OR EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND a.attnum = ANY(i.indkey)
                            AND ((c.relreplident = 'd' AND i.indisprimary) OR (c.relreplident = 'i' AND i.indisreplident))),
-                       coalesce((SELECT array_position(i.indkey::int2[], a.attnum) FROM pg_index i
-                                 WHERE i.indrelid = c.oid AND i.indisprimary), 0)
+                       coalesce((SELECT k.position FROM pg_index i, unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, position)
+                                 WHERE i.indrelid = c.oid AND i.indisprimary AND k.attnum = a.attnum), 0)
                 FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
                 WHERE a.attrelid = ? AND a.attnum > 0 AND NOT a.attisdropped
                 ORDER BY a.attnum""")) {

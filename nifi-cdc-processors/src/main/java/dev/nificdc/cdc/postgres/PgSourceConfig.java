@@ -4,11 +4,11 @@ import dev.nificdc.cdc.core.JdbcConnector;
 import dev.nificdc.cdc.core.TableFilter;
 import dev.nificdc.cdc.postgres.types.PgSessionSettings;
 import dev.nificdc.cdc.record.ChangeSize;
+import org.postgresql.Driver;
 import org.postgresql.PGConnection;
 import org.postgresql.PGProperty;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Objects;
@@ -37,6 +37,7 @@ import java.util.Properties;
 public record PgSourceConfig(String host, int port, String database, String username, String password, String slotName,
                              String publicationName, TableFilter filter, String logicalName, Duration connectTimeout,
                              Duration statusInterval, int queueCapacity, int queueKilobytes, boolean dropInvalidatedSlot) {
+    private static final Driver DRIVER = new Driver();
     public static final int DEFAULT_QUEUE_CAPACITY = 10_000;
     public static final int DEFAULT_QUEUE_KILOBYTES = (int) (ChangeSize.BUFFER_BYTES >> 10);
 
@@ -80,7 +81,7 @@ public record PgSourceConfig(String host, int port, String database, String user
     /** Plain JDBC connections (catalog, checks, snapshot), with the session settings. */
     public JdbcConnector jdbc() {
         return () -> {
-            Connection connection = DriverManager.getConnection(url(), properties(false, null));
+            Connection connection = connect(properties(false, null));
             try {
                 PgSessionSettings.forDatabase(connection).applyTo(connection);
                 return connection;
@@ -94,11 +95,24 @@ public record PgSourceConfig(String host, int port, String database, String user
     /** A replication connection ({@code replication=database}), started with the session settings. */
     public PGConnection replication() throws SQLException {
         PgSessionSettings settings;
-        try (Connection plain = DriverManager.getConnection(url(), properties(false, null))) {
+        try (Connection plain = connect(properties(false, null))) {
             settings = PgSessionSettings.forDatabase(plain);
         }
-        Connection connection = DriverManager.getConnection(url(), properties(true, settings));
+        Connection connection = connect(properties(true, settings));
         return connection.unwrap(PGConnection.class);
+    }
+
+    /**
+     * A connection from pgjdbc's driver itself rather than DriverManager: inside NiFi, DriverManager knows only drivers
+     * that something has registered and that the caller's class loader sees, so the NAR's driver is not found there
+     * until its class happens to be loaded ("No suitable driver found" on a first snapshot, seen on NiFi 2.3.0).
+     */
+    private Connection connect(Properties properties) throws SQLException {
+        Connection connection = DRIVER.connect(url(), properties);
+        if (connection == null) {
+            throw new SQLException("The PostgreSQL driver does not accept the URL " + url());
+        }
+        return connection;
     }
 
     private Properties properties(boolean replication, PgSessionSettings settings) {

@@ -12,6 +12,7 @@ import dev.nificdc.cdc.binlog.snapshot.MySqlSnapshotSource;
 import dev.nificdc.cdc.core.CaptureLogger;
 import dev.nificdc.cdc.core.TableFilter;
 import dev.nificdc.cdc.core.engine.CaptureCoordinator;
+import dev.nificdc.cdc.core.engine.IncrementalSnapshotConfig;
 import dev.nificdc.cdc.emit.RegistrySchemaIdentifiers;
 import dev.nificdc.cdc.record.OutputShape;
 import dev.nificdc.cdc.record.TableSchema;
@@ -36,7 +37,8 @@ import static dev.nificdc.cdc.processors.BinlogCaptureProperties.*;
 /** CaptureBinlogChange's properties, parsed once when it is scheduled (and for Verify). */
 record BinlogCaptureConfig(BinlogSourceConfig source, SnapshotMode snapshotMode, InitialBinlogPosition initialPosition,
                              RecordSetWriterFactory writerFactory, OutputShape outputShape, SchemaRegistrar registrar,
-                             String topicPrefix, int maxEventsPerFlowFile, Duration maxWait) {
+                             String topicPrefix, int maxEventsPerFlowFile, Duration maxWait,
+                             IncrementalSnapshotConfig incremental) {
 
     /** The TLS settings from the SSL Context Service, or null without one. */
     private static TlsSettings tls(PropertyContext context) {
@@ -92,13 +94,16 @@ record BinlogCaptureConfig(BinlogSourceConfig source, SnapshotMode snapshotMode,
                 context.getProperty(OutputProperties.SCHEMA_REGISTRY).asControllerService(SchemaRegistrar.class),
                 topicPrefix,
                 context.getProperty(MAX_EVENTS_PER_FLOWFILE).asInteger(),
-                Duration.ofMillis(context.getProperty(MAX_WAIT).asTimePeriod(TimeUnit.MILLISECONDS)));
+                Duration.ofMillis(context.getProperty(MAX_WAIT).asTimePeriod(TimeUnit.MILLISECONDS)),
+                new IncrementalSnapshotConfig(context.getProperty(SNAPSHOT_NEW_TABLES).asBoolean(), filter,
+                        context.getProperty(INCREMENTAL_CHUNK_SIZE).asInteger()));
     }
 
     /** The engine that runs this capture: MySQL snapshot read views, then the binlog. */
     CaptureCoordinator<BinlogOffset> coordinator(CaptureLogger logger) {
         return new CaptureCoordinator<>(snapshotSource(logger), new BinlogStreamingSource(source, logger),
-                new CaptureCoordinator.Config(snapshotMode.policy(), maxEventsPerFlowFile, maxWait, source.heartbeatInterval()), logger);
+                new CaptureCoordinator.Config(snapshotMode.policy(), maxEventsPerFlowFile, maxWait, source.heartbeatInterval()),
+                incremental, logger);
     }
 
     /** Snapshot read views as the processor opens them (Verify only previews them, without a lock). */

@@ -16,6 +16,7 @@ import org.apache.nifi.annotation.behavior.InputRequirement;
 import org.apache.nifi.annotation.behavior.PrimaryNodeOnly;
 import org.apache.nifi.annotation.behavior.Stateful;
 import org.apache.nifi.annotation.behavior.TriggerSerially;
+import org.apache.nifi.annotation.behavior.TriggerWhenEmpty;
 import org.apache.nifi.annotation.behavior.WritesAttribute;
 import org.apache.nifi.annotation.behavior.WritesAttributes;
 import org.apache.nifi.annotation.configuration.DefaultSchedule;
@@ -46,10 +47,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 @PrimaryNodeOnly
 @TriggerSerially
-@InputRequirement(InputRequirement.Requirement.INPUT_FORBIDDEN)
+@InputRequirement(InputRequirement.Requirement.INPUT_ALLOWED)
+@TriggerWhenEmpty
 @DefaultSchedule(strategy = SchedulingStrategy.TIMER_DRIVEN, period = "0 sec")
 @Tags({"cdc", "change data capture", "mysql", "mariadb", "binlog", "replication", "debezium", "avro", "record"})
 @CapabilityDescription("""
@@ -65,20 +68,29 @@ import java.util.Set;
         (same records, positions and cdc.sequence.id), the same key range read again for a snapshot page; a sink keyed \
         by primary key or DetectDuplicate on cdc.sequence.id drops the repeat. \
         With a Snapshot Mode of initial or when_needed the existing rows are first read in one consistent view (op 'r'), \
-        and streaming starts exactly at the binlog position of that view.""")
+        and streaming starts exactly at the binlog position of that view. \
+        Incremental snapshots (MariaDB) read the existing rows of chosen tables chunk by chunk while streaming goes on: \
+        of tables that start to be captured after the patterns were changed (Snapshot New Tables), and of the tables named \
+        by a FlowFile sent to the processor's optional input (its content lists database.table names or patterns).""")
 @Stateful(scopes = Scope.CLUSTER, description = """
         The binlog file and position of the last committed change, or of how far the binlog was read while no captured \
         change arrived (and how many changes of a partly emitted transaction were already emitted), the GTID set or \
         MariaDB GTID position before it, the server it was read from (server id, and MySQL's server_uuid or MariaDB's \
         host name and port), and the next FlowFile sequence id. \
         While a snapshot runs: the binlog position of each read view, which tables and key ranges were read in which view, the \
-        row count. Just before each commit with FlowFiles, intent.* (or snapshot.attempt.*) records what they cover, so \
-        that after a crash inside NiFi's commit the next run repeats exactly that output. Clearing state makes the processor start again as its Snapshot Mode says (a new snapshot for initial \
+        row count. The table patterns in force (filter.*), to tell which tables start to be captured after they change; the \
+        tables queued for an incremental snapshot and the last key committed of the one being read (incremental.*). Just \
+        before each commit with FlowFiles, intent.* (or snapshot.attempt.*) records what they cover, so that after a crash \
+        inside NiFi's commit the next run repeats exactly that output. \
+        Clearing state makes the processor start again as its Snapshot Mode says (a new snapshot for initial \
         and when_needed; the Initial Binlog Position for never).""")
 @WritesAttributes({
         @WritesAttribute(attribute = ChangeFlowFileWriter.ATTR_DATABASE, description = "The database of the captured table"),
         @WritesAttribute(attribute = ChangeFlowFileWriter.ATTR_TABLE, description = "The captured table"),
         @WritesAttribute(attribute = ChangeFlowFileWriter.ATTR_TOPIC, description = "Suggested Kafka topic: <Topic Prefix>.<database>.<table>"),
+        @WritesAttribute(attribute = ChangeFlowFileWriter.ATTR_KEY_FIELDS, description = """
+                The record fields holding the table's key (its primary key), comma-separated; empty when the table has none. \
+                Give it to PutDatabaseRecord as Delete Keys so deletes match on the key alone"""),
         @WritesAttribute(attribute = ChangeFlowFileWriter.ATTR_OPERATIONS, description = """
                 How many changes of each operation the FlowFile holds, e.g. c=3,u=1,d=0,r=0,t=0; a TRUNCATE is a FlowFile \
                 of its own: c=0,u=0,d=0,r=0,t=1"""),
@@ -100,7 +112,9 @@ import java.util.Set;
         @WritesAttribute(attribute = ChangeFlowFileWriter.ATTR_KEY_SCHEMA_ID, description = "Registry id of the key schema (with a Schema Registry and a primary key)"),
         @WritesAttribute(attribute = ChangeFlowFileWriter.ATTR_KEY_SCHEMA_VERSION, description = "Registry version of the key schema (with a Schema Registry and a primary key)"),
         @WritesAttribute(attribute = "record.count", description = "Number of records in the FlowFile (with the Kafka Record Wrapper shape, tombstones included)"),
-        @WritesAttribute(attribute = "mime.type", description = "The MIME type the Record Writer declares")
+        @WritesAttribute(attribute = "mime.type", description = "The MIME type the Record Writer declares"),
+        @WritesAttribute(attribute = CaptureBinlogChange.ATTR_SNAPSHOT_ERROR, description = """
+                On an incremental snapshot request routed to failure: why it was not taken""")
 })
 @SeeAlso(CaptureTimestampChange.class)
 public class CaptureBinlogChange extends AbstractProcessor implements VerifiableProcessor {
@@ -110,6 +124,7 @@ public class CaptureBinlogChange extends AbstractProcessor implements Verifiable
     static final String ATTR_LAST_FILE = "cdc.binlog.last.file";
     static final String ATTR_LAST_POSITION = "cdc.binlog.last.position";
     static final String ATTR_GTID = "cdc.gtid";
+    static final String ATTR_SNAPSHOT_ERROR = "cdc.snapshot.error";
     static final String COUNTER_LAG = "Binlog lag (ms)";
     static final String COUNTER_CONNECTED = "Binlog connected";
     static final String COUNTER_RECONNECTS = "Binlog reconnects";
@@ -126,9 +141,18 @@ public class CaptureBinlogChange extends AbstractProcessor implements Verifiable
                     schema-change record. Exists only while Include Schema Changes is true.""")
             .build();
 
+    static final Relationship REL_FAILURE = new Relationship.Builder()
+            .name("failure")
+            .description("""
+                    Incremental snapshot requests (FlowFiles on the optional input) that could not be taken: unreadable, \
+                    naming no captured table, or sent to a MySQL server; the attribute cdc.snapshot.error says why. \
+                    Auto-terminated unless connected.""")
+            .autoTerminateDefault(true)
+            .build();
+
     static final List<PropertyDescriptor> PROPERTY_DESCRIPTORS = BinlogCaptureProperties.ALL;
 
-    private volatile Set<Relationship> relationships = Set.of(REL_SUCCESS);
+    private volatile Set<Relationship> relationships = Set.of(REL_SUCCESS, REL_FAILURE);
     private volatile BinlogCaptureConfig config;
     private volatile CaptureCoordinator<BinlogOffset> coordinator;
     private final PrimaryNodeRuns runs = new PrimaryNodeRuns();
@@ -150,7 +174,8 @@ public class CaptureBinlogChange extends AbstractProcessor implements Verifiable
     @Override
     public void onPropertyModified(PropertyDescriptor descriptor, String oldValue, String newValue) {
         if (descriptor.equals(BinlogCaptureProperties.INCLUDE_SCHEMA_CHANGES)) {
-            relationships = Boolean.parseBoolean(newValue) ? Set.of(REL_SUCCESS, REL_SCHEMA_CHANGES) : Set.of(REL_SUCCESS);
+            relationships = Boolean.parseBoolean(newValue) ? Set.of(REL_SUCCESS, REL_FAILURE, REL_SCHEMA_CHANGES)
+                    : Set.of(REL_SUCCESS, REL_FAILURE);
         }
     }
 
@@ -200,6 +225,13 @@ public class CaptureBinlogChange extends AbstractProcessor implements Verifiable
     }
 
     private void capture(ProcessContext context, ProcessSession session, CaptureCoordinator<BinlogOffset> engine) {
+        if (context.hasIncomingConnection()) {
+            FlowFile request = session.get();
+            if (request != null) {
+                takeSnapshotRequest(context, session, engine, request);
+                return;
+            }
+        }
         try {
             StateMap stored = session.getState(Scope.CLUSTER);
             CaptureRun run = engine.run(new HashMap<>(stored.toMap()), new ChangeRunWriter() {
@@ -230,9 +262,11 @@ public class CaptureBinlogChange extends AbstractProcessor implements Verifiable
             session.commitAsync(
                     () -> getLogger().debug("Committed {} FlowFiles up to {}", run.outputUnits(), run.position()),
                     failure -> {
-                        getLogger().warn(run.kind() == CaptureRun.Kind.SNAPSHOT
-                                ? "Session commit failed during the snapshot; the uncommitted rows are read again in a new read view"
-                                : "Session commit failed; capture will resume from the last committed position", failure);
+                        getLogger().warn(switch (run.kind()) {
+                            case SNAPSHOT -> "Session commit failed during the snapshot; the uncommitted rows are read again in a new read view";
+                            case INCREMENTAL_SNAPSHOT -> "Session commit failed; the incremental snapshot chunk is read again in a new read view";
+                            default -> "Session commit failed; capture will resume from the last committed position";
+                        }, failure);
                         engine.discardUncommitted();
                     });
         } catch (CaptureException e) {
@@ -250,6 +284,47 @@ public class CaptureBinlogChange extends AbstractProcessor implements Verifiable
             engine.discardUncommitted();
             throw e;
         }
+    }
+
+    /**
+     * An incremental snapshot request: the tables its content names are queued in the state, committed with the
+     * request's removal; a request that cannot be taken goes to failure with the reason.
+     */
+    private void takeSnapshotRequest(ProcessContext context, ProcessSession session, CaptureCoordinator<BinlogOffset> engine,
+                                     FlowFile request) {
+        try {
+            if (request.getSize() > SnapshotRequest.MAX_BYTES) {
+                throw new SnapshotRequest.InvalidRequest("The FlowFile holds " + request.getSize() + " bytes, more than an"
+                        + " incremental snapshot request can (" + SnapshotRequest.MAX_BYTES + "): its content should list"
+                        + " database.table names. Check what is connected to the processor's input.");
+            }
+            byte[][] content = new byte[1][];
+            session.read(request, in -> content[0] = in.readAllBytes());
+            List<Pattern> tables = SnapshotRequest.parse(content[0]);
+            CaptureRun run = engine.requestIncrementalSnapshot(session.getState(Scope.CLUSTER).toMap(), tables);
+            session.remove(request);
+            session.setState(run.state(), Scope.CLUSTER);
+            session.commitAsync();
+        } catch (SnapshotRequest.InvalidRequest e) {
+            rejectSnapshotRequest(session, request, e.getMessage());
+        } catch (CaptureException e) {
+            if (e.reason() != CaptureException.Reason.CONFIGURATION) {
+                // the server could not be asked: the request stays queued for the next run
+                session.rollback();
+                context.yield();
+                throw new ProcessException(e.getMessage(), e);
+            }
+            rejectSnapshotRequest(session, request, e.getMessage());
+        } catch (IOException e) {
+            session.rollback();
+            throw new ProcessException("Could not read the processor state: " + e.getMessage(), e);
+        }
+    }
+
+    private void rejectSnapshotRequest(ProcessSession session, FlowFile request, String reason) {
+        getLogger().warn("Incremental snapshot request {} not taken: {}", request, reason);
+        session.transfer(session.putAttribute(request, ATTR_SNAPSHOT_ERROR, reason), REL_FAILURE);
+        session.commitAsync();
     }
 
     /** One FlowFile of a run of changes of one table, with its binlog positions and sequence id. */

@@ -71,6 +71,9 @@ import java.util.Set;
         @WritesAttribute(attribute = CapturePostgresChange.ATTR_SCHEMA, description = "The schema of the captured table"),
         @WritesAttribute(attribute = ChangeFlowFileWriter.ATTR_TABLE, description = "The captured table"),
         @WritesAttribute(attribute = ChangeFlowFileWriter.ATTR_TOPIC, description = "Suggested Kafka topic: <Topic Prefix>.<database>.<schema>.<table>"),
+        @WritesAttribute(attribute = ChangeFlowFileWriter.ATTR_KEY_FIELDS, description = """
+                The record fields holding the table's key (its primary key), comma-separated; empty when the table has none. \
+                Give it to PutDatabaseRecord as Delete Keys so deletes match on the key alone"""),
         @WritesAttribute(attribute = ChangeFlowFileWriter.ATTR_OPERATIONS, description = "How many changes of each operation the FlowFile holds, e.g. c=3,u=1,d=0,r=0,t=0; a TRUNCATE is a FlowFile of its own: c=0,u=0,d=0,r=0,t=1"),
         @WritesAttribute(attribute = CapturePostgresChange.ATTR_SEQUENCE_ID, description = """
                 Increases by one with every FlowFile across all tables, in commit order; use it with EnforceOrder or a FIFO \

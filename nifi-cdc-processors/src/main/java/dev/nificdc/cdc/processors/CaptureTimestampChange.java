@@ -75,6 +75,9 @@ import java.util.Set;
         @WritesAttribute(attribute = ChangeFlowFileWriter.ATTR_DATABASE, description = "The table's schema or database"),
         @WritesAttribute(attribute = ChangeFlowFileWriter.ATTR_TABLE, description = "The table name"),
         @WritesAttribute(attribute = ChangeFlowFileWriter.ATTR_TOPIC, description = "Suggested Kafka topic: <Topic Prefix>.<database>.<table>"),
+        @WritesAttribute(attribute = ChangeFlowFileWriter.ATTR_KEY_FIELDS, description = """
+                The record fields holding the table's key (its primary key), comma-separated; empty when the table has none. \
+                Give it to PutDatabaseRecord as Delete Keys so deletes match on the key alone"""),
         @WritesAttribute(attribute = ChangeFlowFileWriter.ATTR_OPERATIONS, description = "How many records of each op (c, u, d, r, t) the FlowFile holds; t (truncate) is always 0 here"),
         @WritesAttribute(attribute = ChangeFlowFileWriter.ATTR_RECORD_COUNT, description = "Number of records in the FlowFile"),
         @WritesAttribute(attribute = "mime.type", description = "The Record Writer's MIME type"),

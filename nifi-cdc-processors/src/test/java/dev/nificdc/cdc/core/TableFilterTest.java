@@ -70,4 +70,21 @@ class TableFilterTest {
         assertEquals(List.of("a", "b.*"), TableFilter.split(" a , ,b.* "));
         assertEquals(List.of(), TableFilter.split(null));
     }
+
+    @Test
+    void tablePatternsRoundTripThroughTheState() {
+        TableFilter f = TableFilter.of(List.of("shop.*"), List.of("shop_archive"), List.of("shop\\.(orders|items)", "crm\\..*"),
+                List.of("shop\\.tmp_\\x2C.*"), List.of(".*\\.password"));
+        java.util.Map<String, String> state = new java.util.HashMap<>(f.toStateMap());
+        state.put("binlog.file", "b.000001");
+        TableFilter read = TableFilter.fromStateMap(state);
+        assertEquals(f.toStateMap(), read.toStateMap());
+        assertTrue(read.includesTable("shop", "items"));
+        assertFalse(read.includesTable("shop", "customers"));
+        assertFalse(read.includesTable("crm", "leads"), "the database patterns apply too");
+        assertEquals(null, TableFilter.fromStateMap(java.util.Map.of()), "no patterns stored yet");
+        TableFilter.removeFrom(state);
+        assertEquals(java.util.Map.of("binlog.file", "b.000001"), state);
+        assertEquals(TableFilter.all().toStateMap(), TableFilter.fromStateMap(TableFilter.all().toStateMap()).toStateMap());
+    }
 }

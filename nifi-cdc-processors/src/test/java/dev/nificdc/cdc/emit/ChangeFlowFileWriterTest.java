@@ -185,6 +185,35 @@ class ChangeFlowFileWriterTest {
         assertEquals("x", ((GenericRecord) ((GenericRecord) records.get(0).get("value")).get("before")).get("note").toString());
     }
 
+    @Test
+    void keyFieldsNameTheRecordFieldsOfTheKeyInKeyOrder() {
+        TableSchema twoColumnKey = new TableSchema("shop", "order items", TABLE.columns(), List.of("1st name", "id"));
+        BinlogSourceInfo source = new BinlogSourceInfo("mariadb", "prod", 1, 1000L, "false", "shop", "order items", "mysql-bin.000003", 5, 0, null, null);
+        Object[] row = {7L, null, null, null, null, null, null, "Ada"};
+        ChangeEvent delete = new ChangeEvent(Operation.DELETE, twoColumnKey, row, null, source, 2000L, null);
+        TableSchema noKey = new TableSchema("shop", "notes", List.of(ColumnSchema.of("note", ValueKind.STRING, true, "text")), List.of());
+        ChangeEvent insert = new ChangeEvent(Operation.CREATE, noKey, null, new Object[]{"x"}, source, 2000L, null);
+
+        assertEquals("_1st_name,id", written(OutputShape.FLATTENED, delete).getAttribute(ChangeFlowFileWriter.ATTR_KEY_FIELDS),
+                "sanitised like the record's fields, in key order: PutDatabaseRecord's Delete Keys compares record field names");
+        assertEquals("", written(OutputShape.FLATTENED, insert).getAttribute(ChangeFlowFileWriter.ATTR_KEY_FIELDS));
+    }
+
+    private static MockFlowFile written(OutputShape shape, ChangeEvent event) {
+        TestRunner runner = TestRunners.newTestRunner(new WritingProcessor(shape, List.of(event)));
+        AvroRecordSetWriter writer = new AvroRecordSetWriter();
+        try {
+            runner.addControllerService("writer", writer);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        runner.setProperty(writer, SchemaAccessUtils.SCHEMA_ACCESS_STRATEGY, "inherit-record-schema");
+        runner.enableControllerService(writer);
+        runner.setProperty(WritingProcessor.WRITER, "writer");
+        runner.run();
+        return runner.getFlowFilesForRelationship(WritingProcessor.SUCCESS).get(0);
+    }
+
     private static List<GenericRecord> writeAndRead(OutputShape shape, List<ChangeEvent> events) throws Exception {
         return writeAndRead(shape, events, events.size());
     }

@@ -51,10 +51,10 @@ class PgStreamingIT {
                 "COMMIT", "UPDATE items SET price = 2.25 WHERE id = 1", "DELETE FROM items WHERE id = 2",
                 "UPDATE items SET id = 10 WHERE id = 1");
 
-        List<CapturedChange<PgOffset>> changes = PgTestSupport.poll(stream, 5);
-        assertEquals(List.of(Operation.CREATE, Operation.CREATE, Operation.UPDATE, Operation.DELETE, Operation.UPDATE),
+        List<CapturedChange<PgOffset>> changes = PgTestSupport.poll(stream, 6);
+        assertEquals(List.of(Operation.CREATE, Operation.CREATE, Operation.UPDATE, Operation.DELETE, Operation.DELETE, Operation.CREATE),
                 changes.stream().map(c -> c.event().op()).toList());
-        assertEquals(List.of(false, true, true, true, true), changes.stream().map(CapturedChange::endsTransaction).toList());
+        assertEquals(List.of(false, true, true, true, false, true), changes.stream().map(CapturedChange::endsTransaction).toList());
         ChangeEvent first = changes.get(0).event();
         assertArrayEquals(new Object[]{1, "apple", "1.50"}, first.after());
         assertEquals(List.of("id"), first.schema().primaryKey());
@@ -68,12 +68,16 @@ class PgStreamingIT {
         assertEquals(1, changes.get(0).offsetAfter().changesToSkip());
         assertTrue(changes.get(1).offsetAfter().lsn() > source.commitLsn(), "after a transaction: the end of its commit record");
 
-        // REPLICA IDENTITY DEFAULT: no before-image when the key stays, the key alone for a delete or a key change
+        // REPLICA IDENTITY DEFAULT: no before-image when the key stays, the key alone for a delete; a key change is a
+        // delete of the old key (its key alone) and a create of the new row, in one transaction
         assertNull(changes.get(2).event().before());
         assertArrayEquals(new Object[]{"2.25"}, Arrays.copyOfRange(changes.get(2).event().after(), 2, 3));
         assertArrayEquals(new Object[]{2, null, null}, changes.get(3).event().before());
         assertArrayEquals(new Object[]{1, null, null}, changes.get(4).event().before());
-        assertEquals(10, changes.get(4).event().after()[0]);
+        assertNull(changes.get(4).event().after());
+        assertNull(changes.get(5).event().before());
+        assertArrayEquals(new Object[]{10, "apple", "2.25"}, changes.get(5).event().after());
+        assertEquals(PgSourceInfo.of(changes.get(4).event()).lsn(), PgSourceInfo.of(changes.get(5).event()).lsn(), "one WAL record");
         for (int i = 1; i < changes.size(); i++) {
             assertTrue(changes.get(i).offsetAfter().compareTo(changes.get(i - 1).offsetAfter()) > 0, "offsets increase");
         }
@@ -132,6 +136,38 @@ class PgStreamingIT {
         assertNull(truncate.after());
         assertTrue(changes.get(1).endsTransaction());
         PgTestSupport.assertNoMore(stream, 500);
+    }
+
+    @Test
+    void aKeyChangeIsADeleteAndACreateAlsoWithReplicaIdentityFullAndResumesBetweenThem() throws Exception {
+        server.execute(db, "ALTER TABLE items REPLICA IDENTITY FULL", "INSERT INTO items VALUES (1, 'a', 1), (2, 'b', 2)");
+        stream = open(null);
+        server.execute(db, "UPDATE items SET id = 3 WHERE id = 1", "UPDATE items SET name = 'B' WHERE id = 2");
+        List<CapturedChange<PgOffset>> changes = PgTestSupport.poll(stream, 3);
+        assertEquals(List.of(Operation.DELETE, Operation.CREATE, Operation.UPDATE), changes.stream().map(c -> c.event().op()).toList());
+        assertEquals(List.of("id"), changes.get(0).event().schema().primaryKey(), "the primary key, also with REPLICA IDENTITY FULL");
+        assertArrayEquals(new Object[]{1, "a", "1.00"}, changes.get(0).event().before(), "the whole old row");
+        assertArrayEquals(new Object[]{3, "a", "1.00"}, changes.get(1).event().after());
+        assertArrayEquals(new Object[]{2, "b", "2.00"}, changes.get(2).event().before(), "the key stayed: an update");
+        assertFalse(changes.get(0).endsTransaction());
+        stream.close();
+
+        stream = open(changes.get(0).offsetAfter()); // the delete was committed, the create not
+        List<CapturedChange<PgOffset>> resumed = PgTestSupport.poll(stream, 2);
+        assertEquals(List.of(Operation.CREATE, Operation.UPDATE), resumed.stream().map(c -> c.event().op()).toList());
+        assertEquals(changes.get(1).offsetAfter(), resumed.get(0).offsetAfter());
+        PgTestSupport.assertNoMore(stream, 500);
+    }
+
+    @Test
+    void theKeyIsThePrimaryKeyInItsOwnColumnOrderWithEveryReplicaIdentity() throws Exception {
+        server.execute(db, "CREATE TABLE pairs_d (a INT, b TEXT, v INT, PRIMARY KEY (b, a))",
+                "CREATE TABLE pairs_f (a INT, b TEXT, v INT, PRIMARY KEY (b, a))", "ALTER TABLE pairs_f REPLICA IDENTITY FULL");
+        stream = new PgStreamingSource(PgTestSupport.config(server, db, "public\\.pairs_.*"), PgTestSupport.logger()).open(null);
+        server.execute(db, "INSERT INTO pairs_d VALUES (1, 'x', 1)", "INSERT INTO pairs_f VALUES (1, 'x', 1)");
+        for (CapturedChange<PgOffset> change : PgTestSupport.poll(stream, 2)) {
+            assertEquals(List.of("b", "a"), change.event().schema().primaryKey(), change.event().schema().table());
+        }
     }
 
     @Test

@@ -62,7 +62,8 @@ class CaptureBinlogChangeDdlIT {
         String db = server.createDatabase("trunc_env");
         server.execute("CREATE TABLE `" + db + "`.t (id INT PRIMARY KEY, v VARCHAR(10) NOT NULL)");
         TestRunner runner = runner(db, OutputShape.ENVELOPE);
-        assertEquals(Set.of(CaptureBinlogChange.REL_SUCCESS), runner.getProcessor().getRelationships(), "no schema changes relationship by default");
+        assertEquals(Set.of(CaptureBinlogChange.REL_SUCCESS, CaptureBinlogChange.REL_FAILURE), runner.getProcessor().getRelationships(),
+                "no schema changes relationship by default");
         // one transaction before the truncate (so its rows share a FlowFile whatever the runs), one after
         server.execute("INSERT INTO `" + db + "`.t VALUES (1, 'a'), (2, 'b')",
                 "TRUNCATE TABLE `" + db + "`.t", "INSERT INTO `" + db + "`.t VALUES (3, 'c')");
@@ -134,7 +135,8 @@ class CaptureBinlogChangeDdlIT {
         server.execute("CREATE TABLE `" + db + "`.t (id INT PRIMARY KEY)");
         TestRunner runner = runner(db, OutputShape.ENVELOPE);
         runner.setProperty(BinlogCaptureProperties.INCLUDE_SCHEMA_CHANGES, "true");
-        assertEquals(Set.of(CaptureBinlogChange.REL_SUCCESS, CaptureBinlogChange.REL_SCHEMA_CHANGES), runner.getProcessor().getRelationships());
+        assertEquals(Set.of(CaptureBinlogChange.REL_SUCCESS, CaptureBinlogChange.REL_FAILURE, CaptureBinlogChange.REL_SCHEMA_CHANGES),
+                runner.getProcessor().getRelationships());
         server.execute("INSERT INTO `" + db + "`.t VALUES (1)");
         drain(runner, CaptureBinlogChange.REL_SUCCESS, 1);
         server.execute("ALTER TABLE `" + db + "`.t ADD COLUMN v VARCHAR(10) NULL");

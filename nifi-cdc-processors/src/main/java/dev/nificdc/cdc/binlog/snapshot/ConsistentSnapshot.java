@@ -1,5 +1,6 @@
 package dev.nificdc.cdc.binlog.snapshot;
 
+import dev.nificdc.cdc.binlog.BinlogCaptureException;
 import dev.nificdc.cdc.binlog.BinlogOffset;
 import dev.nificdc.cdc.binlog.BinlogSourceInfo;
 import dev.nificdc.cdc.binlog.Grants;
@@ -12,6 +13,7 @@ import dev.nificdc.cdc.binlog.schema.TableDefinition;
 import dev.nificdc.cdc.binlog.schema.TableMapSynthesizer;
 import dev.nificdc.cdc.binlog.schema.TableMapping;
 import dev.nificdc.cdc.binlog.schema.TableSchemaResolver;
+import dev.nificdc.cdc.core.CaptureException;
 import dev.nificdc.cdc.core.CaptureLogger;
 import dev.nificdc.cdc.core.JdbcConnector;
 import dev.nificdc.cdc.core.TableFilter;
@@ -47,6 +49,11 @@ import java.util.stream.Collectors;
  * order ({@link #readTable}). Either way the heap holds at most one page or chunk. Not thread-safe.
  */
 public final class ConsistentSnapshot implements ReadView<BinlogOffset> {
+    /** Why MySQL cannot take incremental snapshots; the first sentence of the error it gets. */
+    public static final String INCREMENTAL_NEEDS_MARIADB = "Incremental snapshots need MariaDB: each chunk is read in a read view"
+            + " whose binlog position MariaDB reports exactly and without any lock (binlog_snapshot_position); MySQL has no such"
+            + " position, and a global read lock per chunk would stall every write. Read the table's rows on MySQL with a new"
+            + " initial snapshot (clear the processor's state).";
     private final Connection connection;
     private final BinlogOffset position;
     private final ServerFlavor flavor;
@@ -54,12 +61,14 @@ public final class ConsistentSnapshot implements ReadView<BinlogOffset> {
     private final long serverId;
     private final String logicalName;
     private final TableSchemaResolver resolver;
+    private final boolean incremental;
     private final long openedMillis = System.currentTimeMillis();
     private final Map<SnapshotTable, TableSchema> schemas = new HashMap<>();
 
     private ConsistentSnapshot(Connection connection, BinlogOffset position, ServerFlavor flavor, TableFilter filter,
-                               long serverId, String logicalName, TableSchemaResolver resolver) {
+                               long serverId, String logicalName, TableSchemaResolver resolver, boolean incremental) {
         this.connection = connection;
+        this.incremental = incremental;
         this.position = position;
         this.flavor = flavor;
         this.filter = filter;
@@ -77,10 +86,30 @@ public final class ConsistentSnapshot implements ReadView<BinlogOffset> {
      */
     public static ConsistentSnapshot open(JdbcConnector jdbc, ConsistencyMethod method, TableFilter filter, String logicalName,
                                           CaptureLogger logger) throws SQLException {
+        return open(jdbc, method, filter, logicalName, logger, false);
+    }
+
+    /**
+     * Opens a read view for one chunk of an incremental snapshot: MariaDB only ({@code binlog_snapshot_position}, exact
+     * and without any lock); its rows are marked {@code source.snapshot = "incremental"}.
+     *
+     * @throws BinlogCaptureException with reason CONFIGURATION on MySQL, which has no exact lock-free view position
+     */
+    public static ConsistentSnapshot openIncremental(JdbcConnector jdbc, TableFilter filter, String logicalName,
+                                                     CaptureLogger logger) throws SQLException {
+        return open(jdbc, ConsistencyMethod.SNAPSHOT_STATUS, filter, logicalName, logger, true);
+    }
+
+    private static ConsistentSnapshot open(JdbcConnector jdbc, ConsistencyMethod method, TableFilter filter, String logicalName,
+                                           CaptureLogger logger, boolean incremental) throws SQLException {
         Connection connection = jdbc.open();
         try {
             MySqlServer server = new MySqlServer(connection);
             String version = server.version();
+            if (incremental && ServerFlavor.ofVersion(version) != ServerFlavor.MARIADB) {
+                throw new BinlogCaptureException(CaptureException.Reason.CONFIGURATION, INCREMENTAL_NEEDS_MARIADB + " This server is "
+                        + version + ".");
+            }
             ServerIdentity identity = server.identity();
             long serverId = identity.serverId();
             Map<Integer, String> collations = server.collations();
@@ -93,10 +122,16 @@ public final class ConsistentSnapshot implements ReadView<BinlogOffset> {
                     opened.position().gtidSet(), false, identity.serverId(), identity.instance());
             TableSchemaResolver resolver = new TableSchemaResolver(filter, SchemaSource.none(),
                     MySqlCharsets.withServerCollations(collations), logger);
-            logger.info("Snapshot read view opened at binlog " + position.file() + ":" + position.position()
+            String openedAt = "read view opened at binlog " + position.file() + ":" + position.position()
                     + (position.gtidSet().isEmpty() ? "" : " (GTIDs " + position.gtidSet() + ")") + " on " + identity + " ("
-                    + opened.how() + ")");
-            return new ConsistentSnapshot(connection, position, ServerFlavor.ofVersion(version), filter, serverId, logicalName, resolver);
+                    + opened.how() + ")";
+            if (incremental) {
+                logger.debug("Incremental snapshot " + openedAt); // one per chunk
+            } else {
+                logger.info("Snapshot " + openedAt);
+            }
+            return new ConsistentSnapshot(connection, position, ServerFlavor.ofVersion(version), filter, serverId, logicalName, resolver,
+                    incremental);
         } catch (SQLException | RuntimeException e) {
             try {
                 connection.close();
@@ -111,6 +146,19 @@ public final class ConsistentSnapshot implements ReadView<BinlogOffset> {
     @Override
     public BinlogOffset position() {
         return position;
+    }
+
+    /**
+     * File positions of two servers do not compare: after a fail-over the stream may read another host than the one this
+     * view was opened on, and then the view is not known to contain what was streamed (the chunk waits).
+     */
+    @Override
+    public boolean contains(BinlogOffset streamed) {
+        if (streamed.serverInstance() != null && position.serverInstance() != null
+                && !streamed.serverInstance().equals(position.serverInstance())) {
+            return false;
+        }
+        return ReadView.super.contains(streamed);
     }
 
     /** MySQL or MariaDB. */
@@ -321,7 +369,8 @@ public final class ConsistentSnapshot implements ReadView<BinlogOffset> {
     }
 
     private ChangeEvent event(TableSchema schema, Object[] row, boolean last) {
-        BinlogSourceInfo source = new BinlogSourceInfo(flavor.connector(), logicalName, serverId, openedMillis, last ? "last" : "true",
+        String snapshot = incremental ? "incremental" : last ? "last" : "true";
+        BinlogSourceInfo source = new BinlogSourceInfo(flavor.connector(), logicalName, serverId, openedMillis, snapshot,
                 schema.database(), schema.table(), position.file(), position.position(), 0, null, null);
         return new ChangeEvent(Operation.READ, schema, null, row, source, System.currentTimeMillis(), null);
     }

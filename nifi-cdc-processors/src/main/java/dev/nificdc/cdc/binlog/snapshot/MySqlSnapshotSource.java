@@ -5,12 +5,16 @@ import dev.nificdc.cdc.binlog.BinlogPositions;
 import dev.nificdc.cdc.binlog.BinlogSourceConfig;
 import dev.nificdc.cdc.binlog.ConnectionProblems;
 import dev.nificdc.cdc.core.CaptureLogger;
+import dev.nificdc.cdc.core.JdbcConnector;
 import dev.nificdc.cdc.core.snapshot.LogPositions;
 import dev.nificdc.cdc.core.snapshot.SnapshotSource;
+import dev.nificdc.cdc.core.snapshot.SnapshotTable;
 
 import java.net.ConnectException;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
+import java.util.List;
 
 /** Opens {@link ConsistentSnapshot} read views of a MySQL/MariaDB source on the first host that answers. */
 public final class MySqlSnapshotSource implements SnapshotSource<BinlogOffset> {
@@ -26,10 +30,36 @@ public final class MySqlSnapshotSource implements SnapshotSource<BinlogOffset> {
 
     @Override
     public ConsistentSnapshot openReadView() throws SQLException {
+        return onFirstHost(jdbc -> ConsistentSnapshot.open(jdbc, method, config.filter(), config.logicalName(), logger));
+    }
+
+    /** A view in which MariaDB's binlog_snapshot_position is exact; on MySQL a CONFIGURATION error that says why not. */
+    @Override
+    public ConsistentSnapshot openIncrementalView() throws SQLException {
+        return onFirstHost(jdbc -> ConsistentSnapshot.openIncremental(jdbc, config.filter(), config.logicalName(), logger));
+    }
+
+    /** The captured base tables, from information_schema without a read view (which on MySQL would take a lock). */
+    @Override
+    public List<SnapshotTable> tables() throws SQLException {
+        return onFirstHost(jdbc -> {
+            try (Connection connection = jdbc.open()) {
+                return ConsistentSnapshot.baseTables(connection, config.filter());
+            }
+        });
+    }
+
+    @FunctionalInterface
+    private interface HostCall<T> {
+        T call(JdbcConnector jdbc) throws SQLException;
+    }
+
+    /** Runs {@code call} against the first host that accepts a connection. */
+    private <T> T onFirstHost(HostCall<T> call) throws SQLException {
         SQLException unreachable = null;
         for (BinlogSourceConfig.HostPort host : config.hosts()) {
             try {
-                return ConsistentSnapshot.open(config.jdbc(host), method, config.filter(), config.logicalName(), logger);
+                return call.call(config.jdbc(host));
             } catch (SQLException e) {
                 if (!connectionFailed(e)) {
                     throw e;

@@ -23,6 +23,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
  * Drives one source's capture run by run (after Debezium's {@code ChangeEventSourceCoordinator}): the initial snapshot
@@ -64,6 +65,7 @@ public final class CaptureCoordinator<O extends SourceOffset<O>> implements Auto
     public static final String STATE_SEQUENCE_ID = "sequence.id";
     static final String COUNTER_SNAPSHOT_ROWS = "Snapshot rows read";
     static final String COUNTER_SNAPSHOT_TABLES = "Snapshot tables read";
+    private static final long IDLE_RUN_WITH_CHUNK_WAITING_NANOS = 20_000_000L;
 
     /**
      * How runs are cut.
@@ -95,9 +97,15 @@ public final class CaptureCoordinator<O extends SourceOffset<O>> implements Auto
     private final StreamingSource<O> streaming;
     private final Config config;
     private final CaptureLogger logger;
+    /** Null when this capture takes no incremental snapshots. */
+    private final IncrementalSnapshots<O> incremental;
     private volatile boolean discardPending;
     /** The state the last run returned, or started from when it returned none: what this coordinator expects to find stored next. */
     private Map<String, String> expectedState;
+    // incremental snapshots: whether this start has looked for tables that started to be captured, and whether the next
+    // run may read a chunk (chunks and streaming runs take turns)
+    private boolean newTablesChecked;
+    private boolean chunkTurn;
     /** When a run last returned state (System.nanoTime()): heartbeats come at most once per interval after it. */
     private long lastStateNanos = System.nanoTime();
 
@@ -109,10 +117,22 @@ public final class CaptureCoordinator<O extends SourceOffset<O>> implements Auto
     private int tableCount;
 
     public CaptureCoordinator(SnapshotSource<O> snapshots, StreamingSource<O> streaming, Config config, CaptureLogger logger) {
+        this(snapshots, streaming, config, null, logger);
+    }
+
+    /**
+     * A coordinator that also takes incremental snapshots while streaming (see {@link IncrementalSnapshots}).
+     *
+     * @param incremental how; null: none
+     */
+    public CaptureCoordinator(SnapshotSource<O> snapshots, StreamingSource<O> streaming, Config config,
+                              IncrementalSnapshotConfig incremental, CaptureLogger logger) {
         this.snapshots = Objects.requireNonNull(snapshots, "snapshots");
         this.streaming = Objects.requireNonNull(streaming, "streaming");
         this.config = Objects.requireNonNull(config, "config");
         this.logger = Objects.requireNonNull(logger, "logger");
+        this.incremental = incremental == null ? null
+                : new IncrementalSnapshots<>(snapshots, streaming, incremental, config.maxChangesPerUnit(), logger);
     }
 
     /**
@@ -123,11 +143,6 @@ public final class CaptureCoordinator<O extends SourceOffset<O>> implements Auto
      * @throws CaptureException when capture cannot go on until the user acts (nothing of this run may be committed)
      */
     public CaptureRun run(Map<String, String> state, ChangeRunWriter writer) throws InterruptedException {
-        if (discardPending) {
-            discardPending = false;
-            closeStream();
-            closeSnapshot();
-        }
         if ((stream != null || view != null) && !state.equals(expectedState)) {
             // Someone else stored state since this coordinator's last run: in a NiFi cluster, the node that was primary
             // while this one was not. What this coordinator read ahead is stale: start again from the stored state.
@@ -136,9 +151,84 @@ public final class CaptureCoordinator<O extends SourceOffset<O>> implements Auto
             closeStream();
             closeSnapshot();
         }
-        CaptureRun run = runFrom(state, writer);
+        CaptureRun run = incremental == null ? capture(state, writer) : captureWithIncrementalSnapshots(state, writer);
         expectedState = Map.copyOf(run.state() != null ? run.state() : state);
         return run;
+    }
+
+    private CaptureRun captureWithIncrementalSnapshots(Map<String, String> state, ChangeRunWriter writer) throws InterruptedException {
+        if (discardPending) {
+            newTablesChecked = false; // the tables queued by the run that failed to commit are looked for again
+        }
+        if (streamingState(state)) {
+            CaptureRun incrementalRun = incrementalRun(state, writer);
+            if (incrementalRun != null) {
+                return incrementalRun;
+            }
+        }
+        CaptureRun run = capture(state, writer);
+        chunkTurn = run.kind() == CaptureRun.Kind.STREAMING;
+        return incremental.carry(state, run);
+    }
+
+    /**
+     * Queues an incremental snapshot of the captured tables whose {@code database.table} matches one of {@code tables}
+     * (whole-name regular expressions), to be read chunk by chunk while streaming goes on.
+     *
+     * @param state the state stored with the last committed output
+     * @return a run without output whose state (the stored one with the tables queued) is to be committed
+     * @throws CaptureException with reason CONFIGURATION when this capture or its source takes no incremental snapshots or
+     *                          no captured table matches; another reason when the source could not be asked
+     */
+    public CaptureRun requestIncrementalSnapshot(Map<String, String> state, List<Pattern> tables) {
+        if (incremental == null) {
+            throw new CaptureException(CaptureException.Reason.CONFIGURATION, "This capture takes no incremental snapshots.");
+        }
+        try {
+            CaptureRun run = incremental.request(state, tables);
+            expectedState = Map.copyOf(run.state() != null ? run.state() : state);
+            return run;
+        } catch (SQLException e) {
+            throw new CaptureException(CaptureException.Reason.SNAPSHOT, "The incremental snapshot request could not be checked"
+                    + " against the captured tables: " + e.getMessage() + ". " + snapshots.advice(e), e);
+        }
+    }
+
+    /** With a streaming state: the tables that started to be captured (once per start), else a chunk when it is its turn. */
+    private CaptureRun incrementalRun(Map<String, String> state, ChangeRunWriter writer) {
+        if (!newTablesChecked) {
+            CaptureRun queued;
+            try {
+                queued = incremental.queueNewTables(state);
+            } catch (SQLException e) {
+                throw new CaptureException(CaptureException.Reason.SNAPSHOT, "Could not list the captured tables to find those"
+                        + " that started to be captured: " + e.getMessage() + ". " + snapshots.advice(e), e);
+            }
+            newTablesChecked = true;
+            if (queued != null) {
+                return queued;
+            }
+        }
+        if (chunkTurn && incremental.due(state)) {
+            chunkTurn = false;
+            return incremental.chunkRun(state, writer);
+        }
+        return null;
+    }
+
+    /** True when {@code state} is streaming's: a stored offset, and no initial snapshot running or being caught up with. */
+    private boolean streamingState(Map<String, String> state) {
+        return streaming.storedOffset(state) != null && SnapshotProgress.fromStateMap(state, snapshots.positions()) == null;
+    }
+
+    /** One run of the initial snapshot or of streaming. */
+    private CaptureRun capture(Map<String, String> state, ChangeRunWriter writer) throws InterruptedException {
+        if (discardPending) {
+            discardPending = false;
+            closeStream();
+            closeSnapshot();
+        }
+        return runFrom(state, writer);
     }
 
     private CaptureRun runFrom(Map<String, String> state, ChangeRunWriter writer) throws InterruptedException {
@@ -227,6 +317,8 @@ public final class CaptureCoordinator<O extends SourceOffset<O>> implements Auto
         long maxWait = config.maxWait().toNanos();
         long deadline = System.nanoTime() + maxWait;
         long lastArrival = System.nanoTime();
+        // with an incremental-snapshot chunk waiting, a run that gets no change at all ends early, so the chunk comes next
+        long idleEnd = incremental != null && incremental.due(state) ? System.nanoTime() + IDLE_RUN_WITH_CHUNK_WAITING_NANOS : deadline;
         List<ChangeEvent> run = new ArrayList<>();
         long runBytes = 0;
         CapturedChange<O> last = null;
@@ -255,11 +347,15 @@ public final class CaptureCoordinator<O extends SourceOffset<O>> implements Auto
                 if (pastDeadline && (last == null || last.endsTransaction() || remaining < -maxWait)) {
                     break;
                 }
+                long idleRemaining = idleEnd - System.nanoTime();
+                if (last == null && idleRemaining <= 0) {
+                    break;
+                }
                 boolean atTransactionEnd = last != null && last.endsTransaction();
                 // Caught up at a transaction boundary: hand out what has arrived now instead of waiting, so a change shows up
                 // within milliseconds; under load the stream is never empty and a run fills its units until the deadline.
-                Duration wait = atTransactionEnd ? Duration.ZERO
-                        : pastDeadline ? Duration.ofMillis(50) : Duration.ofNanos(Math.min(remaining, 200_000_000L));
+                Duration wait = atTransactionEnd ? Duration.ZERO : pastDeadline ? Duration.ofMillis(50)
+                        : Duration.ofNanos(Math.min(last == null ? idleRemaining : remaining, 200_000_000L));
                 change = stream.poll(wait);
                 if (change == null) {
                     if (atTransactionEnd) {
@@ -478,7 +574,7 @@ public final class CaptureCoordinator<O extends SourceOffset<O>> implements Auto
         return new CaptureRun(CaptureRun.Kind.RESTART_SNAPSHOT, newState, null, 0, "", Map.of(), null);
     }
 
-    private static long sequenceId(Map<String, String> state) {
+    static long sequenceId(Map<String, String> state) {
         return Long.parseLong(state.getOrDefault(STATE_SEQUENCE_ID, "0"));
     }
 

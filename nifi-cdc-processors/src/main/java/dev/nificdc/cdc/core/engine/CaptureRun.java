@@ -40,12 +40,24 @@ public record CaptureRun(Kind kind, Map<String, String> state, Map<String, Strin
          * The stored offset is gone from the log and the policy is when_needed: discard whatever this run handed to the
          * writer and store {@code state}, which starts a new snapshot.
          */
-        RESTART_SNAPSHOT
+        RESTART_SNAPSHOT,
+        /**
+         * Read a chunk of a table's incremental snapshot (see {@link IncrementalSnapshots}), handed out where the stream
+         * stands; or gave up a queued table (then without output).
+         */
+        INCREMENTAL_SNAPSHOT,
+        /** Queued tables for an incremental snapshot (a request, or tables that started to be captured), without output. */
+        INCREMENTAL_SNAPSHOT_QUEUED
     }
 
     public CaptureRun {
         counters = Map.copyOf(counters);
         position = position == null ? "" : position;
+    }
+
+    /** This run with {@code newState} to store instead (its intent unchanged). */
+    public CaptureRun withState(Map<String, String> newState) {
+        return new CaptureRun(kind, newState, intent, outputUnits, position, counters, metrics);
     }
 
     /** True when the writer's output of this run must be dropped rather than committed. */

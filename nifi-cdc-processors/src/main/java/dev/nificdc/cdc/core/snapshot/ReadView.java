@@ -20,6 +20,15 @@ public interface ReadView<O extends SourceOffset<O>> extends AutoCloseable {
     /** The log position the view corresponds to. */
     O position();
 
+    /**
+     * Whether every change the stream hands out before {@code streamed} (a stored streaming offset) is visible in this
+     * view. By default: {@code streamed} is not after {@link #position()}, which holds for a view whose position is
+     * exact, as in the views an incremental snapshot opens ({@link SnapshotSource#openIncrementalView()}).
+     */
+    default boolean contains(O streamed) {
+        return streamed.compareTo(position()) <= 0;
+    }
+
     /** The captured base tables, ordered by database and name. */
     List<SnapshotTable> tables() throws SQLException;
 
