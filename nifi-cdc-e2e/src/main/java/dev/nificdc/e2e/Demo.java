@@ -185,7 +185,7 @@ public final class Demo {
         client.setParameters(contextId, parameters, List.of("mysql.password", "replica.db.password"));
         Map<String, String> processors = client.processorIdsByNameInTree(groupId);
         String captureId = required(processors, CAPTURE);
-        String applyId = required(processors, APPLY);
+        required(processors, APPLY); // the template's PutDatabaseRecord runs as shipped (UPSERT: standard processors 2.6.0 here)
         // The demo copied the rows itself at a known binlog position, so the processor streams from there without a snapshot.
         client.updateProcessorProperties(captureId, Map.of(
                 "Snapshot Mode", "never",
@@ -193,10 +193,6 @@ public final class Demo {
                 "Initial Binlog File", position.file(),
                 "Initial Binlog Position Offset", Long.toString(position.offset()),
                 "Table Include Pattern", DemoTables.literalPattern(database + "." + table)));
-        if (NiFiHome.NIFI_VERSION.startsWith("2.3.")) {
-            // NiFi before 2.4 cannot run UPSERT statements (NIFI-14346): INSERT/UPDATE/DELETE as the template's README says
-            client.updateProcessorProperties(applyId, Map.of("Statement Type Record Path", "/__op"));
-        }
         client.startGroup(groupId);
         String ui = "http://127.0.0.1:" + nifi.port() + "/nifi/";
         step("Flow imported from " + template.getFileName() + " and started. Watch it in NiFi's UI: " + ui

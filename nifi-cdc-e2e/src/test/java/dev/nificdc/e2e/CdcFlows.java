@@ -29,8 +29,8 @@ final class CdcFlows {
     static final String POSTGRES_KAFKA = "postgres-to-kafka.json";
 
     /**
-     * PutDatabaseRecord's statement type path for NiFi 2.3: UPSERT fails there (NIFI-14346, see templates/README.md),
-     * so {@code /__op} lets PutDatabaseRecord map c/r to INSERT, u to UPDATE and d to DELETE.
+     * PutDatabaseRecord's statement type path the PostgreSQL replica tests set: {@code /__op} maps c/r to INSERT, u to
+     * UPDATE and d to DELETE (UPSERT fails before NiFi 2.4, NIFI-14346, see templates/README.md).
      */
     static final String NIFI_2_3_STATEMENT_PATH = "/__op";
 
@@ -98,8 +98,8 @@ final class CdcFlows {
     /**
      * Imports templates/binlog-to-database-replica.json, sets its parameters (CDC user of {@code source}, databases
      * matching {@code database}, {@code target}), starts capture at the source's current binlog end (so nothing written
-     * after this call is missed however long NiFi takes to start the processor) and sets NiFi 2.3's statement path.
-     * Nothing is started.
+     * after this call is missed however long NiFi takes to start the processor). The flow is otherwise as shipped
+     * (PutDatabaseRecord's UPSERT: the standard processors here are 2.6.0, see the module's README). Nothing is started.
      */
     static ReplicaFlow importReplica(NiFiRestClient client, String name, MariaDbServer source, String database, JdbcTarget target) throws SQLException {
         return importReplica(client, name, source, database, target, false);
@@ -133,7 +133,6 @@ final class CdcFlows {
             client.updateProcessorProperties(capture, Map.of("Snapshot Mode", "never", "Initial Binlog Position", "FILE_POSITION",
                     "Initial Binlog File", end.getKey(), "Initial Binlog Position Offset", Long.toString(end.getValue())));
         }
-        client.updateProcessorProperties(put, Map.of("Statement Type Record Path", NIFI_2_3_STATEMENT_PATH));
 
         Map<String, JsonNode> services = servicesByName(client, group);
         String queue = client.groupFlow(group).path("connections").get(0).path("id").asText();
