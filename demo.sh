@@ -58,7 +58,7 @@ fi
 
 exec "$JAVA_HOME/bin/java" \
     -Dnifi.e2e.artifacts="$PWD/$e2e/nifi-artifacts" \
-    -Dnifi.e2e.standard.nar="$PWD/nifi-cdc-e2e/standard-nar-standin/target/nifi-cdc-e2e-standard-nar-2.3.0.nar" \
+    -Dnifi.e2e.standard.nar="$PWD/nifi-cdc-e2e/standard-nar-standin/target/nifi-cdc-e2e-standard-nar-2.6.0.nar" \
     -Dnifi.e2e.cdc.nar="$PWD/$cdc_nar" \
     -Dnifi.cdc.demo.templates="$PWD/templates" \
     -Dslf4j.internal.verbosity=ERROR \

@@ -34,7 +34,7 @@ classpath="$PWD/$bench/classes:$(cat "$bench/bench-classpath.txt")"
 # NIFI_CDC_BENCH_JAVA_OPTS adds JVM options, e.g. -XX:StartFlightRecording=filename=bench.jfr,settings=profile to profile.
 exec "$JAVA_HOME/bin/java" -Xms4g -Xmx4g -XX:G1HeapRegionSize=32m ${NIFI_CDC_BENCH_JAVA_OPTS:-} \
     -Dnifi.e2e.artifacts="$PWD/$e2e/nifi-artifacts" \
-    -Dnifi.e2e.standard.nar="$PWD/nifi-cdc-e2e/standard-nar-standin/target/nifi-cdc-e2e-standard-nar-2.3.0.nar" \
+    -Dnifi.e2e.standard.nar="$PWD/nifi-cdc-e2e/standard-nar-standin/target/nifi-cdc-e2e-standard-nar-2.6.0.nar" \
     -Dnifi.e2e.cdc.nar="$PWD/nifi-cdc-nar/target/nifi-cdc-nar-$version.nar" \
     -Dnifi.cdc.bench.classpath="$classpath" \
     -Dslf4j.internal.verbosity=ERROR -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \

@@ -113,9 +113,8 @@ public final class Demo {
         if (!databases.captureProperties().isEmpty()) {
             client.updateProcessorProperties(captureId, databases.captureProperties());
         }
-        if (NiFiHome.NIFI_VERSION.startsWith("2.3.")) {
-            // NiFi before 2.4 cannot run UPSERT statements (NIFI-14346): INSERT/UPDATE/DELETE as the template's README says
-            client.updateProcessorProperties(applyId, Map.of("Statement Type Record Path", FlowDefinitions.NIFI_2_3_STATEMENT_PATH));
+        if (!databases.applyProperties().isEmpty()) {
+            client.updateProcessorProperties(applyId, databases.applyProperties());
         }
         client.startGroup(groupId);
         String ui = "http://127.0.0.1:" + nifi.port() + "/nifi/";

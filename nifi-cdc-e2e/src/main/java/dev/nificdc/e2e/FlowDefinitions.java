@@ -11,10 +11,11 @@ import java.util.Map;
 /** Edits to a flow definition (the JSON of NiFi's "Download flow definition") made before it is imported. */
 final class FlowDefinitions {
     /**
-     * PutDatabaseRecord's statement type path for NiFi 2.3: UPSERT fails there (NIFI-14346, see templates/README.md),
-     * so {@code /__op} lets PutDatabaseRecord map c/r to INSERT, u to UPDATE and d to DELETE.
+     * A PutDatabaseRecord statement type path that maps c/r to INSERT, u to UPDATE and d to DELETE instead of the replica
+     * templates' UPSERT (which fails before NiFi 2.4, NIFI-14346, see templates/README.md); the PostgreSQL replica
+     * tests and the PostgreSQL demo run the flow with it.
      */
-    static final String NIFI_2_3_STATEMENT_PATH = "/__op";
+    static final String OPERATION_STATEMENT_PATH = "/__op";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private FlowDefinitions() {

@@ -50,14 +50,28 @@ public final class NiFiInstance implements AutoCloseable {
     private final NiFiRestClient client;
     private final Map<String, String> propertyOverrides;
     private final List<String> jvmArgs;
+    private final ClusterNode cluster;
     private Process process;
 
-    private NiFiInstance(NiFiHome home, Path dir, int port, Map<String, String> propertyOverrides, List<String> jvmArgs) {
+    /**
+     * What a node of a NiFi cluster needs besides a standalone NiFi: the ZooKeeper that elects the cluster coordinator
+     * and the primary node and holds the cluster state, and this node's ports for the cluster protocol and for load
+     * balancing (both on 127.0.0.1). Unsecured, as the rest of the test NiFi: plain HTTP, no TLS between the nodes.
+     */
+    public record ClusterNode(String zookeeperConnect, int protocolPort, int loadBalancePort) {
+        /** A node on free ports, joining the cluster whose ZooKeeper answers at {@code zookeeperConnect}. */
+        public static ClusterNode joining(String zookeeperConnect) {
+            return new ClusterNode(zookeeperConnect, freePort(), freePort());
+        }
+    }
+
+    private NiFiInstance(NiFiHome home, Path dir, int port, Map<String, String> propertyOverrides, List<String> jvmArgs, ClusterNode cluster) {
         this.home = home;
         this.dir = dir;
         this.port = port;
         this.propertyOverrides = Map.copyOf(propertyOverrides);
         this.jvmArgs = List.copyOf(jvmArgs);
+        this.cluster = cluster;
         this.managementPort = freePort();
         this.client = new NiFiRestClient(baseUrl());
     }
@@ -77,6 +91,20 @@ public final class NiFiInstance implements AutoCloseable {
      * The benchmarks use this; the tests keep the defaults.
      */
     public static NiFiInstance start(NiFiHome home, Map<String, String> propertyOverrides, List<String> jvmArgs, Path... extensionNars) {
+        return start(home, propertyOverrides, jvmArgs, null, extensionNars);
+    }
+
+    /**
+     * Starts a node of a NiFi cluster ({@link ClusterNode}); returns once its REST API answers, which is once it has
+     * joined the cluster. The first node elects its own flow at once (one flow election candidate), later nodes take
+     * the cluster's flow.
+     */
+    public static NiFiInstance startClusterNode(NiFiHome home, ClusterNode cluster, Path... extensionNars) {
+        return start(home, Map.of(), List.of(), cluster, extensionNars);
+    }
+
+    private static NiFiInstance start(NiFiHome home, Map<String, String> propertyOverrides, List<String> jvmArgs, ClusterNode cluster,
+                                      Path... extensionNars) {
         Path dir;
         try {
             dir = Files.createTempDirectory("nifi-e2e-");
@@ -92,7 +120,7 @@ public final class NiFiInstance implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("Could not prepare a NiFi instance directory", e);
         }
-        NiFiInstance nifi = new NiFiInstance(home, dir, freePort(), propertyOverrides, jvmArgs);
+        NiFiInstance nifi = new NiFiInstance(home, dir, freePort(), propertyOverrides, jvmArgs, cluster);
         try {
             nifi.writeConfiguration();
             nifi.start();
@@ -379,6 +407,7 @@ public final class NiFiInstance implements AutoCloseable {
                 nifi.python.logs.directory=./logs
                 """.formatted(home.lib(), port, SENSITIVE_PROPS_KEY);
         // nifi.python.command is left out on purpose: without it NiFi does not start its Python bridge.
+        properties = withOverrides(properties, cluster == null ? Map.of() : clusterProperties(cluster));
         properties = withOverrides(properties, propertyOverrides);
         String logback = """
                 <configuration>
@@ -404,8 +433,17 @@ public final class NiFiInstance implements AutoCloseable {
                     <property name="Partitions">16</property>
                     <property name="Checkpoint Interval">2 mins</property>
                   </local-provider>
-                </stateManagement>
-                """;
+                %s</stateManagement>
+                """.formatted(cluster == null ? "" : """
+                  <cluster-provider>
+                    <id>zk-provider</id>
+                    <class>org.apache.nifi.controller.state.providers.zookeeper.ZooKeeperStateProvider</class>
+                    <property name="Connect String">%s</property>
+                    <property name="Root Node">/nifi</property>
+                    <property name="Session Timeout">6 seconds</property>
+                    <property name="Access Control">Open</property>
+                  </cluster-provider>
+                """.formatted(cluster.zookeeperConnect()));
         try {
             Files.writeString(dir.resolve("conf/nifi.properties"), properties);
             Files.writeString(dir.resolve("conf/logback.xml"), logback);
@@ -413,6 +451,28 @@ public final class NiFiInstance implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("Could not write NiFi's configuration into " + dir.resolve("conf"), e);
         }
+    }
+
+    /** A cluster node's settings, tuned for tests: short elections, heartbeats and ZooKeeper sessions. */
+    private static Map<String, String> clusterProperties(ClusterNode cluster) {
+        Map<String, String> properties = new LinkedHashMap<>();
+        properties.put("nifi.cluster.is.node", "true");
+        properties.put("nifi.cluster.node.address", "127.0.0.1");
+        properties.put("nifi.cluster.node.protocol.port", String.valueOf(cluster.protocolPort()));
+        properties.put("nifi.cluster.node.connection.timeout", "10 secs");
+        properties.put("nifi.cluster.node.read.timeout", "10 secs");
+        properties.put("nifi.cluster.protocol.heartbeat.interval", "2 sec");
+        properties.put("nifi.cluster.protocol.heartbeat.missable.max", "4");
+        properties.put("nifi.cluster.flow.election.max.wait.time", "5 sec");
+        properties.put("nifi.cluster.flow.election.max.candidates", "1");
+        properties.put("nifi.cluster.load.balance.host", "127.0.0.1");
+        properties.put("nifi.cluster.load.balance.port", String.valueOf(cluster.loadBalancePort()));
+        properties.put("nifi.zookeeper.connect.string", cluster.zookeeperConnect());
+        properties.put("nifi.zookeeper.connect.timeout", "6 secs");
+        properties.put("nifi.zookeeper.session.timeout", "6 secs");
+        properties.put("nifi.zookeeper.root.node", "/nifi");
+        properties.put("nifi.state.management.provider.cluster", "zk-provider");
+        return properties;
     }
 
     /** {@code properties} (one {@code key=value} a line) with each override replacing its key's line, or appended. */

@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
  * leave the replica equal to the source, row by row.
  *
  * <p>Column types: INT, BIGINT, VARCHAR, DECIMAL, TEXT (date/time columns are replicated by SnapshotReplicationIT).
- * The statement type path is {@code /__op} because UPSERT is broken on NiFi 2.3 (NIFI-14346).
+ * The flow runs as shipped (PutDatabaseRecord's UPSERT; the standard processors here are 2.6.0).
  */
 class BinlogReplicationIT {
     private static final String CUSTOMERS = "(id INT PRIMARY KEY, loyalty BIGINT, name VARCHAR(60) NOT NULL, balance DECIMAL(12,2), notes TEXT)";

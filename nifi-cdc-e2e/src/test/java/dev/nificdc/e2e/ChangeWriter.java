@@ -19,6 +19,7 @@ final class ChangeWriter implements AutoCloseable {
     private final String table;
     private final ConnectionSource database;
     private final boolean deletes;
+    private final int firstId;
     private final AtomicLong rowChanges = new AtomicLong();
     private final AtomicLong steps = new AtomicLong();
     private final Thread thread;
@@ -26,9 +27,15 @@ final class ChangeWriter implements AutoCloseable {
     private volatile Throwable failure;
 
     ChangeWriter(ConnectionSource database, String table, boolean deletes) {
+        this(database, table, deletes, 1);
+    }
+
+    /** A writer whose inserted rows are numbered from {@code firstId} on (rows below it may exist already). */
+    ChangeWriter(ConnectionSource database, String table, boolean deletes, int firstId) {
         this.database = database;
         this.table = table;
         this.deletes = deletes;
+        this.firstId = firstId;
         this.thread = new Thread(this::run, "change writer " + table);
     }
 
@@ -39,7 +46,7 @@ final class ChangeWriter implements AutoCloseable {
 
     private void run() {
         try (Connection c = database.open(); Statement s = c.createStatement()) {
-            for (int i = 1; !stop; i++) {
+            for (int i = firstId; !stop; i++) {
                 long changed = s.executeUpdate("INSERT INTO " + table + " (id, n, label, amount, note) VALUES (" + i + ", " + (i * 1000L)
                         + ", 'row " + i + "', " + i + ".25, 'inserted in step " + i + "')");
                 if (i % 3 == 0) {

@@ -96,6 +96,8 @@ final class BinlogEventProcessor {
     private ServerIdentity server;
     private BinlogOffset committed;
     private long changesToSkip;
+    /** Records read so far from the binlog event being handled (a compressed transaction counts as one event). */
+    private int eventRecords;
 
     // transaction in progress
     private boolean inTransaction;
@@ -207,6 +209,7 @@ final class BinlogEventProcessor {
         if (header.getServerId() != 0 && header.getEventType() != EventType.ROTATE) {
             serverId = header.getServerId();
         }
+        eventRecords = 0;
         dispatch(event, new Position(header.getPosition(), header.getNextPosition()));
     }
 
@@ -518,6 +521,7 @@ final class BinlogEventProcessor {
             beginTransaction(position, null, true, flavorOrMySql());
         }
         txChanges++;
+        int index = eventRecords++; // counted before skipping, so a resumed transaction numbers its records the same way
         if (changesToSkip > 0) {
             changesToSkip--;
             return;
@@ -527,7 +531,7 @@ final class BinlogEventProcessor {
         EventHeaderV4 header = event.getHeader();
         BinlogSourceInfo source = new BinlogSourceInfo(flavorOrMySql().connector(), logicalName, serverId,
                 header.getTimestamp(), "false", schema.database(), schema.table(), currentFile, position.start(), row,
-                txGtid, txThread);
+                index, txGtid, txThread);
         ChangeEvent change = new ChangeEvent(op, schema, before, after, source, System.currentTimeMillis(),
                 new ChangeEvent.TransactionInfo(txId, txChanges, tableOrder));
         if (pending != null) {

@@ -87,26 +87,29 @@ public final class PgReadView implements ReadView<PgOffset> {
     }
 
     @Override
-    public Chunk readChunk(SnapshotTable table, SnapshotKey after, int limit, boolean lastTable) throws SQLException {
+    public Chunk readChunk(SnapshotTable table, SnapshotKey after, SnapshotKey upTo, int limit, boolean lastTable) throws SQLException {
         PgTable pg = table(table);
         TableSchema schema = pg.schema();
         List<String> key = schema.primaryKey().stream().map(c -> "t." + PgIdentifiers.quote(c)).toList();
         StringBuilder sql = new StringBuilder(select(schema, table));
+        List<String> conditions = new ArrayList<>();
+        List<SnapshotKey> parameters = new ArrayList<>();
         if (after != null) {
-            // a row comparison the primary-key index serves as a range; parameters cast to the key column's own type
-            sql.append(" WHERE (").append(String.join(", ", key)).append(") > (")
-                    .append(schema.primaryKey().stream().map(c -> "?::" + keyType(schema.columns().get(schema.indexOf(c))))
-                            .collect(Collectors.joining(", "))).append(")");
+            conditions.add(keyCompared(schema, key, ">"));
+            parameters.add(after);
+        }
+        if (upTo != null) {
+            conditions.add(keyCompared(schema, key, "<="));
+            parameters.add(upTo);
+        }
+        if (!conditions.isEmpty()) {
+            sql.append(" WHERE ").append(String.join(" AND ", conditions));
         }
         sql.append(" ORDER BY ").append(String.join(", ", key)).append(" LIMIT ").append(limit + 1);
         List<Object[]> rows = new ArrayList<>();
         boolean more = false;
         try (PreparedStatement s = connection.prepareStatement(sql.toString())) {
-            if (after != null) {
-                for (int i = 0; i < after.values().size(); i++) {
-                    s.setString(i + 1, after.values().get(i).toPlainString());
-                }
-            }
+            bind(s, parameters);
             // streamed, and the page ends early once its rows hold ChangeSize.BUFFER_BYTES: wide rows cannot fill the heap
             s.setFetchSize(Math.max(1, Math.min(limit, 1_000)));
             try (ResultSet rs = s.executeQuery()) {
@@ -122,12 +125,45 @@ public final class PgReadView implements ReadView<PgOffset> {
                 }
             }
         }
+        SnapshotKey lastKey = rows.isEmpty() ? after : SnapshotKey.of(schema, rows.get(rows.size() - 1));
+        if (!more && upTo != null) {
+            // the bounded range is read whole: the page reaches upTo, and the table may go on after it
+            lastKey = upTo;
+            more = hasRowsAfter(schema, table, key, upTo);
+        }
         List<ChangeEvent> events = new ArrayList<>(rows.size());
         for (int i = 0; i < rows.size(); i++) {
             events.add(event(schema, rows.get(i), !more && lastTable && i == rows.size() - 1));
         }
-        SnapshotKey lastKey = rows.isEmpty() ? after : SnapshotKey.of(schema, rows.get(rows.size() - 1));
         return new Chunk(events, lastKey, more);
+    }
+
+    /**
+     * {@code (t."k1", ...) <op> (?::type, ...)}: a row comparison the primary-key index serves as a range, parameters
+     * cast to the key column's own type.
+     */
+    private static String keyCompared(TableSchema schema, List<String> key, String op) {
+        return "(" + String.join(", ", key) + ") " + op + " (" + schema.primaryKey().stream()
+                .map(c -> "?::" + keyType(schema.columns().get(schema.indexOf(c)))).collect(Collectors.joining(", ")) + ")";
+    }
+
+    private boolean hasRowsAfter(TableSchema schema, SnapshotTable table, List<String> key, SnapshotKey after) throws SQLException {
+        String sql = "SELECT 1 FROM " + PgIdentifiers.quote(table) + " t WHERE " + keyCompared(schema, key, ">") + " LIMIT 1";
+        try (PreparedStatement s = connection.prepareStatement(sql)) {
+            bind(s, List.of(after));
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    private static void bind(PreparedStatement statement, List<SnapshotKey> keys) throws SQLException {
+        int index = 1;
+        for (SnapshotKey key : keys) {
+            for (var value : key.values()) {
+                statement.setString(index++, value.toPlainString());
+            }
+        }
     }
 
     @Override

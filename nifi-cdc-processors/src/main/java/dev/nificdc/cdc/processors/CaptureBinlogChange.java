@@ -25,9 +25,12 @@ import org.apache.nifi.annotation.documentation.SeeAlso;
 import org.apache.nifi.annotation.documentation.Tags;
 import org.apache.nifi.annotation.lifecycle.OnScheduled;
 import org.apache.nifi.annotation.lifecycle.OnStopped;
+import org.apache.nifi.annotation.notification.OnPrimaryNodeStateChange;
+import org.apache.nifi.annotation.notification.PrimaryNodeState;
 import org.apache.nifi.components.ConfigVerificationResult;
 import org.apache.nifi.components.PropertyDescriptor;
 import org.apache.nifi.components.state.Scope;
+import org.apache.nifi.components.state.StateMap;
 import org.apache.nifi.flowfile.FlowFile;
 import org.apache.nifi.logging.ComponentLog;
 import org.apache.nifi.migration.PropertyConfiguration;
@@ -59,9 +62,11 @@ import java.util.regex.Pattern;
         Writer: one FlowFile per run of changes to one table. Records are Debezium-compatible change events (before, after, \
         source position, op, transaction) or flattened rows. Table schemas come from the binlog's own table-map metadata \
         (binlog_row_metadata=FULL), so changes replayed across ALTER TABLE keep the columns they had when they were made. \
-        The binlog position is stored in NiFi state in the same session as the FlowFiles it covers, so after a restart or \
-        crash capture resumes where the last committed FlowFile ended: nothing is lost (a crash inside NiFi's session \
-        commit can deliver the last batch again, identically). \
+        The binlog position is stored in NiFi state in the same session as the FlowFiles it covers, so after a restart, \
+        stop or crash capture resumes where the last committed FlowFile ended: nothing lost. A crash inside NiFi's session \
+        commit (FlowFiles written, state not yet) repeats the last committed FlowFiles: identical for streamed changes \
+        (same records, positions and cdc.sequence.id), the same key range read again for a snapshot page; a sink keyed \
+        by primary key or DetectDuplicate on cdc.sequence.id drops the repeat. \
         With a Snapshot Mode of initial or when_needed the existing rows are first read in one consistent view (op 'r'), \
         and streaming starts exactly at the binlog position of that view. \
         Incremental snapshots (MariaDB) read the existing rows of chosen tables chunk by chunk while streaming goes on: \
@@ -74,7 +79,9 @@ import java.util.regex.Pattern;
         host name and port), and the next FlowFile sequence id. \
         While a snapshot runs: the binlog position of each read view, which tables and key ranges were read in which view, the \
         row count. The table patterns in force (filter.*), to tell which tables start to be captured after they change; the \
-        tables queued for an incremental snapshot and the last key committed of the one being read (incremental.*). \
+        tables queued for an incremental snapshot and the last key committed of the one being read (incremental.*). Just \
+        before each commit with FlowFiles, intent.* (or snapshot.attempt.*) records what they cover, so that after a crash \
+        inside NiFi's commit the next run repeats exactly that output. \
         Clearing state makes the processor start again as its Snapshot Mode says (a new snapshot for initial \
         and when_needed; the Initial Binlog Position for never).""")
 @WritesAttributes({
@@ -91,7 +98,8 @@ import java.util.regex.Pattern;
                 Schema-change FlowFiles only: the tables the DDL statement names, comma-separated <database>.<table>"""),
         @WritesAttribute(attribute = CaptureBinlogChange.ATTR_SEQUENCE_ID, description = """
                 Increases by one with every FlowFile across all tables, in binlog order; use it with EnforceOrder or a \
-                FIFO prioritizer to keep order downstream. Schema-change FlowFiles take numbers from the same sequence"""),
+                FIFO prioritizer to keep order downstream. Schema-change FlowFiles take numbers from the same sequence. A \
+                FlowFile repeated after a crash inside NiFi's session commit has the same id (DetectDuplicate can drop it)"""),
         @WritesAttribute(attribute = CaptureBinlogChange.ATTR_FIRST_FILE, description = "Binlog file of the first change in the FlowFile"),
         @WritesAttribute(attribute = CaptureBinlogChange.ATTR_FIRST_POSITION, description = "Binlog position of the first change in the FlowFile"),
         @WritesAttribute(attribute = CaptureBinlogChange.ATTR_LAST_FILE, description = "Binlog file of the last change in the FlowFile"),
@@ -147,6 +155,7 @@ public class CaptureBinlogChange extends AbstractProcessor implements Verifiable
     private volatile Set<Relationship> relationships = Set.of(REL_SUCCESS, REL_FAILURE);
     private volatile BinlogCaptureConfig config;
     private volatile CaptureCoordinator<BinlogOffset> coordinator;
+    private final PrimaryNodeRuns runs = new PrimaryNodeRuns();
     private ChangeFlowFileWriter flowFileWriter;
     /** The values last given to the gauge-like counters (NiFi counters only add: each run adds the difference). */
     private final Map<String, Long> gauges = new HashMap<>();
@@ -188,6 +197,16 @@ public class CaptureBinlogChange extends AbstractProcessor implements Verifiable
         }
     }
 
+    /**
+     * In a cluster, a node that is no longer the primary closes its binlog connection (and a snapshot's read view) once
+     * its run in progress has finished: nothing stays connected under the processor's server id, and when the node is
+     * elected again it resumes from the cluster state, not from what it had read ahead.
+     */
+    @OnPrimaryNodeStateChange
+    public void onPrimaryNodeStateChange(PrimaryNodeState state) {
+        runs.primaryNodeStateChanged(state, coordinator, getLogger());
+    }
+
     /** Flows made before Snapshot Mode existed keep their behaviour: streaming from the Initial Binlog Position. */
     @Override
     public void migrateProperties(PropertyConfiguration properties) {
@@ -202,7 +221,10 @@ public class CaptureBinlogChange extends AbstractProcessor implements Verifiable
      */
     @Override
     public void onTrigger(ProcessContext context, ProcessSession session) throws ProcessException {
-        CaptureCoordinator<BinlogOffset> engine = coordinator;
+        runs.run(() -> capture(context, session, coordinator));
+    }
+
+    private void capture(ProcessContext context, ProcessSession session, CaptureCoordinator<BinlogOffset> engine) {
         if (context.hasIncomingConnection()) {
             FlowFile request = session.get();
             if (request != null) {
@@ -211,8 +233,8 @@ public class CaptureBinlogChange extends AbstractProcessor implements Verifiable
             }
         }
         try {
-            Map<String, String> state = new HashMap<>(session.getState(Scope.CLUSTER).toMap());
-            CaptureRun run = engine.run(state, new ChangeRunWriter() {
+            StateMap stored = session.getState(Scope.CLUSTER);
+            CaptureRun run = engine.run(new HashMap<>(stored.toMap()), new ChangeRunWriter() {
                 @Override
                 public void write(List<ChangeEvent> changes, long sequenceId) {
                     emit(session, changes, sequenceId);
@@ -232,6 +254,9 @@ public class CaptureBinlogChange extends AbstractProcessor implements Verifiable
             }
             if (run.discardsOutput()) {
                 session.rollback();
+            }
+            if (!PrimaryNodeRuns.storeIntent(context, session, stored, run, engine, getLogger())) {
+                return;
             }
             session.setState(run.state(), Scope.CLUSTER);
             session.commitAsync(

@@ -22,9 +22,12 @@ import org.apache.nifi.annotation.documentation.SeeAlso;
 import org.apache.nifi.annotation.documentation.Tags;
 import org.apache.nifi.annotation.lifecycle.OnScheduled;
 import org.apache.nifi.annotation.lifecycle.OnStopped;
+import org.apache.nifi.annotation.notification.OnPrimaryNodeStateChange;
+import org.apache.nifi.annotation.notification.PrimaryNodeState;
 import org.apache.nifi.components.ConfigVerificationResult;
 import org.apache.nifi.components.PropertyDescriptor;
 import org.apache.nifi.components.state.Scope;
+import org.apache.nifi.components.state.StateMap;
 import org.apache.nifi.flowfile.FlowFile;
 import org.apache.nifi.logging.ComponentLog;
 import org.apache.nifi.processor.AbstractProcessor;
@@ -59,8 +62,10 @@ import java.util.Set;
 @Stateful(scopes = Scope.CLUSTER, description = """
         The LSN of the last committed change (the commit LSN of a partly emitted transaction and how many of its changes were \
         emitted) and the next FlowFile sequence id. While a snapshot runs: the LSN of each read view, which tables and key \
-        ranges were read in which view, the row count. Clearing state makes the processor start again as its Snapshot Mode \
-        says; the replication slot keeps its own position on the server.""")
+        ranges were read in which view, the row count. Just before each commit with FlowFiles, intent.* (or snapshot.attempt.*) \
+        records what they cover, so that after a crash inside NiFi's commit the next run repeats exactly that output. \
+        Clearing state makes the processor start again as its Snapshot Mode says; the replication slot keeps its own \
+        position on the server.""")
 @WritesAttributes({
         @WritesAttribute(attribute = ChangeFlowFileWriter.ATTR_DATABASE, description = "The database of the captured table"),
         @WritesAttribute(attribute = CapturePostgresChange.ATTR_SCHEMA, description = "The schema of the captured table"),
@@ -72,7 +77,8 @@ import java.util.Set;
         @WritesAttribute(attribute = ChangeFlowFileWriter.ATTR_OPERATIONS, description = "How many changes of each operation the FlowFile holds, e.g. c=3,u=1,d=0,r=0,t=0; a TRUNCATE is a FlowFile of its own: c=0,u=0,d=0,r=0,t=1"),
         @WritesAttribute(attribute = CapturePostgresChange.ATTR_SEQUENCE_ID, description = """
                 Increases by one with every FlowFile across all tables, in commit order; use it with EnforceOrder or a FIFO \
-                prioritizer to keep order downstream"""),
+                prioritizer to keep order downstream. A FlowFile of streamed changes repeated after a crash inside NiFi's \
+                session commit has the same id"""),
         @WritesAttribute(attribute = CapturePostgresChange.ATTR_FIRST_LSN, description = "LSN of the first change in the FlowFile"),
         @WritesAttribute(attribute = CapturePostgresChange.ATTR_LAST_LSN, description = "LSN of the last change in the FlowFile"),
         @WritesAttribute(attribute = CapturePostgresChange.ATTR_COMMIT_LSN, description = "Commit LSN of the transaction of the last change"),
@@ -102,6 +108,7 @@ public class CapturePostgresChange extends AbstractProcessor implements Verifiab
 
     private volatile PostgresCaptureConfig config;
     private volatile CaptureCoordinator<PgOffset> coordinator;
+    private final PrimaryNodeRuns runs = new PrimaryNodeRuns();
     private ChangeFlowFileWriter flowFileWriter;
     private long lastLagMillis;
 
@@ -134,15 +141,28 @@ public class CapturePostgresChange extends AbstractProcessor implements Verifiab
     }
 
     /**
+     * In a cluster, a node that is no longer the primary closes its replication connection (and a snapshot's read view)
+     * once its run in progress has finished: the slot is free for the new primary, and when this node is elected again it
+     * resumes from the cluster state, not from what it had read ahead.
+     */
+    @OnPrimaryNodeStateChange
+    public void onPrimaryNodeStateChange(PrimaryNodeState state) {
+        runs.primaryNodeStateChanged(state, coordinator, getLogger());
+    }
+
+    /**
      * One run of the coordinator, written as FlowFiles and committed with the new state; once the commit succeeded the
      * stream tells the server it may release the WAL up to the committed LSN.
      */
     @Override
     public void onTrigger(ProcessContext context, ProcessSession session) throws ProcessException {
-        CaptureCoordinator<PgOffset> engine = coordinator;
+        runs.run(() -> capture(context, session, coordinator));
+    }
+
+    private void capture(ProcessContext context, ProcessSession session, CaptureCoordinator<PgOffset> engine) {
         try {
-            Map<String, String> state = new HashMap<>(session.getState(Scope.CLUSTER).toMap());
-            CaptureRun run = engine.run(state, (events, sequenceId) -> emit(session, events, sequenceId));
+            StateMap stored = session.getState(Scope.CLUSTER);
+            CaptureRun run = engine.run(new HashMap<>(stored.toMap()), (events, sequenceId) -> emit(session, events, sequenceId));
             if (run.metrics() != null) {
                 updateLag(session, run.metrics());
             }
@@ -152,6 +172,9 @@ public class CapturePostgresChange extends AbstractProcessor implements Verifiab
             }
             if (run.discardsOutput()) {
                 session.rollback();
+            }
+            if (!PrimaryNodeRuns.storeIntent(context, session, stored, run, engine, getLogger())) {
+                return;
             }
             session.setState(run.state(), Scope.CLUSTER);
             session.commitAsync(

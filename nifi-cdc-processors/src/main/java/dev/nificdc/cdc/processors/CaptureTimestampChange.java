@@ -26,6 +26,7 @@ import org.apache.nifi.components.PropertyDescriptor;
 import org.apache.nifi.components.ValidationContext;
 import org.apache.nifi.components.ValidationResult;
 import org.apache.nifi.components.state.Scope;
+import org.apache.nifi.components.state.StateMap;
 import org.apache.nifi.dbcp.DBCPService;
 import org.apache.nifi.logging.ComponentLog;
 import org.apache.nifi.migration.PropertyConfiguration;
@@ -55,7 +56,9 @@ import java.util.Set;
         One watermark per table (watermark.<schema.table>.*): the update timestamp (ISO-8601 text with every fractional \
         digit) and incrementing-column value of the last delivered row, the kind of bound and the columns it belongs to; \
         and the FlowFile sequence number (sequence.id). A table's watermark is updated in the same session as its \
-        FlowFiles. Clear the state to fetch every table again from the Initial Position.""")
+        FlowFiles; just before that commit, intent.<schema.table>.* records what the FlowFiles cover, so that after a \
+        crash inside NiFi's commit the next run repeats exactly those rows. Clear the state to fetch every table again \
+        from the Initial Position.""")
 @Tags({"cdc", "change data capture", "jdbc", "sql", "database", "incremental", "timestamp", "watermark", "query", "record", "avro", "debezium"})
 @CapabilityDescription("""
         Fetches new and changed rows of JDBC tables incrementally, by an update-timestamp column plus an optional \
@@ -63,7 +66,9 @@ import java.util.Set;
         FlowFile. The tables are listed by name or matched by a pattern, each with its own watermark. Each run reads rows \
         with the update timestamp below the database's own clock minus the Commit Lag and, on PostgreSQL and \
         MySQL/MariaDB, before the start of the oldest open write transaction, ordered by (timestamp, id) and paged by \
-        keyset, so rows sharing a timestamp, late commits and restarts lose nothing. Deleted rows are only seen through a \
+        keyset, so rows sharing a timestamp, late commits and restarts lose nothing. A crash inside NiFi's session commit \
+        can deliver a table's last batch twice: the repeat holds the same rows (those not changed since) with the same \
+        sequence numbers, so a sink keyed by primary key or DetectDuplicate drops it. Deleted rows are only seen through a \
         soft-delete flag column. See Additional Details for the column recipes (MySQL ON UPDATE, PostgreSQL and Oracle \
         triggers), the privileges and the exact guarantees.""")
 @WritesAttributes({
@@ -83,7 +88,8 @@ import java.util.Set;
         @WritesAttribute(attribute = CaptureTimestampChange.ATTR_FIRST_TIMESTAMP, description = "Update timestamp of the first row in the FlowFile (ISO-8601)"),
         @WritesAttribute(attribute = CaptureTimestampChange.ATTR_LAST_TIMESTAMP, description = "Update timestamp of the last row in the FlowFile (ISO-8601)"),
         @WritesAttribute(attribute = CaptureTimestampChange.ATTR_SEQUENCE, description = """
-                Increases by one with every FlowFile this processor emits, across runs and restarts (for EnforceOrder)""")
+                Increases by one with every FlowFile this processor emits, across runs and restarts (for EnforceOrder). A \
+                FlowFile repeated after a crash inside NiFi's session commit has the same id (DetectDuplicate can drop it)""")
 })
 @UseCase(description = "Stream new and changed rows of tables with an update-timestamp column to Kafka or another database",
         configuration = """
@@ -173,8 +179,10 @@ public class CaptureTimestampChange extends AbstractProcessor implements Verifia
     public void onTrigger(ProcessContext context, ProcessSession session) throws ProcessException {
         DBCPService dbcp = context.getProperty(TimestampCaptureProperties.DBCP_SERVICE).asControllerService(DBCPService.class);
         WatermarkState state;
+        StateMap stored;
         try {
-            state = new WatermarkState(session.getState(Scope.CLUSTER).toMap());
+            stored = session.getState(Scope.CLUSTER);
+            state = new WatermarkState(stored.toMap());
         } catch (IOException e) {
             throw new ProcessException("Could not read the processor's cluster state: " + e.getMessage(), e);
         }
@@ -191,10 +199,22 @@ public class CaptureTimestampChange extends AbstractProcessor implements Verifia
                         continue;
                     }
                     if (result.stateChanged()) {
+                        // NiFi writes the FlowFiles before the state: after a crash in between, the intent makes the next
+                        // run read exactly this range again (WatermarkState.Intent). Written first, so the session's
+                        // state version follows it; and only over the state this run started from, so two nodes of a
+                        // cluster never both commit from one state.
+                        if (result.intent() != null && !context.getStateManager().replace(stored, result.intent(), Scope.CLUSTER)) {
+                            session.rollback();
+                            context.yield();
+                            getLogger().warn("The stored state changed while {} was read (another node of the cluster captured"
+                                    + " meanwhile): nothing of it was committed; the next run continues from the stored state", table);
+                            break;
+                        }
                         session.setState(state.toMap(), Scope.CLUSTER);
                     }
                     session.adjustCounter(COUNTER_ROWS, result.rows(), false);
                     session.commitAsync();
+                    stored = session.getState(Scope.CLUSTER); // what this commit stored: the base of the next table's intent
                     rows += result.rows();
                 } catch (SQLException | IOException | RuntimeException e) {
                     session.rollback();

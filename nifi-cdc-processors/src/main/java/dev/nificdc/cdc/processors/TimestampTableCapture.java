@@ -38,8 +38,10 @@ final class TimestampTableCapture {
      * @param rows         rows fetched
      * @param flowFiles    FlowFiles written
      * @param stateChanged whether the state must be stored
+     * @param intent       the state to store before the FlowFiles are committed: the state this run started from plus
+     *                     what the FlowFiles cover ({@link WatermarkState.Intent}); null without FlowFiles
      */
-    record Result(long rows, int flowFiles, boolean stateChanged) {
+    record Result(long rows, int flowFiles, boolean stateChanged, Map<String, String> intent) {
     }
 
     private final TimestampCaptureSettings settings;
@@ -65,6 +67,7 @@ final class TimestampTableCapture {
     Result capture(Connection connection, ProcessSession session, WatermarkState state, TableName name, Set<String> captured)
             throws SQLException, IOException {
         long started = System.nanoTime();
+        Map<String, String> before = state.toMap();
         FetchConfig config = settings.fetchConfig(name);
         ResolvedTable table = TableInspector.resolve(connection, config);
         String key = stateKey(table);
@@ -82,16 +85,30 @@ final class TimestampTableCapture {
         if (initial) {
             start = initialWatermark(connection, fetcher, type);
         }
+        // After a crash inside the last commit of this table: the same range again, with the same bound
+        WatermarkState.Intent repeat = state.intent(key, type);
+        if (repeat != null) {
+            log.info("{}: reading again the rows up to {} whose commit was interrupted, with the same upper bound, into FlowFiles"
+                    + " numbered from {} on", table.name(), repeat.end().describe(type), state.sequence());
+        }
         Batcher batcher = new Batcher(session, type, transitUri(connection, table), state.sequence());
         // Rows are read and turned into records on a second thread while this one writes FlowFiles.
-        TimestampFetcher.RunResult result = new PrefetchingRun<>(fetcher, this::prepare, readerThreadName).run(connection, start, batcher);
+        TimestampFetcher.RunResult result = new PrefetchingRun<>(fetcher, this::prepare, readerThreadName).run(connection, start, repeat, batcher);
         batcher.flush();
         reporter.ran(table.name().toString(), type, result.bound(), initial ? start : null, initial);
 
-        boolean stateChanged = result.rows() > 0 || initial;
+        Map<String, String> intent = null;
+        if (batcher.flowFiles > 0) {
+            WatermarkState atStart = new WatermarkState(before);
+            if (initial) {
+                atStart.put(key, name, config.ordering(), start, type); // a repeat starts from the same Initial Position
+            }
+            intent = atStart.withIntent(key, new WatermarkState.Intent(result.watermark(), result.upper(), batcher.sequence), type);
+        }
+        boolean stateChanged = result.rows() > 0 || initial || repeat != null;
         if (stateChanged) {
             state.put(key, name, config.ordering(), result.watermark(), type);
-            state.setSequence(batcher.sequence);
+            state.setSequence(repeat == null ? batcher.sequence : Math.max(batcher.sequence, repeat.sequenceEnd()));
         }
         String message = "Fetched {} rows of {} in {} FlowFiles with {} queries in {} ms; upper bound {}, watermark {}{}";
         Object[] arguments = {result.rows(), table.name(), batcher.flowFiles, result.queries(),
@@ -103,7 +120,7 @@ final class TimestampTableCapture {
         } else {
             log.debug(message, arguments);
         }
-        return new Result(result.rows(), batcher.flowFiles, stateChanged);
+        return new Result(result.rows(), batcher.flowFiles, stateChanged, intent);
     }
 
     /** The table's key in the state: schema (database) and table as the database reports them. */

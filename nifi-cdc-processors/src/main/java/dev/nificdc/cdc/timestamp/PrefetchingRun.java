@@ -63,7 +63,16 @@ public final class PrefetchingRun<T> {
 
     /** Runs {@link TimestampFetcher#run} on a reading thread and hands every prepared row to {@code consumer}, in order. */
     public TimestampFetcher.RunResult run(Connection connection, Watermark start, Consumer<T> consumer) throws SQLException, IOException {
-        Thread reader = Thread.ofPlatform().name(threadName).daemon().start(() -> read(connection, start));
+        return run(connection, start, null, consumer);
+    }
+
+    /**
+     * As {@link #run(Connection, Watermark, Consumer)}; with an {@code intent}, {@link TimestampFetcher#repeat} reads
+     * again the range of a run whose commit was interrupted.
+     */
+    public TimestampFetcher.RunResult run(Connection connection, Watermark start, WatermarkState.Intent intent, Consumer<T> consumer)
+            throws SQLException, IOException {
+        Thread reader = Thread.ofPlatform().name(threadName).daemon().start(() -> read(connection, start, intent));
         try {
             while (true) {
                 Chunk<T> chunk = queue.take();
@@ -82,11 +91,11 @@ public final class PrefetchingRun<T> {
         }
     }
 
-    private void read(Connection connection, Watermark start) {
+    private void read(Connection connection, Watermark start, WatermarkState.Intent intent) {
         List<T> rows = new ArrayList<>(CHUNK_ROWS);
         Chunk<T> last;
         try {
-            TimestampFetcher.RunResult result = fetcher.run(connection, start, (event, ts) -> {
+            TimestampFetcher.RowHandler handler = (event, ts) -> {
                 if (cancelled) {
                     throw new CancellationException("The consumer stopped");
                 }
@@ -95,7 +104,9 @@ public final class PrefetchingRun<T> {
                     hand(new Chunk<>(new ArrayList<>(rows), false, null, null));
                     rows.clear();
                 }
-            });
+            };
+            TimestampFetcher.RunResult result = intent == null ? fetcher.run(connection, start, handler)
+                    : fetcher.repeat(connection, start, intent, handler);
             last = new Chunk<>(rows, true, result, null);
         } catch (Throwable failure) {
             last = new Chunk<>(List.of(), true, null, failure);

@@ -116,7 +116,19 @@ public final class TimestampFetcher {
      * the connection's own session zone for a DATETIME column (whose values the writers' sessions produced).
      */
     public RunResult run(Connection connection, Watermark start, RowHandler handler) throws SQLException, IOException {
-        return inSession(connection, bound -> run(connection, start, bound, handler));
+        return inSession(connection, bound -> run(connection, start, bound, null, handler));
+    }
+
+    /**
+     * Reads again the rows of a run whose commit was interrupted ({@link WatermarkState.Intent}): from {@code start}, with
+     * the stored upper bound, up to and including the stored end. The rows unchanged since are the same rows in the same
+     * order; a row changed since is no longer in that range (its new version comes in a later run). The watermark it
+     * returns is the intent's end unless Max Rows Per Run stopped it first.
+     */
+    public RunResult repeat(Connection connection, Watermark start, WatermarkState.Intent intent, RowHandler handler)
+            throws SQLException, IOException {
+        return inSession(connection, UpperBound.repeated(intent.upper(), config.commitLag()),
+                bound -> run(connection, start, bound, intent.end(), handler));
     }
 
     /**
@@ -145,10 +157,18 @@ public final class TimestampFetcher {
     }
 
     private <T> T inSession(Connection connection, SessionBody<T> body) throws SQLException, IOException {
+        return inSession(connection, null, body);
+    }
+
+    /** Runs {@code body} in the session zone {@link #run} reads in, with {@code stored} or else a bound read now. */
+    private <T> T inSession(Connection connection, UpperBound stored, SessionBody<T> body) throws SQLException, IOException {
+        if (stored != null && table.dialect() != SqlDialect.MYSQL) {
+            return body.apply(stored);
+        }
         if (table.dialect() != SqlDialect.MYSQL) {
             return body.apply(readBound(connection));
         }
-        UpperBound bound = table.mysqlTimestampColumn() ? null : readBound(connection);
+        UpperBound bound = stored != null ? stored : table.mysqlTimestampColumn() ? null : readBound(connection);
         try (MySqlSessionZone ignored = MySqlSessionZone.utc(connection)) {
             if (bound == null) {
                 bound = readBound(connection);
@@ -157,7 +177,9 @@ public final class TimestampFetcher {
         }
     }
 
-    private RunResult run(Connection connection, Watermark start, UpperBound bound, RowHandler handler) throws SQLException, IOException {
+    /** @param end the last position to read (a repeat), or null */
+    private RunResult run(Connection connection, Watermark start, UpperBound bound, Watermark end, RowHandler handler)
+            throws SQLException, IOException {
         TimestampType type = table.timestampType();
         if (start != null && type.compare(start.timestamp(), bound.upper()) >= 0) {
             return new RunResult(start, 0, 0, bound, false);
@@ -167,8 +189,13 @@ public final class TimestampFetcher {
             if (autoCommit) {
                 connection.setAutoCommit(false); // PostgreSQL streams a result set only inside a transaction
             }
-            RunResult result = table.idIndex() >= 0 ? runPaged(connection, start, bound, handler) : runStreamed(connection, start, bound, handler);
+            RunResult result = table.idIndex() >= 0 ? runPaged(connection, start, bound, end, handler)
+                    : runStreamed(connection, start, bound, end, handler);
             connection.commit();
+            if (end != null && !result.more()) {
+                // the whole repeated range was read, also where its last rows changed since
+                return new RunResult(end, result.rows(), result.queries(), bound, false);
+            }
             return result;
         } catch (SQLException | IOException | RuntimeException e) {
             try {
@@ -184,7 +211,8 @@ public final class TimestampFetcher {
         }
     }
 
-    private RunResult runPaged(Connection connection, Watermark start, UpperBound bound, RowHandler handler) throws SQLException, IOException {
+    private RunResult runPaged(Connection connection, Watermark start, UpperBound bound, Watermark end, RowHandler handler)
+            throws SQLException, IOException {
         Temporal upper = bound.upper();
         Watermark watermark = start;
         long rows = 0;
@@ -193,7 +221,7 @@ public final class TimestampFetcher {
         while (true) {
             int pageSize = limit > 0 ? (int) Math.min(config.pageSize(), limit - rows) : config.pageSize();
             int pageRows = 0;
-            Query query = query(watermark, upper, pageSize);
+            Query query = query(watermark, upper, pageSize, end);
             try (PreparedStatement ps = prepare(connection, query)) {
                 queries++;
                 try (ResultSet rs = ps.executeQuery()) {
@@ -221,11 +249,12 @@ public final class TimestampFetcher {
         }
     }
 
-    private RunResult runStreamed(Connection connection, Watermark start, UpperBound bound, RowHandler handler) throws SQLException, IOException {
+    private RunResult runStreamed(Connection connection, Watermark start, UpperBound bound, Watermark end, RowHandler handler)
+            throws SQLException, IOException {
         Temporal upper = bound.upper();
         long rows = 0;
         Temporal last = null;
-        Query query = query(start, upper, 0);
+        Query query = query(start, upper, 0, end);
         try (PreparedStatement ps = prepare(connection, query); ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 Row row = read(rs);
@@ -274,6 +303,14 @@ public final class TimestampFetcher {
      * @param limit page size, or 0 for no paging clause
      */
     public Query query(Watermark watermark, Temporal upper, int limit) {
+        return query(watermark, upper, limit, null);
+    }
+
+    /**
+     * As {@link #query(Watermark, Temporal, int)}, reading no further than {@code end} (rows at or before it in
+     * {@code (ts, id)} order) when it is not null.
+     */
+    public Query query(Watermark watermark, Temporal upper, int limit, Watermark end) {
         String ts = table.quotedColumn(table.timestampIndex());
         String id = table.idIndex() >= 0 ? table.quotedColumn(table.idIndex()) : null;
         List<Object> params = new ArrayList<>();
@@ -304,6 +341,17 @@ public final class TimestampFetcher {
                     where.append(" AND ").append(ts).append(" >= ?");
                     params.add(table.dialect().bindTemporal(watermark.timestamp()));
                 }
+            }
+        }
+        if (end != null) {
+            if (end.bound() == Watermark.Bound.AFTER_ROW && id != null) {
+                where.append(" AND (").append(ts).append(" < ? OR (").append(ts).append(" = ? AND ").append(id).append(" <= ?))");
+                params.add(table.dialect().bindTemporal(end.timestamp()));
+                params.add(table.dialect().bindTemporal(end.timestamp()));
+                params.add(idValue(end.id()));
+            } else {
+                where.append(" AND ").append(ts).append(" <= ?");
+                params.add(table.dialect().bindTemporal(end.timestamp()));
             }
         }
         if (config.additionalWhere() != null) {

@@ -34,6 +34,14 @@ public record UpperBound(Temporal upper, Temporal databaseNow, Duration commitLa
         return new UpperBound(held ? byTransaction : byLag, databaseNow, commitLag, transactions, held);
     }
 
+    /**
+     * The bound of a run whose commit was interrupted, stored before that commit ({@link WatermarkState.Intent}): the
+     * run that repeats it reads with the same bound instead of the clock, so it reads the same rows.
+     */
+    public static UpperBound repeated(Temporal upper, Duration commitLag) {
+        return new UpperBound(upper, null, commitLag, null, false);
+    }
+
     /** How long the oldest open write transaction has been open, or null when none is known. */
     public Duration oldestTransactionAge() {
         if (transactions == null || transactions.oldestStart() == null) {
@@ -48,6 +56,9 @@ public record UpperBound(Temporal upper, Temporal databaseNow, Duration commitLa
 
     /** E.g. {@code 2024-05-06T07:08:04 (database clock 2024-05-06T07:08:09 minus Commit Lag 5 s)}. */
     public String describe(TimestampType type) {
+        if (databaseNow == null) {
+            return type.format(upper) + " (the bound of the run whose commit was interrupted, read again)";
+        }
         String clock = "database clock " + TimestampType.formatClock(databaseNow);
         if (!heldByTransaction) {
             return type.format(upper) + " (" + clock + " minus Commit Lag " + seconds(commitLag) + ")";

@@ -1,5 +1,6 @@
 package dev.nificdc.cdc.timestamp;
 
+import java.time.temporal.Temporal;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +14,10 @@ import java.util.Map;
  * watermark.&lt;table&gt;.bound            AFTER_ROW, AFTER_TIMESTAMP or FROM_TIMESTAMP
  * watermark.&lt;table&gt;.id               incrementing-column value (AFTER_ROW only)
  * watermark.&lt;table&gt;.columns          the ordering columns it belongs to, timestamp|id
+ * intent.&lt;table&gt;.end.timestamp       (only while a commit is under way, see {@link Intent}) where the run ends
+ * intent.&lt;table&gt;.end.bound, .end.id   its bound and id
+ * intent.&lt;table&gt;.upper               the run's upper bound
+ * intent.&lt;table&gt;.sequence.end        the sequence number after the run's last FlowFile
  * </pre>
  * {@code <table>} is {@link TableName#canonical()} of the table's schema (database) and name as the database reports them.
  *
@@ -29,6 +34,10 @@ public final class WatermarkState {
     static final String BOUND = ".bound";
     static final String ID = ".id";
     static final String COLUMNS = ".columns";
+    static final String INTENT = "intent.";
+    static final String END = ".end";
+    static final String UPPER = ".upper";
+    static final String SEQUENCE_END = ".sequence.end";
     static final String LEGACY_TIMESTAMP = "timestamp";
     static final String LEGACY_BOUND = "bound";
     static final String LEGACY_ID = "id";
@@ -57,6 +66,48 @@ public final class WatermarkState {
 
     public void setSequence(long next) {
         entries.put(KEY_SEQUENCE, Long.toString(next));
+    }
+
+    /**
+     * A table's run whose FlowFiles are about to be committed: the state holding it is stored before the commit. NiFi
+     * writes a session's FlowFiles before its state, so after a crash between the two the FlowFiles are delivered while
+     * the table's watermark is still the old one; the next run then reads again exactly this range, with this bound
+     * ({@code TimestampFetcher#repeat}), numbering its FlowFiles from the same sequence number, instead of a longer range.
+     *
+     * @param end         the watermark after the run's last row
+     * @param upper       the run's upper bound
+     * @param sequenceEnd the sequence number after the run's last FlowFile
+     */
+    public record Intent(Watermark end, Temporal upper, long sequenceEnd) {
+    }
+
+    /** The intent stored for a table (see {@link Intent}), or null. */
+    public Intent intent(String key, TimestampType type) {
+        String prefix = INTENT + key;
+        String timestamp = entries.get(prefix + END + TIMESTAMP);
+        if (timestamp == null) {
+            return null;
+        }
+        try {
+            return new Intent(read(timestamp, entries.get(prefix + END + BOUND), entries.get(prefix + END + ID), type),
+                    type.parse(entries.get(prefix + UPPER)), Long.parseLong(entries.get(prefix + SEQUENCE_END)));
+        } catch (RuntimeException e) {
+            return null; // unreadable after a change of the column's type: the next run starts afresh from the watermark
+        }
+    }
+
+    /** This state with {@code intent} recorded for the table {@code key}: what to store before the table's commit. */
+    public Map<String, String> withIntent(String key, Intent intent, TimestampType type) {
+        Map<String, String> map = new HashMap<>(entries);
+        String prefix = INTENT + key;
+        map.put(prefix + END + TIMESTAMP, type.format(intent.end().timestamp()));
+        map.put(prefix + END + BOUND, intent.end().bound().name());
+        if (intent.end().id() != null) {
+            map.put(prefix + END + ID, intent.end().id());
+        }
+        map.put(prefix + UPPER, type.format(intent.upper()));
+        map.put(prefix + SEQUENCE_END, Long.toString(intent.sequenceEnd()));
+        return map;
     }
 
     /**
@@ -103,6 +154,7 @@ public final class WatermarkState {
     public void put(String key, TableName configured, String ordering, Watermark watermark, TimestampType type) {
         String prefix = PREFIX + key;
         List.of(TIMESTAMP, BOUND, ID, COLUMNS).forEach(field -> entries.remove(prefix + field));
+        List.of(END + TIMESTAMP, END + BOUND, END + ID, UPPER, SEQUENCE_END).forEach(field -> entries.remove(INTENT + key + field));
         String legacyScope = entries.get(LEGACY_SCOPE);
         if (legacyScope != null && legacyScope.startsWith(configured + "|") || legacyScope == null && entries.containsKey(LEGACY_TIMESTAMP)) {
             LEGACY_WATERMARK.forEach(entries::remove);

@@ -12,6 +12,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -115,6 +118,38 @@ class CaptureBinlogChangeIT {
 
         writer.failAfter(-1);
         assertEquals(ids(4, 8), ids(drain(5), "after"));
+    }
+
+    /**
+     * While the primary role of a NiFi cluster moves, the old and the new primary can run the processor at the same
+     * time. A run that finds the cluster state changed since it read it (another node committed meanwhile: here the
+     * same state stored again, which gives it a new version) commits nothing; the next run continues from the stored
+     * state and delivers everything once.
+     */
+    @Test
+    void aRunWhoseStateAnotherNodeChangedMeanwhileCommitsNothing() throws Exception {
+        insertRows(1, 3);
+        assertEquals(ids(1, 3), ids(drain(3), "after"));
+        Map<String, String> committed = runner.getStateManager().getState(Scope.CLUSTER).toMap();
+
+        insertRows(4, 6);
+        writer.beforeNextRecord(() -> {
+            try {
+                runner.getStateManager().setState(committed, Scope.CLUSTER);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        runner.clearTransferState();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (writer.actionPending()) {
+            assertTrue(System.nanoTime() < deadline, "the inserts did not arrive");
+            runner.run(1, false, false);
+        }
+        runner.assertTransferCount(CaptureBinlogChange.REL_SUCCESS, 0);
+        assertEquals(committed, runner.getStateManager().getState(Scope.CLUSTER).toMap(), "only the other node's state");
+
+        assertEquals(ids(4, 6), ids(drain(3), "after"));
     }
 
     /**

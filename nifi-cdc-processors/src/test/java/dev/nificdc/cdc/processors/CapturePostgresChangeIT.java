@@ -16,6 +16,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -142,6 +144,37 @@ class CapturePostgresChangeIT {
             run();
         }
         assertTrue(confirmed() > confirmedAtStart, "after the commit, the slot confirms the change");
+    }
+
+    /**
+     * While the primary role of a NiFi cluster moves, two nodes can run the processor at the same time. A run that finds
+     * the cluster state changed since it read it (another node committed meanwhile: here the same state stored again,
+     * which gives it a new version) commits nothing; the next run delivers the change once.
+     */
+    @Test
+    void aRunWhoseStateAnotherNodeChangedMeanwhileCommitsNothing() throws Exception {
+        runner.setProperty(PostgresCaptureProperties.SNAPSHOT_MODE, PostgresSnapshotMode.NO_DATA.getValue());
+        run();
+        Map<String, String> committed = runner.getStateManager().getState(Scope.CLUSTER).toMap();
+        server.execute(db, "INSERT INTO items VALUES (3, 'plum', 0.99)");
+        writer.beforeNextRecord(() -> {
+            try {
+                runner.getStateManager().setState(committed, Scope.CLUSTER);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (writer.actionPending()) {
+            assertTrue(System.currentTimeMillis() < deadline, "the insert did not arrive");
+            run();
+        }
+        assertTrue(runner.getFlowFilesForRelationship(CapturePostgresChange.REL_SUCCESS).isEmpty());
+        assertEquals(committed, runner.getStateManager().getState(Scope.CLUSTER).toMap(), "only the other node's state");
+
+        List<GenericRecord> records = drain(1);
+        assertEquals(1, records.size());
+        assertEquals(3, ((GenericRecord) records.get(0).get("after")).get("id"));
     }
 
     @Test

@@ -12,10 +12,13 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.nifi.components.ConfigVerificationResult;
 import org.apache.nifi.components.ConfigVerificationResult.Outcome;
 import org.apache.nifi.components.PropertyDescriptor;
+import org.apache.nifi.components.state.Scope;
 import org.apache.nifi.util.MockFlowFile;
 import org.apache.nifi.util.TestRunner;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
@@ -27,6 +30,7 @@ import java.util.Map;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -219,6 +223,31 @@ abstract class CaptureTimestampChangeITSupport extends TimestampCaptureITBase {
         assertExactlyOnceInOrder(records, 50);
         assertEquals("0", runner.getFlowFilesForRelationship(CaptureTimestampChange.REL_SUCCESS).getFirst()
                 .getAttribute(CaptureTimestampChange.ATTR_SEQUENCE), "the sequence did not advance in the failed run either");
+    }
+
+    /**
+     * While the primary role of a NiFi cluster moves, two nodes can run the processor at the same time. A run that finds
+     * the cluster state changed since it read it (another node committed meanwhile: here the same state stored again,
+     * which gives it a new version) commits nothing; the next run delivers everything once.
+     */
+    @Test
+    void aRunWhoseStateAnotherNodeChangedMeanwhileCommitsNothing() {
+        String table = newTable("nodes");
+        createStandardTable(table);
+        insertGenerated(table, 30, "'2024-01-01 00:00:00'");
+        TestRunner runner = runner(table);
+        FailingRecordWriter writer = (FailingRecordWriter) runner.getControllerService("writer");
+        writer.beforeNextRecord(() -> {
+            try {
+                runner.getStateManager().setState(state(runner), Scope.CLUSTER);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        assertEquals(List.of(), runOnce(runner), "nothing of the run is committed");
+        assertFalse(writer.actionPending(), "the other node's commit came in the middle of the run");
+        assertTrue(state(runner).isEmpty(), "only the other node's state is stored");
+        assertExactlyOnceInOrder(runOnce(runner), 30);
     }
 
     @Test

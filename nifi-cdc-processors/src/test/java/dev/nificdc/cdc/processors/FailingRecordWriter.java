@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Wraps a real Record Writer (NiFi's AvroRecordSetWriter in the tests) and can be told to fail after a number of
@@ -22,9 +23,20 @@ import java.util.concurrent.atomic.AtomicInteger;
 public class FailingRecordWriter extends AbstractControllerService implements RecordSetWriterFactory {
     private final RecordSetWriterFactory delegate;
     private final AtomicInteger recordsUntilFailure = new AtomicInteger(-1);
+    private final AtomicReference<Runnable> beforeNextRecord = new AtomicReference<>();
 
     FailingRecordWriter(RecordSetWriterFactory delegate) {
         this.delegate = delegate;
+    }
+
+    /** Runs {@code action} once, just before the next record is written (in the middle of a processor's run). */
+    void beforeNextRecord(Runnable action) {
+        beforeNextRecord.set(action);
+    }
+
+    /** Whether the action given to {@link #beforeNextRecord} is still waiting for a record. */
+    boolean actionPending() {
+        return beforeNextRecord.get() != null;
     }
 
     /** Fail once {@code records} more records were written; -1 never fails. */
@@ -59,6 +71,10 @@ public class FailingRecordWriter extends AbstractControllerService implements Re
 
             @Override
             public WriteResult write(Record record) throws IOException {
+                Runnable action = beforeNextRecord.getAndSet(null);
+                if (action != null) {
+                    action.run();
+                }
                 if (recordsUntilFailure.getAndUpdate(n -> n > 0 ? n - 1 : n) == 0) {
                     throw new IOException("Simulated failure of the sink");
                 }

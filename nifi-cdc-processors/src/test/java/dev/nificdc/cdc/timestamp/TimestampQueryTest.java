@@ -46,6 +46,22 @@ class TimestampQueryTest {
                 + " ORDER BY \"Updated At\" FETCH FIRST 3 ROWS ONLY", fetcher(SqlDialect.ORACLE, false, null).query(null, UPPER, 3).sql());
     }
 
+    /** Reading again a run whose commit was interrupted: no further than the stored end, in (ts, id) order. */
+    @Test
+    void aRepeatReadsNoFurtherThanTheStoredEnd() {
+        LocalDateTime end = LocalDateTime.of(2024, 3, 10, 2, 30);
+        TimestampFetcher.Query paged = fetcher(SqlDialect.POSTGRESQL, true, null).query(Watermark.afterRow(LAST, "42"), UPPER, 500,
+                Watermark.afterRow(end, "99"));
+        assertEquals("SELECT \"id\", \"Updated At\", \"na\"\"me\" FROM \"shop\".\"Order Items\" WHERE \"Updated At\" < ?"
+                + " AND \"Updated At\" >= ? AND (\"Updated At\" > ? OR (\"Updated At\" = ? AND \"id\" > ?))"
+                + " AND (\"Updated At\" < ? OR (\"Updated At\" = ? AND \"id\" <= ?)) ORDER BY \"Updated At\", \"id\" LIMIT 500", paged.sql());
+        assertEquals(List.of(UPPER, LAST, LAST, LAST, 42L, end, end, 99L), paged.parameters());
+        TimestampFetcher.Query streamed = fetcher(SqlDialect.POSTGRESQL, false, null).query(Watermark.afterTimestamp(LAST), UPPER, 0,
+                Watermark.afterTimestamp(end));
+        assertEquals("SELECT \"id\", \"Updated At\", \"na\"\"me\" FROM \"shop\".\"Order Items\" WHERE \"Updated At\" < ?"
+                + " AND \"Updated At\" > ? AND \"Updated At\" <= ? ORDER BY \"Updated At\"", streamed.sql());
+    }
+
     @Test
     void unsignedBigintIdsBeyondLongAreBoundAsDecimals() {
         TimestampFetcher fetcher = fetcher(SqlDialect.MYSQL, true, null, "BIGINT UNSIGNED", false);

@@ -49,6 +49,29 @@ class WatermarkStateTest {
     }
 
     @Test
+    void anIntentIsStoredBeforeTheCommitAndGoneOnceTheTablesWatermarkIsStored() {
+        WatermarkState state = new WatermarkState(Map.of());
+        LocalDateTime start = LocalDateTime.of(2024, 3, 10, 2, 0);
+        state.put("shop.orders", ORDERS, "updated_at|id", Watermark.afterRow(start, "7"), TimestampType.LOCAL_DATE_TIME);
+        state.setSequence(3);
+        Watermark end = Watermark.afterRow(LocalDateTime.of(2024, 3, 10, 2, 30, 0, 123_456_000), "42");
+        LocalDateTime upper = LocalDateTime.of(2024, 3, 10, 2, 31, 5, 1_000);
+        Map<String, String> intent = state.withIntent("shop.orders", new WatermarkState.Intent(end, upper, 9), TimestampType.LOCAL_DATE_TIME);
+
+        WatermarkState stored = new WatermarkState(intent);
+        assertEquals(new WatermarkState.Intent(end, upper, 9), stored.intent("shop.orders", TimestampType.LOCAL_DATE_TIME));
+        assertEquals(Watermark.afterRow(start, "7"), stored.watermark("shop.orders", ORDERS, "updated_at|id", TimestampType.LOCAL_DATE_TIME).watermark(),
+                "the intent keeps the watermark the run started from");
+        assertEquals(3, stored.sequence());
+        assertNull(stored.intent("shop.customers", TimestampType.LOCAL_DATE_TIME));
+        assertNull(state.intent("shop.orders", TimestampType.LOCAL_DATE_TIME), "withIntent leaves the state itself alone");
+
+        stored.put("shop.orders", ORDERS, "updated_at|id", end, TimestampType.LOCAL_DATE_TIME);
+        assertNull(stored.intent("shop.orders", TimestampType.LOCAL_DATE_TIME));
+        assertFalse(stored.toMap().keySet().stream().anyMatch(k -> k.startsWith("intent.")), stored.toMap().toString());
+    }
+
+    @Test
     void aWatermarkOfOtherOrderingColumnsIsIgnoredAndReplaced() {
         WatermarkState state = new WatermarkState(Map.of());
         state.put("shop.orders", ORDERS, "updated_at|id", Watermark.afterRow(LocalDateTime.of(2024, 1, 1, 0, 0), "1"), TimestampType.LOCAL_DATE_TIME);

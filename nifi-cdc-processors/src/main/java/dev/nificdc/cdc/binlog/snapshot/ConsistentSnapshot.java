@@ -208,41 +208,35 @@ public final class ConsistentSnapshot implements ReadView<BinlogOffset> {
 
     /**
      * Reads the next page of a {@link ReadView#pageable(TableSchema) pageable} table: at most {@code limit} rows whose
-     * primary key is greater than {@code after} (all rows from the start when null), in key order.
+     * primary key is greater than {@code after} (all rows from the start when null) and at most {@code upTo} (no bound
+     * when null), in key order.
      *
      * @param lastTable when true and the page is the table's last, its final row is marked {@code source.snapshot = "last"}
      */
     @Override
-    public Chunk readChunk(SnapshotTable table, SnapshotKey after, int limit, boolean lastTable) throws SQLException {
+    public Chunk readChunk(SnapshotTable table, SnapshotKey after, SnapshotKey upTo, int limit, boolean lastTable) throws SQLException {
         TableSchema schema = schema(table);
         List<ColumnSchema> columns = schema.columns();
         List<String> key = schema.primaryKey();
         StringBuilder sql = new StringBuilder("SELECT ").append(columns.stream().map(JdbcValues::selectExpression)
                 .collect(Collectors.joining(", "))).append(" FROM ").append(MySqlIdentifiers.quote(table));
         List<Object> parameters = new ArrayList<>();
+        List<String> conditions = new ArrayList<>();
         if (after != null) {
-            // (k1, k2) > (v1, v2) spelled out so that the primary-key index serves it as a range
-            List<String> alternatives = new ArrayList<>();
-            for (int i = 0; i < key.size(); i++) {
-                StringBuilder alternative = new StringBuilder("(");
-                for (int j = 0; j < i; j++) {
-                    alternative.append(MySqlIdentifiers.quote(key.get(j))).append(" = ? AND ");
-                    parameters.add(after.values().get(j));
-                }
-                alternative.append(MySqlIdentifiers.quote(key.get(i))).append(" > ?)");
-                parameters.add(after.values().get(i));
-                alternatives.add(alternative.toString());
-            }
-            sql.append(" WHERE ").append(String.join(" OR ", alternatives));
+            conditions.add(keyCompared(key, after, ">", parameters));
+        }
+        if (upTo != null) {
+            conditions.add(keyCompared(key, upTo, "<=", parameters));
+        }
+        if (!conditions.isEmpty()) {
+            sql.append(" WHERE ").append(String.join(" AND ", conditions));
         }
         sql.append(" ORDER BY ").append(key.stream().map(MySqlIdentifiers::quote).collect(Collectors.joining(", ")))
                 .append(" LIMIT ").append(limit + 1);
         List<Object[]> rows = new ArrayList<>();
         boolean more = false;
         try (PreparedStatement s = connection.prepareStatement(sql.toString())) {
-            for (int i = 0; i < parameters.size(); i++) {
-                s.setBigDecimal(i + 1, (java.math.BigDecimal) parameters.get(i));
-            }
+            bind(s, parameters);
             // Streamed, and the page ends early once its rows hold ChangeSize.BUFFER_BYTES: wide rows cannot fill the heap.
             s.setFetchSize(Math.max(1, Math.min(limit, 1_000)));
             try (ResultSet rs = s.executeQuery()) {
@@ -261,12 +255,55 @@ public final class ConsistentSnapshot implements ReadView<BinlogOffset> {
                 }
             }
         }
+        SnapshotKey lastKey = rows.isEmpty() ? after : SnapshotKey.of(schema, rows.get(rows.size() - 1));
+        if (!more && upTo != null) {
+            // the bounded range is read whole: the page reaches upTo, and the table may go on after it
+            lastKey = upTo;
+            more = hasRowsAfter(table, key, upTo);
+        }
         List<ChangeEvent> events = new ArrayList<>(rows.size());
         for (int i = 0; i < rows.size(); i++) {
             events.add(event(schema, rows.get(i), !more && lastTable && i == rows.size() - 1));
         }
-        SnapshotKey lastKey = rows.isEmpty() ? after : SnapshotKey.of(schema, rows.get(rows.size() - 1));
         return new Chunk(events, lastKey, more);
+    }
+
+    /**
+     * {@code (k1, k2, ...) <op> (v1, v2, ...)} for {@code >} or {@code <=}, spelled out column by column so that the
+     * primary-key index serves it as a range; the values are appended to {@code parameters}.
+     */
+    private static String keyCompared(List<String> key, SnapshotKey value, String op, List<Object> parameters) {
+        String strict = op.equals(">") ? ">" : "<";
+        List<String> alternatives = new ArrayList<>();
+        for (int i = 0; i < key.size(); i++) {
+            StringBuilder alternative = new StringBuilder("(");
+            for (int j = 0; j < i; j++) {
+                alternative.append(MySqlIdentifiers.quote(key.get(j))).append(" = ? AND ");
+                parameters.add(value.values().get(j));
+            }
+            boolean inclusive = op.equals("<=") && i == key.size() - 1;
+            alternative.append(MySqlIdentifiers.quote(key.get(i))).append(inclusive ? " <= ?)" : " " + strict + " ?)");
+            parameters.add(value.values().get(i));
+            alternatives.add(alternative.toString());
+        }
+        return "(" + String.join(" OR ", alternatives) + ")";
+    }
+
+    private boolean hasRowsAfter(SnapshotTable table, List<String> key, SnapshotKey after) throws SQLException {
+        List<Object> parameters = new ArrayList<>();
+        String sql = "SELECT 1 FROM " + MySqlIdentifiers.quote(table) + " WHERE " + keyCompared(key, after, ">", parameters) + " LIMIT 1";
+        try (PreparedStatement s = connection.prepareStatement(sql)) {
+            bind(s, parameters);
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    private static void bind(PreparedStatement statement, List<Object> parameters) throws SQLException {
+        for (int i = 0; i < parameters.size(); i++) {
+            statement.setBigDecimal(i + 1, (java.math.BigDecimal) parameters.get(i));
+        }
     }
 
     private TableMapping mapping(SnapshotTable table) throws SQLException {

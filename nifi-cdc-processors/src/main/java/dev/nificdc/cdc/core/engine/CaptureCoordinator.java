@@ -6,6 +6,7 @@ import dev.nificdc.cdc.core.CapturedChange;
 import dev.nificdc.cdc.core.SourceOffset;
 import dev.nificdc.cdc.core.snapshot.LogPositions;
 import dev.nificdc.cdc.core.snapshot.ReadView;
+import dev.nificdc.cdc.core.snapshot.SnapshotKey;
 import dev.nificdc.cdc.core.snapshot.SnapshotProgress;
 import dev.nificdc.cdc.core.snapshot.SnapshotSource;
 import dev.nificdc.cdc.core.snapshot.SnapshotTable;
@@ -45,6 +46,15 @@ import java.util.regex.Pattern;
  *
  * <p>Snapshot and stream meet without loss or repeat: see {@link SnapshotProgress}. While streaming catches up with a
  * snapshot that needed several read views, changes a view already contains are dropped.
+ *
+ * <p>Repeats. NiFi commits a session's FlowFiles before its state, so a crash between the two (a kill, a power cut)
+ * delivers a run's output while the state still says it was not. Nothing is lost, but the next run hands out that output
+ * again. Each run with output therefore also returns an {@link CaptureRun#intent() intent}: the stored state plus what
+ * the output covers, for the processor to store before the commit. A run that finds an intent repeats it faithfully:
+ * streamed changes from the stored offset exactly to the intent's end (the same units with the same sequence ids, not a
+ * run cut at another moment), a snapshot chunk over the same key range, whose rows, read in a new view, then keep the
+ * earlier view for streaming (see {@link SnapshotProgress.Attempt}), so the deletes between the two views are streamed.
+ * After a repeat, sequence ids continue after the highest one handed out.
  *
  * <p>Not thread-safe, except {@link #discardUncommitted()}, which a failed commit may call from another thread.
  *
@@ -90,6 +100,8 @@ public final class CaptureCoordinator<O extends SourceOffset<O>> implements Auto
     /** Null when this capture takes no incremental snapshots. */
     private final IncrementalSnapshots<O> incremental;
     private volatile boolean discardPending;
+    /** The state the last run returned, or started from when it returned none: what this coordinator expects to find stored next. */
+    private Map<String, String> expectedState;
     // incremental snapshots: whether this start has looked for tables that started to be captured, and whether the next
     // run may read a chunk (chunks and streaming runs take turns)
     private boolean newTablesChecked;
@@ -131,9 +143,20 @@ public final class CaptureCoordinator<O extends SourceOffset<O>> implements Auto
      * @throws CaptureException when capture cannot go on until the user acts (nothing of this run may be committed)
      */
     public CaptureRun run(Map<String, String> state, ChangeRunWriter writer) throws InterruptedException {
-        if (incremental == null) {
-            return capture(state, writer);
+        if ((stream != null || view != null) && !state.equals(expectedState)) {
+            // Someone else stored state since this coordinator's last run: in a NiFi cluster, the node that was primary
+            // while this one was not. What this coordinator read ahead is stale: start again from the stored state.
+            logger.info("The stored state is not the one this processor stored last (another node of the cluster captured"
+                    + " meanwhile): continuing from the stored state");
+            closeStream();
+            closeSnapshot();
         }
+        CaptureRun run = incremental == null ? capture(state, writer) : captureWithIncrementalSnapshots(state, writer);
+        expectedState = Map.copyOf(run.state() != null ? run.state() : state);
+        return run;
+    }
+
+    private CaptureRun captureWithIncrementalSnapshots(Map<String, String> state, ChangeRunWriter writer) throws InterruptedException {
         if (discardPending) {
             newTablesChecked = false; // the tables queued by the run that failed to commit are looked for again
         }
@@ -162,7 +185,9 @@ public final class CaptureCoordinator<O extends SourceOffset<O>> implements Auto
             throw new CaptureException(CaptureException.Reason.CONFIGURATION, "This capture takes no incremental snapshots.");
         }
         try {
-            return incremental.request(state, tables);
+            CaptureRun run = incremental.request(state, tables);
+            expectedState = Map.copyOf(run.state() != null ? run.state() : state);
+            return run;
         } catch (SQLException e) {
             throw new CaptureException(CaptureException.Reason.SNAPSHOT, "The incremental snapshot request could not be checked"
                     + " against the captured tables: " + e.getMessage() + ". " + snapshots.advice(e), e);
@@ -203,6 +228,10 @@ public final class CaptureCoordinator<O extends SourceOffset<O>> implements Auto
             closeStream();
             closeSnapshot();
         }
+        return runFrom(state, writer);
+    }
+
+    private CaptureRun runFrom(Map<String, String> state, ChangeRunWriter writer) throws InterruptedException {
         try {
             LogPositions<O> positions = snapshots.positions();
             SnapshotProgress<O> stored = SnapshotProgress.fromStateMap(state, positions);
@@ -274,14 +303,20 @@ public final class CaptureCoordinator<O extends SourceOffset<O>> implements Auto
 
     /**
      * Takes changes until the stream has no more at a transaction boundary, or for up to Max Wait, handing them to the
-     * writer in runs of one table. {@code snapshot}, when a snapshot needed several read views, drops the changes its
-     * rows already contain.
+     * writer in runs of one table; after a crash inside the last commit, exactly to the stored intent's end instead.
+     * {@code snapshot}, when a snapshot needed several read views, drops the changes its rows already contain.
      */
     private CaptureRun streamingRun(Map<String, String> state, SnapshotProgress<O> snapshot, ChangeRunWriter writer)
             throws InterruptedException {
+        StreamingIntent<O> repeat = StreamingIntent.from(state, streaming);
+        if (repeat != null) {
+            logger.info("Handing out again the changes up to " + repeat.end() + ", whose commit was interrupted: the same"
+                    + " changes in the same FlowFiles with the same sequence ids");
+        }
         long sequenceId = sequenceId(state);
         long maxWait = config.maxWait().toNanos();
         long deadline = System.nanoTime() + maxWait;
+        long lastArrival = System.nanoTime();
         // with an incremental-snapshot chunk waiting, a run that gets no change at all ends early, so the chunk comes next
         long idleEnd = incremental != null && incremental.due(state) ? System.nanoTime() + IDLE_RUN_WITH_CHUNK_WAITING_NANOS : deadline;
         List<ChangeEvent> run = new ArrayList<>();
@@ -289,27 +324,45 @@ public final class CaptureCoordinator<O extends SourceOffset<O>> implements Auto
         CapturedChange<O> last = null;
         int units = 0;
         while (true) {
-            long remaining = deadline - System.nanoTime();
-            boolean pastDeadline = remaining <= 0;
-            // Past the deadline, keep going only to finish the transaction in progress, so output holds whole transactions.
-            if (pastDeadline && (last == null || last.endsTransaction() || remaining < -maxWait)) {
-                break;
-            }
-            long idleRemaining = idleEnd - System.nanoTime();
-            if (last == null && idleRemaining <= 0) {
-                break;
-            }
-            boolean atTransactionEnd = last != null && last.endsTransaction();
-            // Caught up at a transaction boundary: hand out what has arrived now instead of waiting, so a change shows up
-            // within milliseconds; under load the stream is never empty and a run fills its units until the deadline.
-            Duration wait = atTransactionEnd ? Duration.ZERO : pastDeadline ? Duration.ofMillis(50)
-                    : Duration.ofNanos(Math.min(last == null ? idleRemaining : remaining, 200_000_000L));
-            CapturedChange<O> change = stream.poll(wait);
-            if (change == null) {
-                if (atTransactionEnd) {
+            CapturedChange<O> change;
+            if (repeat != null) {
+                if (last != null && last.offsetAfter().compareTo(repeat.end()) >= 0) {
                     break;
                 }
-                continue;
+                change = stream.poll(Duration.ofMillis(200));
+                if (change == null) {
+                    // only when the end can no longer be reached (e.g. the captured tables were changed meanwhile)
+                    if (System.nanoTime() - lastArrival > maxWait && (last == null || last.endsTransaction())) {
+                        logger.warn("The changes up to " + repeat.end() + " did not arrive again; ending this run at "
+                                + (last == null ? "the stored position" : last.offsetAfter()));
+                        break;
+                    }
+                    continue;
+                }
+                lastArrival = System.nanoTime();
+            } else {
+                long remaining = deadline - System.nanoTime();
+                boolean pastDeadline = remaining <= 0;
+                // Past the deadline, keep going only to finish the transaction in progress, so output holds whole transactions.
+                if (pastDeadline && (last == null || last.endsTransaction() || remaining < -maxWait)) {
+                    break;
+                }
+                long idleRemaining = idleEnd - System.nanoTime();
+                if (last == null && idleRemaining <= 0) {
+                    break;
+                }
+                boolean atTransactionEnd = last != null && last.endsTransaction();
+                // Caught up at a transaction boundary: hand out what has arrived now instead of waiting, so a change shows up
+                // within milliseconds; under load the stream is never empty and a run fills its units until the deadline.
+                Duration wait = atTransactionEnd ? Duration.ZERO : pastDeadline ? Duration.ofMillis(50)
+                        : Duration.ofNanos(Math.min(last == null ? idleRemaining : remaining, 200_000_000L));
+                change = stream.poll(wait);
+                if (change == null) {
+                    if (atTransactionEnd) {
+                        break;
+                    }
+                    continue;
+                }
             }
             last = change;
             if (change.schemaChange() != null || change.event().op() == Operation.TRUNCATE) {
@@ -349,16 +402,24 @@ public final class CaptureCoordinator<O extends SourceOffset<O>> implements Auto
         // how far the stream has read past the last change taken (changes of other tables, rotations): stored too
         O readUpTo = stream.position();
         if (last == null) {
-            if (readUpTo == null || readUpTo.equals(streaming.storedOffset(state))
+            if (repeat != null || readUpTo == null || readUpTo.equals(streaming.storedOffset(state))
                     || System.nanoTime() - lastStateNanos < config.heartbeatInterval().toNanos()) {
-                return new CaptureRun(CaptureRun.Kind.STREAMING, null, 0, "", Map.of(), stream.metrics());
+                // (a repeat whose changes have not arrived yet keeps its intent stored: no position-only state)
+                return new CaptureRun(CaptureRun.Kind.STREAMING, null, null, 0, "", Map.of(), stream.metrics());
             }
-            return new CaptureRun(CaptureRun.Kind.POSITION, streamState(readUpTo, sequenceId, snapshot), 0, readUpTo.toString(),
+            return new CaptureRun(CaptureRun.Kind.POSITION, streamState(readUpTo, sequenceId, snapshot), null, 0, readUpTo.toString(),
                     Map.of(), stream.metrics());
         }
         O end = readUpTo != null ? readUpTo : last.offsetAfter();
-        return new CaptureRun(CaptureRun.Kind.STREAMING, streamState(end, sequenceId, snapshot), units, end.toString(), Map.of(),
-                stream.metrics());
+        if (repeat != null && last.offsetAfter().compareTo(repeat.end()) >= 0 && repeat.stateEnd() != null) {
+            // the repeat reached the interrupted output's end: the same state as that output's, though the stream may
+            // have read further meanwhile (no captured change lies between the two ends)
+            end = repeat.stateEnd();
+        }
+        Map<String, String> intent = units == 0 ? null : new StreamingIntent<>(last.offsetAfter(), sequenceId, end).storedWith(state);
+        long nextSequenceId = repeat == null ? sequenceId : Math.max(sequenceId, repeat.sequenceEnd());
+        return new CaptureRun(CaptureRun.Kind.STREAMING, streamState(end, nextSequenceId, snapshot), intent, units, end.toString(),
+                Map.of(), stream.metrics());
     }
 
     private Map<String, String> streamState(O offset, long sequenceId, SnapshotProgress<O> snapshot) {
@@ -374,19 +435,26 @@ public final class CaptureCoordinator<O extends SourceOffset<O>> implements Auto
     /**
      * Reads the next table of the snapshot (opening a read view first when none is open): a pageable table one page per
      * run, committed with the key it reached; another table whole, in one run. After the last table the state holds the
-     * position of the first read view, where streaming starts.
+     * position of the first read view, where streaming starts. A stored {@link SnapshotProgress.Attempt} (a chunk whose
+     * commit was interrupted) is read first, over the same key range, and keeps the attempt's view.
      */
     private CaptureRun snapshotRun(Map<String, String> state, SnapshotProgress<O> stored, ChangeRunWriter writer) {
-        long[] sequenceId = {sequenceId(state)};
+        long firstSequence = sequenceId(state);
+        long[] sequenceId = {firstSequence};
         try {
             if (view == null) {
                 openReadView(stored);
             }
-            SnapshotProgress<O> next = progress;
+            SnapshotProgress<O> before = progress;
+            SnapshotProgress<O> next = before;
+            SnapshotProgress.Attempt repeat = before.attempt();
             Map<String, Long> counters = new HashMap<>();
             int[] units = {0};
+            Map<String, String> intent = null;
             SnapshotTable table = tablesToRead.peek();
             if (table != null) {
+                boolean repeating = repeat != null && repeat.table().equals(table);
+                int rangeView = repeating ? repeat.view() : before.latestView();
                 boolean lastTable = tablesToRead.size() == 1;
                 ReadView.ChunkSink sink = chunk -> {
                     writer.write(chunk, sequenceId[0]++);
@@ -394,18 +462,35 @@ public final class CaptureCoordinator<O extends SourceOffset<O>> implements Auto
                     counters.merge(COUNTER_SNAPSHOT_ROWS, (long) chunk.size(), Long::sum);
                 };
                 boolean done;
+                SnapshotKey reached;
                 if (ReadView.pageable(view.schema(table))) {
-                    ReadView.Chunk chunk = view.readChunk(table, next.resumeKey(table), config.maxChangesPerUnit(), lastTable);
+                    ReadView.Chunk chunk = view.readChunk(table, next.resumeKey(table), repeating ? repeat.upTo() : null,
+                            config.maxChangesPerUnit(), lastTable);
                     if (!chunk.events().isEmpty()) {
                         sink.accept(chunk.events());
                     }
                     done = !chunk.more();
-                    next = next.withChunk(table, chunk.lastKey(), chunk.events().size(), done);
+                    reached = done ? null : chunk.lastKey();
+                    next = next.withChunk(table, chunk.lastKey(), chunk.events().size(), done, rangeView);
                 } else {
                     // no usable key: the whole table in this run, in one commit
                     long rows = view.readTable(table, config.maxChangesPerUnit(), lastTable, sink);
                     done = true;
-                    next = next.withTableDone(table, rows);
+                    reached = null;
+                    next = next.withChunk(table, null, rows, true, rangeView);
+                }
+                if (units[0] > 0) {
+                    // what this output covers, stored before it is committed
+                    SnapshotProgress.Attempt attempt = repeating ? repeat.withSequenceEnd(sequenceId[0])
+                            : new SnapshotProgress.Attempt(table, rangeView, reached, sequenceId[0]);
+                    intent = new HashMap<>(before.withAttempt(attempt).toStateMap());
+                    intent.put(STATE_SEQUENCE_ID, String.valueOf(firstSequence));
+                }
+                // a repeated attempt stays recorded until its whole range has been committed again
+                boolean repeatPending = repeating && !done && !repeat.coveredBy(reached);
+                next = next.withAttempt(repeatPending ? repeat.withSequenceEnd(sequenceId[0]) : null);
+                if (repeating && !repeatPending) {
+                    sequenceId[0] = Math.max(sequenceId[0], repeat.sequenceEnd());
                 }
                 if (done) {
                     tablesToRead.poll();
@@ -432,7 +517,7 @@ public final class CaptureCoordinator<O extends SourceOffset<O>> implements Auto
                 progress = next;
             }
             newState.put(STATE_SEQUENCE_ID, String.valueOf(sequenceId[0]));
-            return new CaptureRun(CaptureRun.Kind.SNAPSHOT, newState, units[0], position, counters, null);
+            return new CaptureRun(CaptureRun.Kind.SNAPSHOT, newState, intent, units[0], position, counters, null);
         } catch (SQLException e) {
             closeSnapshot();
             throw new CaptureException(CaptureException.Reason.SNAPSHOT, "The snapshot failed: " + e.getMessage() + ". "
@@ -452,15 +537,23 @@ public final class CaptureCoordinator<O extends SourceOffset<O>> implements Auto
         SnapshotProgress<O> withView = stored.withView(opened.position());
         List<SnapshotTable> tables = opened.tables();
         tablesToRead = new ArrayDeque<>(tables.stream().filter(t -> !withView.isDone(t)).toList());
-        SnapshotTable current = withView.current();
-        if (current != null && tablesToRead.remove(current)) {
-            tablesToRead.addFirst(current); // continue the table a restart interrupted
+        SnapshotProgress<O> resumed = withView;
+        SnapshotProgress.Attempt attempt = withView.attempt();
+        if (attempt != null && !tablesToRead.contains(attempt.table())) {
+            logger.warn("The snapshot rows of " + attempt.table() + " whose commit was interrupted cannot be read again: the"
+                    + " table is no longer captured");
+            resumed = withView.withAttempt(null);
         }
-        progress = withView;
+        SnapshotTable first = resumed.attempt() != null ? attempt.table() : resumed.current();
+        if (first != null && tablesToRead.remove(first)) {
+            tablesToRead.addFirst(first); // repeat the interrupted commit, or continue the table a restart interrupted
+        }
+        progress = resumed;
         tableCount = withView.tablesDone() + tablesToRead.size();
         logger.info("Snapshot: " + tablesToRead.size() + " of " + tableCount + " tables to read in the read view at "
                 + opened.position() + (withView.views().size() > 1
-                ? " (resumed: " + withView.tablesDone() + " tables were read before a restart)" : ""));
+                ? " (resumed: " + withView.tablesDone() + " tables were read before a restart)" : "")
+                + (resumed.attempt() != null ? "; first the rows of " + attempt.table() + " whose commit was interrupted" : ""));
     }
 
     /** Snapshot policy no_data without a stored offset: store the log's current end, so the next run streams from there. */
@@ -469,7 +562,7 @@ public final class CaptureCoordinator<O extends SourceOffset<O>> implements Auto
         Map<String, String> newState = new HashMap<>(position.toStateMap());
         newState.put(STATE_SEQUENCE_ID, String.valueOf(sequenceId(state)));
         logger.info("Snapshot Mode no_data: streaming from the current position " + position);
-        return new CaptureRun(CaptureRun.Kind.START_POSITION, newState, 0, position.toString(), Map.of(), null);
+        return new CaptureRun(CaptureRun.Kind.START_POSITION, newState, null, 0, position.toString(), Map.of(), null);
     }
 
     /** Policy when_needed and the stored offset is gone: replace the state by a new snapshot, keeping the sequence. */
@@ -478,7 +571,7 @@ public final class CaptureCoordinator<O extends SourceOffset<O>> implements Auto
         newState.put(STATE_SEQUENCE_ID, state.getOrDefault(STATE_SEQUENCE_ID, "0"));
         logger.warn(cause.getMessage() + " Snapshot Mode is when_needed: taking a new snapshot of the captured tables, then"
                 + " streaming from its position");
-        return new CaptureRun(CaptureRun.Kind.RESTART_SNAPSHOT, newState, 0, "", Map.of(), null);
+        return new CaptureRun(CaptureRun.Kind.RESTART_SNAPSHOT, newState, null, 0, "", Map.of(), null);
     }
 
     static long sequenceId(Map<String, String> state) {

@@ -10,13 +10,18 @@ import java.util.Map;
  *
  * @param kind        what the run did
  * @param state       the complete new state to store with the output (replaces the old state); null: store nothing
+ * @param intent      the complete state to store <em>before</em> committing the output (replacing the old state), or null
+ *                    when the run handed out no output. NiFi writes a session's FlowFiles before its state, so a crash in
+ *                    between delivers the output without {@code state}; the next run then finds {@code intent} and hands
+ *                    out the same output again (same changes, positions, units and sequence ids for streamed changes; the
+ *                    same key range, re-read in a new view, for a snapshot chunk) instead of a differently cut one
  * @param outputUnits how many runs of changes were handed to the writer
  * @param position    where the committed output ends, for the log ("" when unknown)
  * @param counters    counters to add (e.g. snapshot rows and tables read)
  * @param metrics     the stream's counters after a streaming run, else null
  */
-public record CaptureRun(Kind kind, Map<String, String> state, int outputUnits, String position, Map<String, Long> counters,
-                         CaptureMetrics metrics) {
+public record CaptureRun(Kind kind, Map<String, String> state, Map<String, String> intent, int outputUnits, String position,
+                         Map<String, Long> counters, CaptureMetrics metrics) {
 
     /** What a run did. */
     public enum Kind {
@@ -50,9 +55,9 @@ public record CaptureRun(Kind kind, Map<String, String> state, int outputUnits, 
         position = position == null ? "" : position;
     }
 
-    /** This run with {@code newState} to store instead. */
+    /** This run with {@code newState} to store instead (its intent unchanged). */
     public CaptureRun withState(Map<String, String> newState) {
-        return new CaptureRun(kind, newState, outputUnits, position, counters, metrics);
+        return new CaptureRun(kind, newState, intent, outputUnits, position, counters, metrics);
     }
 
     /** True when the writer's output of this run must be dropped rather than committed. */

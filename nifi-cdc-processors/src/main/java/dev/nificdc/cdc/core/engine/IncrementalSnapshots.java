@@ -177,7 +177,7 @@ final class IncrementalSnapshots<O extends SourceOffset<O>> {
             }
             IncrementalSnapshotProgress next;
             if (ReadView.pageable(schema)) {
-                ReadView.Chunk chunk = view.readChunk(table, progress.resumeKey(), config.chunkSize(), false);
+                ReadView.Chunk chunk = view.readChunk(table, progress.resumeKey(), null, config.chunkSize(), false);
                 if (!chunk.events().isEmpty()) {
                     sink.accept(chunk.events());
                 }
@@ -240,14 +240,14 @@ final class IncrementalSnapshots<O extends SourceOffset<O>> {
     }
 
     private CaptureRun queued(Map<String, String> state, IncrementalSnapshotProgress progress) {
-        return new CaptureRun(CaptureRun.Kind.INCREMENTAL_SNAPSHOT_QUEUED, withProgress(state, progress), 0, "", Map.of(), null);
+        return new CaptureRun(CaptureRun.Kind.INCREMENTAL_SNAPSHOT_QUEUED, withProgress(state, progress), null, 0, "", Map.of(), null);
     }
 
     private CaptureRun run(Map<String, String> state, IncrementalSnapshotProgress progress, long nextSequence, int units,
                            String position, Map<String, Long> counters) {
         Map<String, String> next = withProgress(state, progress);
         next.put(CaptureCoordinator.STATE_SEQUENCE_ID, String.valueOf(nextSequence));
-        return new CaptureRun(CaptureRun.Kind.INCREMENTAL_SNAPSHOT, next, units, position, counters, null);
+        return new CaptureRun(CaptureRun.Kind.INCREMENTAL_SNAPSHOT, next, null, units, position, counters, null);
     }
 
     private Map<String, String> withProgress(Map<String, String> state, IncrementalSnapshotProgress progress) {

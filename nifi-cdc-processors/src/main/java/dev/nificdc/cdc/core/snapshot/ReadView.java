@@ -37,11 +37,14 @@ public interface ReadView<O extends SourceOffset<O>> extends AutoCloseable {
 
     /**
      * The next page of a {@link #pageable} table: at most {@code limit} rows whose primary key is greater than
-     * {@code after} (all rows from the start when null), in key order, as READ change events.
+     * {@code after} (all rows from the start when null) and at most {@code upTo} (no bound when null), in key order, as
+     * READ change events. When the rows up to {@code upTo} fit into the page, the chunk ends at {@code upTo} itself
+     * ({@link Chunk#lastKey()}), whether or not a row has that key, and {@link Chunk#more()} says whether the table holds
+     * rows after it.
      *
      * @param lastTable when true and the page is the table's last, its final row is marked {@code source.snapshot = "last"}
      */
-    Chunk readChunk(SnapshotTable table, SnapshotKey after, int limit, boolean lastTable) throws SQLException;
+    Chunk readChunk(SnapshotTable table, SnapshotKey after, SnapshotKey upTo, int limit, boolean lastTable) throws SQLException;
 
     /**
      * Every row of {@code table} in one pass, handed to {@code sink} in chunks of at most {@code chunkSize} rows, in
@@ -56,7 +59,12 @@ public interface ReadView<O extends SourceOffset<O>> extends AutoCloseable {
     @Override
     void close();
 
-    /** One page of a table read with keyset pagination. */
+    /**
+     * One page of a table read with keyset pagination.
+     *
+     * @param lastKey the key the page reaches (rows after the previous page's key up to this one were read)
+     * @param more    whether rows after {@code lastKey} may exist
+     */
     record Chunk(List<ChangeEvent> events, SnapshotKey lastKey, boolean more) {
     }
 

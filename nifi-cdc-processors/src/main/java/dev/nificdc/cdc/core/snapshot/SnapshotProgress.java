@@ -19,12 +19,24 @@ import java.util.stream.Collectors;
  * value) or a whole other table: its rows are committed together with the record of how far the table was read and in
  * which read view ({@link ReadView#position()}). A restart loses the read view (it is a transaction), so
  * reading continues after the last committed key, and with the remaining tables, in a new view at a later log
- * position. Every key range therefore has the view it was read in: a table's final view, plus "splits" (keys up to K
- * were read in view V) for a table whose reading spanned a restart. Streaming starts at the first view's position and
- * drops each change made before the view its row's key range was read in: it is already in the snapshot row. Every row
- * thus appears once as a READ and then with exactly the changes made after it was read: nothing lost, nothing doubled,
- * even across restarts. (A change of the key moves a row between ranges; it is streamed as a delete of the old key and
- * a create of the new one, each judged by its own key, which is exactly right.)
+ * position. Every key range therefore has a view: a table's final view, plus "splits" (keys up to K belong to view V)
+ * for a table whose reading spanned a restart. Streaming starts at the first view's position and drops each change made
+ * before the view of its row's key range: it is already in the snapshot row. Without a crash every row thus appears
+ * once as a READ and then with exactly the changes made after it was read. (A change of the key moves a row between
+ * ranges; it is streamed as a delete of the old key and a create of the new one, each judged by its own key.)
+ *
+ * <p><b>Repeats after a crash inside the commit.</b> NiFi writes a session's FlowFiles before its state, so a crash
+ * between the two delivers a chunk whose progress was never stored. After the restart that chunk is read again, in a
+ * new view. Were its range judged by the new view, the changes made between the two views would be dropped, and a row
+ * deleted in between would stay in the consumer for good (the first copy's READ, never followed by its delete). So
+ * before a chunk's output is committed, the processor stores an {@link Attempt} (see the coordinator): the table, the
+ * view and the key range the output may hold. A later read of that range records the attempt's (earlier) view instead
+ * of its own: every key's range view is then at or before every view any READ of that key was delivered in, and
+ * streaming emits every change of the key made after that view. A consumer that applies changes by primary key
+ * (last one wins) therefore converges: if the key changed after the range view, its last streamed change comes after
+ * all its READs and is the key's final state; if not, all its READs show the same, final, state. Key changes are
+ * covered because each key is judged alone. Within the attempt's range the second READ may be followed by changes it
+ * already contains (they are streamed again): harmless for such a consumer, and the price of never losing a delete.
  *
  * <p>Positions are the source's offsets ({@code O}); {@link LogPositions} writes them into the state and locates
  * streamed changes in the log.
@@ -44,9 +56,33 @@ public final class SnapshotProgress<O extends SourceOffset<O>> {
     static final String KEY_CURRENT_KEY = PREFIX + "current.key";
     static final String KEY_CURRENT_VIEW = PREFIX + "current.view";
     static final String KEY_CURRENT_ROWS = PREFIX + "current.rows";
+    static final String KEY_ATTEMPT_TABLE = PREFIX + "attempt.table";
+    static final String KEY_ATTEMPT_VIEW = PREFIX + "attempt.view";
+    static final String KEY_ATTEMPT_UP_TO = PREFIX + "attempt.upto";
+    static final String KEY_ATTEMPT_SEQUENCE_END = PREFIX + "attempt.sequence.end";
 
     /** Keys up to and including {@code upTo} were read in read view {@code view}. */
     record Split(int view, SnapshotKey upTo) {
+    }
+
+    /**
+     * Output of {@code table} that may have been delivered without its progress being stored: the rows after the
+     * table's committed key, up to {@code upTo}, read in view {@code view} (or later), in output units numbered below
+     * {@code sequenceEnd}.
+     *
+     * @param upTo the last key the output may hold; null: every row to the end of the table (its last page, or a table
+     *             read in one pass)
+     */
+    public record Attempt(SnapshotTable table, int view, SnapshotKey upTo, long sequenceEnd) {
+        /** Whether rows up to and including {@code key} cover this attempt's range. */
+        public boolean coveredBy(SnapshotKey key) {
+            return upTo != null && key != null && key.compareTo(upTo) >= 0;
+        }
+
+        /** This attempt, also covering output numbered below {@code end}. */
+        public Attempt withSequenceEnd(long end) {
+            return new Attempt(table, view, upTo, Math.max(sequenceEnd, end));
+        }
     }
     private static final String RUNNING = "running";
     private static final String COMPLETE = "complete";
@@ -61,9 +97,11 @@ public final class SnapshotProgress<O extends SourceOffset<O>> {
     private final SnapshotKey currentKey;
     private final int currentView;
     private final long currentRows;
+    private final Attempt attempt;
 
     private SnapshotProgress(LogPositions<O> positions, boolean running, List<O> views, Map<String, Integer> tableViews, long rows,
-                             Map<String, List<Split>> splits, String current, SnapshotKey currentKey, int currentView, long currentRows) {
+                             Map<String, List<Split>> splits, String current, SnapshotKey currentKey, int currentView, long currentRows,
+                             Attempt attempt) {
         this.positions = positions;
         this.running = running;
         this.views = List.copyOf(views);
@@ -74,11 +112,12 @@ public final class SnapshotProgress<O extends SourceOffset<O>> {
         this.currentKey = currentKey;
         this.currentView = currentView;
         this.currentRows = currentRows;
+        this.attempt = attempt;
     }
 
     /** A snapshot that has not read anything yet. */
     public static <O extends SourceOffset<O>> SnapshotProgress<O> start(LogPositions<O> positions) {
-        return new SnapshotProgress<>(positions, true, List.of(), Map.of(), 0, Map.of(), null, null, -1, 0);
+        return new SnapshotProgress<>(positions, true, List.of(), Map.of(), 0, Map.of(), null, null, -1, 0, null);
     }
 
     /** The progress stored in a state map, or null when it holds none. */
@@ -110,7 +149,17 @@ public final class SnapshotProgress<O extends SourceOffset<O>> {
         return new SnapshotProgress<>(positions, RUNNING.equals(status), views, tables, Long.parseLong(state.getOrDefault(KEY_ROWS, "0")), splits,
                 current, current == null ? null : SnapshotKey.decode(state.get(KEY_CURRENT_KEY)),
                 current == null ? -1 : Integer.parseInt(state.get(KEY_CURRENT_VIEW)),
-                current == null ? 0 : Long.parseLong(state.getOrDefault(KEY_CURRENT_ROWS, "0")));
+                current == null ? 0 : Long.parseLong(state.getOrDefault(KEY_CURRENT_ROWS, "0")), attemptFrom(state));
+    }
+
+    private static Attempt attemptFrom(Map<String, String> state) {
+        String table = state.get(KEY_ATTEMPT_TABLE);
+        if (table == null) {
+            return null;
+        }
+        String upTo = state.get(KEY_ATTEMPT_UP_TO);
+        return new Attempt(SnapshotTable.parse(table), Integer.parseInt(state.get(KEY_ATTEMPT_VIEW)),
+                upTo == null ? null : SnapshotKey.decode(upTo), Long.parseLong(state.get(KEY_ATTEMPT_SEQUENCE_END)));
     }
 
     /** The state entries of this progress (all keys start with {@link #PREFIX}). */
@@ -130,6 +179,14 @@ public final class SnapshotProgress<O extends SourceOffset<O>> {
             map.put(KEY_CURRENT_KEY, currentKey.encode());
             map.put(KEY_CURRENT_VIEW, String.valueOf(currentView));
             map.put(KEY_CURRENT_ROWS, String.valueOf(currentRows));
+        }
+        if (attempt != null) {
+            map.put(KEY_ATTEMPT_TABLE, attempt.table().qualifiedName());
+            map.put(KEY_ATTEMPT_VIEW, String.valueOf(attempt.view()));
+            if (attempt.upTo() != null) {
+                map.put(KEY_ATTEMPT_UP_TO, attempt.upTo().encode());
+            }
+            map.put(KEY_ATTEMPT_SEQUENCE_END, String.valueOf(attempt.sequenceEnd()));
         }
         map.put(KEY_ROWS, String.valueOf(rows));
         return map;
@@ -163,16 +220,30 @@ public final class SnapshotProgress<O extends SourceOffset<O>> {
     public SnapshotProgress<O> withView(O view) {
         List<O> more = new ArrayList<>(views);
         more.add(view);
-        return new SnapshotProgress<>(positions, running, more, tableViews, rows, splits, current, currentKey, currentView, currentRows);
+        return new SnapshotProgress<>(positions, running, more, tableViews, rows, splits, current, currentKey, currentView, currentRows, attempt);
+    }
+
+    /** Index of the latest read view. */
+    public int latestView() {
+        if (views.isEmpty()) {
+            throw new IllegalStateException("No read view");
+        }
+        return views.size() - 1;
+    }
+
+    /** The output that may have been delivered without its progress being stored (see {@link Attempt}), or null. */
+    public Attempt attempt() {
+        return attempt;
+    }
+
+    /** This progress with {@code attempt} recorded (null: none). */
+    public SnapshotProgress<O> withAttempt(Attempt attempt) {
+        return new SnapshotProgress<>(positions, running, views, tableViews, rows, splits, current, currentKey, currentView, currentRows, attempt);
     }
 
     /** The table read in part (by key) when the last chunk was committed, or null. */
     public SnapshotTable current() {
-        if (current == null) {
-            return null;
-        }
-        int dot = current.indexOf('.');
-        return new SnapshotTable(current.substring(0, dot), current.substring(dot + 1));
+        return current == null ? null : SnapshotTable.parse(current);
     }
 
     /** The last key committed of {@code table} when it is {@link #current()}, else null (read from the start). */
@@ -190,10 +261,18 @@ public final class SnapshotProgress<O extends SourceOffset<O>> {
      * latest view; {@code done} when it was the table's last.
      */
     public SnapshotProgress<O> withChunk(SnapshotTable table, SnapshotKey lastKey, long chunkRows, boolean done) {
-        if (views.isEmpty()) {
-            throw new IllegalStateException("No read view");
+        return withChunk(table, lastKey, chunkRows, done, latestView());
+    }
+
+    /**
+     * This progress after one chunk of {@code table} ({@code chunkRows} rows up to {@code lastKey}; {@code done} when it
+     * was the table's last) whose key range belongs to view {@code view}: the latest view it was read in, or the earlier
+     * view of an {@link Attempt} it repeats.
+     */
+    public SnapshotProgress<O> withChunk(SnapshotTable table, SnapshotKey lastKey, long chunkRows, boolean done, int view) {
+        if (view < 0 || view >= views.size()) {
+            throw new IllegalStateException("No read view " + view + " (views: " + views + ")");
         }
-        int view = views.size() - 1;
         String name = table.qualifiedName();
         Map<String, List<Split>> moreSplits = new TreeMap<>(splits);
         boolean continued = name.equals(current);
@@ -206,9 +285,9 @@ public final class SnapshotProgress<O extends SourceOffset<O>> {
         if (done) {
             Map<String, Integer> more = new TreeMap<>(tableViews);
             more.put(name, view);
-            return new SnapshotProgress<>(positions, running, views, more, rows + chunkRows, moreSplits, null, null, -1, tableRows);
+            return new SnapshotProgress<>(positions, running, views, more, rows + chunkRows, moreSplits, null, null, -1, tableRows, attempt);
         }
-        return new SnapshotProgress<>(positions, running, views, tableViews, rows + chunkRows, moreSplits, name, lastKey, view, tableRows);
+        return new SnapshotProgress<>(positions, running, views, tableViews, rows + chunkRows, moreSplits, name, lastKey, view, tableRows, attempt);
     }
 
     public boolean isDone(SnapshotTable table) {
@@ -217,15 +296,12 @@ public final class SnapshotProgress<O extends SourceOffset<O>> {
 
     /** This progress with {@code table} read in full ({@code rowCount} rows) in the latest view. */
     public SnapshotProgress<O> withTableDone(SnapshotTable table, long rowCount) {
-        if (views.isEmpty()) {
-            throw new IllegalStateException("No read view");
-        }
         return withChunk(table, null, rowCount, true);
     }
 
     /** This progress marked complete: streaming may start at {@link #streamStart()}. */
     public SnapshotProgress<O> completed() {
-        return new SnapshotProgress<>(positions, false, views, tableViews, rows, splits, null, null, -1, 0);
+        return new SnapshotProgress<>(positions, false, views, tableViews, rows, splits, null, null, -1, 0, null);
     }
 
     /** Where streaming starts after the snapshot: the first read view's position. */
