@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The nifi-cdc demo in one command: builds the NAR (./mvnw -B -DskipTests package, which also stages the NiFi
 # artifacts), then runs dev.nificdc.e2e.Demo: a MariaDB source with the binlog on, a replica database and a
-# headless Apache NiFi with our NAR running templates/binlog-to-database-replica.json. ./demo.sh --help for options.
+# headless Apache NiFi with our NAR running templates/binlog-to-database-replica.json. ./demo.sh --source postgres
+# does the same from a PostgreSQL source (wal_level=logical) into a PostgreSQL replica with
+# templates/postgres-to-database-replica.json. ./demo.sh --help for options.
 # Needs only a JDK 21+; everything else comes from Maven Central once and is cached (~/.m2, ~/.cache/nifi-cdc). It tells
 # what it does step by step; the build's own output goes to target/demo-build.log.
 # NIFI_CDC_DEMO_SKIP_BUILD=true reuses the last build; NIFI_CDC_DEMO_MAIN=dev.nificdc.e2e.DemoPictures runs the
@@ -58,7 +60,7 @@ exec "$JAVA_HOME/bin/java" \
     -Dnifi.e2e.artifacts="$PWD/$e2e/nifi-artifacts" \
     -Dnifi.e2e.standard.nar="$PWD/nifi-cdc-e2e/standard-nar-standin/target/nifi-cdc-e2e-standard-nar-2.6.0.nar" \
     -Dnifi.e2e.cdc.nar="$PWD/$cdc_nar" \
-    -Dnifi.cdc.demo.template="$PWD/templates/binlog-to-database-replica.json" \
+    -Dnifi.cdc.demo.templates="$PWD/templates" \
     -Dslf4j.internal.verbosity=ERROR \
     -cp "$PWD/$e2e/classes:$(cat "$e2e/demo-classpath.txt")" \
     "${NIFI_CDC_DEMO_MAIN:-dev.nificdc.e2e.Demo}" "$@"

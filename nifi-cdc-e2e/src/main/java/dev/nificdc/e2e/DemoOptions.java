@@ -7,6 +7,7 @@ import java.util.List;
 record DemoOptions(
         boolean help,
         boolean exitWhenSynced,
+        boolean postgres,
         String sourceHost,
         int sourcePort,
         String sourceUser,
@@ -22,11 +23,16 @@ record DemoOptions(
     static final String USAGE = """
             Usage: ./demo.sh [options]
 
-            Replicates a MySQL/MariaDB table into a second database with the nifi-cdc NAR running in a real,
-            headless Apache NiFi (flow templates/binlog-to-database-replica.json, imported through NiFi's REST API).
-            Without --source-* options the demo starts its own MariaDB (binlog on) as the source; the replica is
-            always a private MariaDB that the demo starts and deletes on exit.
+            Replicates a MySQL/MariaDB table (or a PostgreSQL table) into a second database with the nifi-cdc NAR
+            running in a real, headless Apache NiFi (flow templates/binlog-to-database-replica.json, or
+            templates/postgres-to-database-replica.json, imported through NiFi's REST API). Without --source-*
+            options the demo starts its own MariaDB (binlog on) as the source; the replica is always a private
+            database of the source's kind that the demo starts and deletes on exit.
 
+              --source mariadb|postgres
+                                       the source database (default mariadb). postgres starts a private PostgreSQL
+                                       (wal_level=logical) as the source and another as the replica; the options
+                                       --source-host/-port/-user/-password/-database and --table are for MariaDB only
               --exit-when-synced       exit (status 0) as soon as the replica matches the source, instead of
                                        running until Ctrl-C
               --source-host HOST       your MySQL/MariaDB server (binlog_format=ROW, binlog_row_image=FULL)
@@ -59,7 +65,10 @@ record DemoOptions(
     static DemoOptions parse(String[] args) {
         boolean help = false;
         boolean exitWhenSynced = false;
+        String source = "mariadb";
         String host = null;
+        boolean portGiven = false;
+        boolean passwordGiven = false;
         int port = 3306;
         String user = null;
         String password = System.getenv().getOrDefault("NIFI_CDC_DEMO_SOURCE_PASSWORD", "");
@@ -81,10 +90,17 @@ record DemoOptions(
             switch (name) {
                 case "--help", "-h" -> help = true;
                 case "--exit-when-synced" -> exitWhenSynced = true;
+                case "--source" -> source = value(name, inline, rest).toLowerCase();
                 case "--source-host" -> host = value(name, inline, rest);
-                case "--source-port" -> port = number(name, value(name, inline, rest));
+                case "--source-port" -> {
+                    port = number(name, value(name, inline, rest));
+                    portGiven = true;
+                }
                 case "--source-user" -> user = value(name, inline, rest);
-                case "--source-password" -> password = value(name, inline, rest);
+                case "--source-password" -> {
+                    password = value(name, inline, rest);
+                    passwordGiven = true;
+                }
                 case "--source-database" -> database = value(name, inline, rest);
                 case "--table" -> table = value(name, inline, rest);
                 case "--changes" -> changes = number(name, value(name, inline, rest));
@@ -92,6 +108,16 @@ record DemoOptions(
                 case "--timeout" -> timeout = number(name, value(name, inline, rest));
                 default -> throw new IllegalArgumentException("Unknown option " + arg + "; see --help");
             }
+        }
+        boolean postgres = switch (source) {
+            case "mariadb", "mysql" -> false;
+            case "postgres", "postgresql" -> true;
+            default -> throw new IllegalArgumentException("--source is mariadb or postgres, not '" + source + "'; see --help");
+        };
+        if (postgres && (host != null || user != null || database != null || portGiven || passwordGiven || table != null)) {
+            throw new IllegalArgumentException("--source-host, --source-port, --source-user, --source-password, --source-database and --table work"
+                    + " with --source mariadb only: with --source postgres the demo starts its own PostgreSQL source and"
+                    + " replica with the sample table");
         }
         boolean anySource = user != null || database != null;
         if (host == null && anySource) {
@@ -106,7 +132,7 @@ record DemoOptions(
         if (rate < 1 || changes < 0 || timeout < 1) {
             throw new IllegalArgumentException("--rate and --timeout must be at least 1 and --changes at least 0");
         }
-        return new DemoOptions(help, exitWhenSynced, host, port, user, password, database, table, changes, rate, timeout);
+        return new DemoOptions(help, exitWhenSynced, postgres, host, port, user, password, database, table, changes, rate, timeout);
     }
 
     private static String value(String name, String inline, List<String> rest) {

@@ -8,54 +8,36 @@ import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
-/** The JDBC side of {@link Demo}: the sample table, its change stream, the initial copy and the row-by-row comparison. */
+/** The JDBC side of {@link Demo} common to its sources: the sample table, its change stream and the row-by-row comparison. */
 final class DemoTables {
-    /** A binlog file and offset: where capture starts. */
-    record BinlogPosition(String file, long offset) {
-        @Override
-        public String toString() {
-            return file + ":" + offset;
-        }
-    }
-
     private DemoTables() {
     }
 
-    /** Creates the sample table (int, varchar and decimal columns; no temporal columns), dropping an old one first. */
-    static void createSampleTable(Connection c, String table) throws SQLException {
-        try (Statement s = c.createStatement()) {
-            s.execute("DROP TABLE IF EXISTS " + quote(table));
-            s.execute("CREATE TABLE " + quote(table) + " ("
-                    + "id INT NOT NULL PRIMARY KEY, "
-                    + "customer VARCHAR(64) NOT NULL, "
-                    + "amount DECIMAL(10,2) NOT NULL, "
-                    + "quantity INT NOT NULL, "
-                    + "status VARCHAR(16) NULL, "
-                    + "note VARCHAR(200) NULL) ENGINE=InnoDB");
-        }
+    /**
+     * The sample table's CREATE TABLE statement (int, varchar and decimal columns; no temporal columns), the same on
+     * MariaDB and PostgreSQL; {@code tableOptions} (e.g. " ENGINE=InnoDB") follow the column list.
+     */
+    static String sampleTableStatement(String quotedTable, String tableOptions) {
+        return "CREATE TABLE " + quotedTable + " ("
+                + "id INT NOT NULL PRIMARY KEY, "
+                + "customer VARCHAR(64) NOT NULL, "
+                + "amount DECIMAL(10,2) NOT NULL, "
+                + "quantity INT NOT NULL, "
+                + "status VARCHAR(16) NULL, "
+                + "note VARCHAR(200) NULL)" + tableOptions;
     }
 
-    /** The table's CREATE TABLE statement, made acceptable to the MariaDB replica (MySQL 8 collations). */
-    static String createStatement(Connection source, String table) throws SQLException {
-        try (Statement s = source.createStatement(); ResultSet rs = s.executeQuery("SHOW CREATE TABLE " + quote(table))) {
-            if (!rs.next()) {
-                throw new IllegalStateException("Table " + table + " not found in the source database");
-            }
-            return rs.getString(2).replaceAll("utf8mb4_0900_\\w+", "utf8mb4_unicode_ci");
-        }
-    }
-
-    static List<String> primaryKey(Connection c, String database, String table) throws SQLException {
+    /** The table's primary key columns in key order; {@code catalog} and {@code schema} as the driver names them. */
+    static List<String> primaryKey(Connection c, String catalog, String schema, String table) throws SQLException {
         DatabaseMetaData meta = c.getMetaData();
         List<String> columns = new ArrayList<>();
         List<Integer> order = new ArrayList<>();
-        try (ResultSet rs = meta.getPrimaryKeys(database, null, table)) {
+        try (ResultSet rs = meta.getPrimaryKeys(catalog, schema, table)) {
             while (rs.next()) {
                 columns.add(rs.getString("COLUMN_NAME"));
                 order.add(rs.getInt("KEY_SEQ"));
@@ -64,89 +46,16 @@ final class DemoTables {
         List<String> sorted = new ArrayList<>(columns);
         sorted.sort((a, b) -> Integer.compare(order.get(columns.indexOf(a)), order.get(columns.indexOf(b))));
         if (sorted.isEmpty()) {
-            throw new IllegalStateException("Table " + database + "." + table + " has no primary key; the replica flow"
+            throw new IllegalStateException("Table " + (catalog != null ? catalog : schema) + "." + table + " has no primary key; the replica flow"
                     + " applies updates and deletes by key, so give a table with a primary key (--table)");
         }
         return sorted;
     }
 
-    /**
-     * Reads the binlog position and copies every current row of the table into the replica table. On MariaDB the
-     * position is the one of the consistent snapshot the rows are read from (exact even while the table changes);
-     * on MySQL it is read just before the copy, so the table should be quiet for that moment.
-     */
-    static BinlogPosition positionAndCopy(Connection source, Connection replica, String table) throws SQLException {
-        boolean autoCommit = source.getAutoCommit();
-        source.setAutoCommit(false);
-        try (Statement s = source.createStatement()) {
-            s.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT");
-            BinlogPosition position = snapshotPosition(s);
-            if (position == null) {
-                position = masterStatus(s);
-            }
-            copyRows(s, replica, table);
-            source.commit();
-            return position;
-        } finally {
-            source.setAutoCommit(autoCommit);
-        }
-    }
-
-    private static BinlogPosition snapshotPosition(Statement s) throws SQLException {
-        String file = null;
-        long offset = -1;
-        try (ResultSet rs = s.executeQuery("SHOW STATUS LIKE 'binlog_snapshot_%'")) {
-            while (rs.next()) {
-                switch (rs.getString(1).toLowerCase()) {
-                    case "binlog_snapshot_file" -> file = rs.getString(2);
-                    case "binlog_snapshot_position" -> offset = Long.parseLong(rs.getString(2));
-                    default -> { }
-                }
-            }
-        }
-        return file == null || file.isEmpty() || offset < 0 ? null : new BinlogPosition(file, offset);
-    }
-
-    private static BinlogPosition masterStatus(Statement s) throws SQLException {
-        for (String query : List.of("SHOW BINARY LOG STATUS", "SHOW MASTER STATUS")) {
-            try (ResultSet rs = s.executeQuery(query)) {
-                if (rs.next()) {
-                    return new BinlogPosition(rs.getString(1), rs.getLong(2));
-                }
-                throw new IllegalStateException("The source server has no binary log (" + query + " is empty): enable it"
-                        + " with log_bin, binlog_format=ROW and binlog_row_image=FULL");
-            } catch (SQLException unknownStatement) {
-                // MySQL before 8.2 and MariaDB only know SHOW MASTER STATUS; MySQL 8.4+ only SHOW BINARY LOG STATUS
-            }
-        }
-        throw new IllegalStateException("Could not read the source's binlog position (SHOW MASTER STATUS failed): the"
-                + " source user needs REPLICATION CLIENT");
-    }
-
-    private static void copyRows(Statement s, Connection replica, String table) throws SQLException {
-        try (ResultSet rs = s.executeQuery("SELECT * FROM " + quote(table))) {
-            int n = rs.getMetaData().getColumnCount();
-            String marks = String.join(", ", Collections.nCopies(n, "?"));
-            try (PreparedStatement insert = replica.prepareStatement("INSERT INTO " + quote(table) + " VALUES (" + marks + ")")) {
-                int batch = 0;
-                while (rs.next()) {
-                    for (int i = 1; i <= n; i++) {
-                        insert.setObject(i, rs.getObject(i));
-                    }
-                    insert.addBatch();
-                    if (++batch % 500 == 0) {
-                        insert.executeBatch();
-                    }
-                }
-                insert.executeBatch();
-            }
-        }
-    }
-
     /** Every row of the table by primary key, each value as the driver's text. */
-    static Map<List<String>, List<String>> rows(Connection c, String table, List<String> primaryKey) throws SQLException {
+    static Map<List<String>, List<String>> rows(Connection c, String quotedTable, List<String> primaryKey) throws SQLException {
         Map<List<String>, List<String>> rows = new LinkedHashMap<>();
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT * FROM " + quote(table))) {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT * FROM " + quotedTable)) {
             ResultSetMetaData meta = rs.getMetaData();
             while (rs.next()) {
                 List<String> row = new ArrayList<>(meta.getColumnCount());
@@ -179,10 +88,6 @@ final class DemoTables {
         return differences;
     }
 
-    static String quote(String identifier) {
-        return "`" + identifier.replace("`", "``") + "`";
-    }
-
     /** Regular expression matching exactly {@code text} (for the capture processor's include patterns). */
     static String literalPattern(String text) {
         return text.replaceAll("([\\\\.\\[\\]{}()*+?^$|,])", "\\\\$1");
@@ -194,14 +99,14 @@ final class DemoTables {
         private static final String[] STATUSES = {"new", "paid", "shipped", "returned"};
 
         private final Connection connection;
-        private final String table;
+        private final String quotedTable;
         private final Random random = new Random(42);
         private final List<Integer> live = new ArrayList<>();
         private int nextId = 1;
 
-        SampleWriter(Connection connection, String table) {
+        SampleWriter(Connection connection, String quotedTable) {
             this.connection = connection;
-            this.table = table;
+            this.quotedTable = quotedTable;
         }
 
         /** One change: mostly inserts while the table is small, then a mix of updates, inserts and deletes. */
@@ -209,7 +114,7 @@ final class DemoTables {
             double dice = random.nextDouble();
             if (live.size() < 20 || dice < 0.4) {
                 int id = nextId++;
-                try (PreparedStatement p = connection.prepareStatement("INSERT INTO " + quote(table) + " VALUES (?, ?, ?, ?, ?, ?)")) {
+                try (PreparedStatement p = connection.prepareStatement("INSERT INTO " + quotedTable + " VALUES (?, ?, ?, ?, ?, ?)")) {
                     p.setInt(1, id);
                     p.setString(2, CUSTOMERS[random.nextInt(CUSTOMERS.length)]);
                     p.setBigDecimal(3, amount());
@@ -221,7 +126,7 @@ final class DemoTables {
                 live.add(id);
             } else if (dice < 0.85) {
                 int id = live.get(random.nextInt(live.size()));
-                try (PreparedStatement p = connection.prepareStatement("UPDATE " + quote(table)
+                try (PreparedStatement p = connection.prepareStatement("UPDATE " + quotedTable
                         + " SET amount = ?, quantity = quantity + 1, status = ?, note = ? WHERE id = ?")) {
                     p.setBigDecimal(1, amount());
                     p.setString(2, STATUSES[random.nextInt(STATUSES.length)]);
@@ -231,7 +136,7 @@ final class DemoTables {
                 }
             } else {
                 int id = live.remove(random.nextInt(live.size()));
-                try (PreparedStatement p = connection.prepareStatement("DELETE FROM " + quote(table) + " WHERE id = ?")) {
+                try (PreparedStatement p = connection.prepareStatement("DELETE FROM " + quotedTable + " WHERE id = ?")) {
                     p.setInt(1, id);
                     p.executeUpdate();
                 }

@@ -5,12 +5,31 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /** Edits to a flow definition (the JSON of NiFi's "Download flow definition") made before it is imported. */
 final class FlowDefinitions {
+    /**
+     * A PutDatabaseRecord statement type path that maps c/r to INSERT, u to UPDATE and d to DELETE instead of the replica
+     * templates' UPSERT (which fails before NiFi 2.4, NIFI-14346, see templates/README.md); the PostgreSQL replica
+     * tests and the PostgreSQL demo run the flow with it.
+     */
+    static final String OPERATION_STATEMENT_PATH = "/__op";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private FlowDefinitions() {
+    }
+
+    /** The replica flows' parameters {@code replica.db.*} (of templates/*-to-database-replica.json) for {@code replica}. */
+    static Map<String, String> replicaParameters(DatabaseSink.JdbcTarget replica) {
+        Map<String, String> parameters = new LinkedHashMap<>();
+        parameters.put("replica.db.url", replica.url());
+        parameters.put("replica.db.driver.class", replica.driverClass());
+        parameters.put("replica.db.driver.location", replica.driverJar().toString());
+        parameters.put("replica.db.username", replica.user());
+        parameters.put("replica.db.password", replica.password());
+        return parameters;
     }
 
     /**

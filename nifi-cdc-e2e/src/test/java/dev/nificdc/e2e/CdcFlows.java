@@ -30,9 +30,9 @@ final class CdcFlows {
 
     /**
      * PutDatabaseRecord's statement type path the PostgreSQL replica tests set: {@code /__op} maps c/r to INSERT, u to
-     * UPDATE and d to DELETE (UPSERT fails before NiFi 2.4, NIFI-14346, see templates/README.md).
+     * UPDATE and d to DELETE (see {@link FlowDefinitions#OPERATION_STATEMENT_PATH}).
      */
-    static final String NIFI_2_3_STATEMENT_PATH = "/__op";
+    static final String NIFI_2_3_STATEMENT_PATH = FlowDefinitions.OPERATION_STATEMENT_PATH;
 
     private CdcFlows() {
     }
@@ -118,11 +118,7 @@ final class CdcFlows {
         parameters.put("mysql.username", MariaDbServer.CDC_USER);
         parameters.put("mysql.password", MariaDbServer.CDC_PASSWORD);
         parameters.put("cdc.database.include", database);
-        parameters.put("replica.db.url", target.url());
-        parameters.put("replica.db.driver.class", target.driverClass());
-        parameters.put("replica.db.driver.location", target.driverJar().toString());
-        parameters.put("replica.db.username", target.user());
-        parameters.put("replica.db.password", target.password());
+        parameters.putAll(FlowDefinitions.replicaParameters(target));
         client.setParameters(context, parameters, List.of("mysql.password", "replica.db.password"));
 
         Map<String, String> processors = client.processorIdsByNameInTree(group);
@@ -151,20 +147,8 @@ final class CdcFlows {
                                              String tablePattern, JdbcTarget target) {
         String group = client.uploadFlowDefinition(client.rootGroupId(), name, flowDefinition(POSTGRES_REPLICA, name + " " + UUID.randomUUID()));
         String context = parameterContextOf(client, group);
-        Map<String, String> parameters = new LinkedHashMap<>();
-        parameters.put("postgres.host", databases.server().host() + ":" + databases.server().port());
-        parameters.put("postgres.database", sourceDatabase);
-        parameters.put("postgres.username", PostgresSourceAndReplica.CDC_USER);
-        parameters.put("postgres.password", PostgresSourceAndReplica.CDC_PASSWORD);
-        parameters.put("postgres.slot.name", sourceDatabase);
-        parameters.put("postgres.publication.name", "nifi_cdc");
-        parameters.put("cdc.table.include", tablePattern);
-        parameters.put("replica.db.url", target.url());
-        parameters.put("replica.db.driver.class", target.driverClass());
-        parameters.put("replica.db.driver.location", target.driverJar().toString());
-        parameters.put("replica.db.username", target.user());
-        parameters.put("replica.db.password", target.password());
-        client.setParameters(context, parameters, List.of("postgres.password", "replica.db.password"));
+        client.setParameters(context, databases.cdcServer().replicaFlowParameters(sourceDatabase, tablePattern, target),
+                PostgresCdcServer.SENSITIVE_PARAMETERS);
 
         Map<String, String> processors = client.processorIdsByNameInTree(group);
         String capture = processors.get("Capture PostgreSQL changes");

@@ -19,24 +19,22 @@ import java.time.Instant;
  * its own user. Register it as a static field: the server starts before the class's tests and stops after them.
  */
 final class PostgresSourceAndReplica implements BeforeAllCallback, AfterAllCallback {
-    static final String CDC_USER = "nifi_cdc";
-    static final String CDC_PASSWORD = "cdc-Secret-1";
-    static final String REPLICA_USER = "nifi_replica";
-    static final String REPLICA_PASSWORD = "replica-Secret-1";
+    static final String CDC_USER = PostgresCdcServer.CDC_USER;
+    static final String CDC_PASSWORD = PostgresCdcServer.CDC_PASSWORD;
 
+    private PostgresCdcServer cdcServer;
     private PostgresServer server;
 
     @Override
     public void beforeAll(ExtensionContext context) {
-        server = PostgresServer.start();
-        server.execute(null, "CREATE ROLE " + CDC_USER + " WITH LOGIN REPLICATION PASSWORD '" + CDC_PASSWORD + "'",
-                "CREATE ROLE " + REPLICA_USER + " WITH LOGIN PASSWORD '" + REPLICA_PASSWORD + "'");
+        cdcServer = PostgresCdcServer.start();
+        server = cdcServer.server();
     }
 
     @Override
     public void afterAll(ExtensionContext context) {
-        if (server != null) {
-            server.close();
+        if (cdcServer != null) {
+            cdcServer.close();
         }
     }
 
@@ -44,26 +42,18 @@ final class PostgresSourceAndReplica implements BeforeAllCallback, AfterAllCallb
         return server;
     }
 
-    /**
-     * A new source database whose tables (created by {@code tableStatements} as the administrator) the CDC user may read
-     * and a publication {@code nifi_cdc} publishes; returns its name.
-     */
-    String createSource(String prefix, String... tableStatements) {
-        String db = server.createDatabase(prefix);
-        server.execute(db, tableStatements);
-        server.execute(db, "GRANT SELECT ON ALL TABLES IN SCHEMA public TO " + CDC_USER,
-                "CREATE PUBLICATION nifi_cdc FOR ALL TABLES");
-        return db;
+    PostgresCdcServer cdcServer() {
+        return cdcServer;
     }
 
-    /** A new replica database with the same tables, written by the replica user; the target NiFi writes to. */
+    /** See {@link PostgresCdcServer#createSource}. */
+    String createSource(String prefix, String... tableStatements) {
+        return cdcServer.createSource(prefix, tableStatements);
+    }
+
+    /** See {@link PostgresCdcServer#createReplica}. */
     JdbcTarget createReplica(String prefix, String... tableStatements) {
-        String db = server.createDatabase(prefix);
-        server.execute(db, tableStatements);
-        server.execute(db, "GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON ALL TABLES IN SCHEMA public TO " + REPLICA_USER,
-                "GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO " + REPLICA_USER);
-        return new JdbcTarget(server.jdbcUrl(db) + "?stringtype=unspecified", "org.postgresql.Driver",
-                JdbcTarget.jarOf(org.postgresql.Driver.class), REPLICA_USER, REPLICA_PASSWORD, "PostgreSQL");
+        return cdcServer.createReplica(prefix, tableStatements);
     }
 
     /** Runs {@code statements} on the replica database of {@code replica} as the administrator (its tables' owner). */
