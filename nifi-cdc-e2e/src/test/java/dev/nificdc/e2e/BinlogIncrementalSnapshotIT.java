@@ -1,5 +1,6 @@
 package dev.nificdc.e2e;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.nificdc.e2e.CdcFlows.ReplicaFlow;
 import dev.nificdc.e2e.DatabaseSink.JdbcTarget;
 import dev.nificdc.testsupport.RandomRowWriter;
@@ -70,6 +71,9 @@ class BinlogIncrementalSnapshotIT {
         ReplicaFlow flow = CdcFlows.importReplica(client, "Incremental snapshot " + db, DATABASES.source(), db, target);
         client.updateProcessorProperties(flow.captureId(), Map.of("Table Include Pattern", db + "\\.marker",
                 "Incremental Snapshot Chunk Size", "100", "Max Changes Per FlowFile", "100"));
+        // a run every 250 ms (a chunk every other run): on a quiet machine the whole table would otherwise be read
+        // within a second or two, before the test could restart or kill NiFi in its middle
+        client.updateProcessorConfig(flow.captureId(), JsonNodeFactory.instance.objectNode().put("schedulingPeriod", "250 millis"));
         client.updateProcessorProperties(flow.putId(), Map.of("Statement Type", "INSERT", "Table Name", "cdc_audit",
                 "Unmatched Column Behavior", "Ignore Unmatched Columns"));
         client.startGroup(flow.groupId());
