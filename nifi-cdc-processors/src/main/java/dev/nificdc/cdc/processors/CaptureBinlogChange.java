@@ -30,7 +30,6 @@ import org.apache.nifi.annotation.notification.PrimaryNodeState;
 import org.apache.nifi.components.ConfigVerificationResult;
 import org.apache.nifi.components.PropertyDescriptor;
 import org.apache.nifi.components.state.Scope;
-import org.apache.nifi.components.state.StateMap;
 import org.apache.nifi.flowfile.FlowFile;
 import org.apache.nifi.logging.ComponentLog;
 import org.apache.nifi.migration.PropertyConfiguration;
@@ -232,58 +231,17 @@ public class CaptureBinlogChange extends AbstractProcessor implements Verifiable
                 return;
             }
         }
-        try {
-            StateMap stored = session.getState(Scope.CLUSTER);
-            CaptureRun run = engine.run(new HashMap<>(stored.toMap()), new ChangeRunWriter() {
-                @Override
-                public void write(List<ChangeEvent> changes, long sequenceId) {
-                    emit(session, changes, sequenceId);
-                }
+        EngineRunCommit.runAndCommit(context, session, engine, new ChangeRunWriter() {
+            @Override
+            public void write(List<ChangeEvent> changes, long sequenceId) {
+                emit(session, changes, sequenceId);
+            }
 
-                @Override
-                public void writeSchemaChange(SchemaChange change, long sequenceId) {
-                    emitSchemaChange(session, change, sequenceId);
-                }
-            });
-            if (run.metrics() != null) {
-                updateMetrics(session, run.metrics());
+            @Override
+            public void writeSchemaChange(SchemaChange change, long sequenceId) {
+                emitSchemaChange(session, change, sequenceId);
             }
-            run.counters().forEach((name, delta) -> session.adjustCounter(name, delta, false));
-            if (run.state() == null) {
-                return;
-            }
-            if (run.discardsOutput()) {
-                session.rollback();
-            }
-            if (!PrimaryNodeRuns.storeIntent(context, session, stored, run, engine, getLogger())) {
-                return;
-            }
-            session.setState(run.state(), Scope.CLUSTER);
-            session.commitAsync(
-                    () -> getLogger().debug("Committed {} FlowFiles up to {}", run.outputUnits(), run.position()),
-                    failure -> {
-                        getLogger().warn(switch (run.kind()) {
-                            case SNAPSHOT -> "Session commit failed during the snapshot; the uncommitted rows are read again in a new read view";
-                            case INCREMENTAL_SNAPSHOT -> "Session commit failed; the incremental snapshot chunk is read again in a new read view";
-                            default -> "Session commit failed; capture will resume from the last committed position";
-                        }, failure);
-                        engine.discardUncommitted();
-                    });
-        } catch (CaptureException e) {
-            context.yield();
-            throw new ProcessException(e.getMessage(), e);
-        } catch (IOException e) {
-            engine.discardUncommitted();
-            throw new ProcessException("Could not read or write the processor state: " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            // Stopped mid-run: FlowFiles already created in this session must not commit without their position.
-            session.rollback();
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            // The reader ran ahead of what this failed session would have committed: re-read from the stored state.
-            engine.discardUncommitted();
-            throw e;
-        }
+        }, metrics -> updateMetrics(session, metrics), getLogger());
     }
 
     /**

@@ -1,9 +1,7 @@
 package dev.nificdc.cdc.processors;
 
-import dev.nificdc.cdc.core.CaptureException;
 import dev.nificdc.cdc.core.CaptureMetrics;
 import dev.nificdc.cdc.core.engine.CaptureCoordinator;
-import dev.nificdc.cdc.core.engine.CaptureRun;
 import dev.nificdc.cdc.emit.ChangeFlowFileWriter;
 import dev.nificdc.cdc.emit.ChangeRecordFactory;
 import dev.nificdc.cdc.postgres.PgOffset;
@@ -27,7 +25,6 @@ import org.apache.nifi.annotation.notification.PrimaryNodeState;
 import org.apache.nifi.components.ConfigVerificationResult;
 import org.apache.nifi.components.PropertyDescriptor;
 import org.apache.nifi.components.state.Scope;
-import org.apache.nifi.components.state.StateMap;
 import org.apache.nifi.flowfile.FlowFile;
 import org.apache.nifi.logging.ComponentLog;
 import org.apache.nifi.processor.AbstractProcessor;
@@ -38,7 +35,6 @@ import org.apache.nifi.processor.VerifiableProcessor;
 import org.apache.nifi.processor.exception.ProcessException;
 import org.apache.nifi.scheduling.SchedulingStrategy;
 
-import java.io.IOException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -160,47 +156,8 @@ public class CapturePostgresChange extends AbstractProcessor implements Verifiab
     }
 
     private void capture(ProcessContext context, ProcessSession session, CaptureCoordinator<PgOffset> engine) {
-        try {
-            StateMap stored = session.getState(Scope.CLUSTER);
-            CaptureRun run = engine.run(new HashMap<>(stored.toMap()), (events, sequenceId) -> emit(session, events, sequenceId));
-            if (run.metrics() != null) {
-                updateLag(session, run.metrics());
-            }
-            run.counters().forEach((name, delta) -> session.adjustCounter(name, delta, false));
-            if (run.state() == null) {
-                return;
-            }
-            if (run.discardsOutput()) {
-                session.rollback();
-            }
-            if (!PrimaryNodeRuns.storeIntent(context, session, stored, run, engine, getLogger())) {
-                return;
-            }
-            session.setState(run.state(), Scope.CLUSTER);
-            session.commitAsync(
-                    () -> {
-                        engine.committed(run);
-                        getLogger().debug("Committed {} FlowFiles up to {}", run.outputUnits(), run.position());
-                    },
-                    failure -> {
-                        getLogger().warn(run.kind() == CaptureRun.Kind.SNAPSHOT
-                                ? "Session commit failed during the snapshot; the uncommitted rows are read again in a new read view"
-                                : "Session commit failed; capture will resume from the last committed position", failure);
-                        engine.discardUncommitted();
-                    });
-        } catch (CaptureException e) {
-            context.yield();
-            throw new ProcessException(e.getMessage(), e);
-        } catch (IOException e) {
-            engine.discardUncommitted();
-            throw new ProcessException("Could not read or write the processor state: " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            session.rollback();
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            engine.discardUncommitted();
-            throw e;
-        }
+        EngineRunCommit.runAndCommit(context, session, engine, (events, sequenceId) -> emit(session, events, sequenceId),
+                metrics -> updateLag(session, metrics), getLogger());
     }
 
     /** One FlowFile of a run of changes of one table, with its LSNs and sequence id. */
