@@ -26,10 +26,13 @@ import java.io.InputStreamReader;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -163,14 +166,36 @@ class ComponentDocumentationTest {
     }
 
     /**
-     * Whether the class calls NiFi's state API: its constant pool then names getState/setState (ProcessSession) or
-     * getStateManager (ProcessContext). Coarse, but it cannot miss a processor that keeps state itself.
+     * Whether the class, or a class of its own package it names (a helper such as the run-and-commit both log processors
+     * share), calls NiFi's state API: its constant pool then names getState/setState (ProcessSession) or getStateManager
+     * (ProcessContext). Coarse, but it cannot miss a processor that keeps state itself or through its helpers.
      */
     static boolean usesState(Class<?> type) throws IOException {
-        try (InputStream in = type.getResourceAsStream(type.getSimpleName() + ".class")) {
-            String constants = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
-            return constants.contains("getStateManager") || constants.contains("setState") || constants.contains("getState");
+        return usesState(type.getName().replace('.', '/'), type.getClassLoader(), new HashSet<>());
+    }
+
+    private static boolean usesState(String internalName, ClassLoader loader, Set<String> seen) throws IOException {
+        if (!seen.add(internalName)) {
+            return false;
         }
+        String constants;
+        try (InputStream in = loader.getResourceAsStream(internalName + ".class")) {
+            if (in == null) {
+                return false;
+            }
+            constants = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+        }
+        if (constants.contains("getStateManager") || constants.contains("setState") || constants.contains("getState")) {
+            return true;
+        }
+        String packagePrefix = internalName.substring(0, internalName.lastIndexOf('/') + 1);
+        Matcher named = Pattern.compile(Pattern.quote(packagePrefix) + "[A-Za-z0-9_$]+").matcher(constants);
+        while (named.find()) {
+            if (usesState(named.group(), loader, seen)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void checkAdditionalDetails(Class<?> type, List<Gap> gaps) throws IOException {

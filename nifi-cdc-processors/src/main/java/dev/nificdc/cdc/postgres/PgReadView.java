@@ -87,7 +87,8 @@ public final class PgReadView implements ReadView<PgOffset> {
     }
 
     @Override
-    public Chunk readChunk(SnapshotTable table, SnapshotKey after, SnapshotKey upTo, int limit, boolean lastTable) throws SQLException {
+    public Chunk readChunk(SnapshotTable table, SnapshotKey after, SnapshotKey upTo, int limit, long maxBytes,
+                           boolean lastTable) throws SQLException {
         PgTable pg = table(table);
         TableSchema schema = pg.schema();
         List<String> key = schema.primaryKey().stream().map(c -> "t." + PgIdentifiers.quote(c)).toList();
@@ -110,12 +111,12 @@ public final class PgReadView implements ReadView<PgOffset> {
         boolean more = false;
         try (PreparedStatement s = connection.prepareStatement(sql.toString())) {
             bind(s, parameters);
-            // streamed, and the page ends early once its rows hold ChangeSize.BUFFER_BYTES: wide rows cannot fill the heap
+            // streamed, and the page ends early once its rows hold maxBytes: wide rows cannot fill the heap
             s.setFetchSize(Math.max(1, Math.min(limit, 1_000)));
             try (ResultSet rs = s.executeQuery()) {
                 long bytes = 0;
                 while (rs.next()) {
-                    if (rows.size() >= limit || bytes >= ChangeSize.BUFFER_BYTES) {
+                    if (rows.size() >= limit || bytes >= maxBytes) {
                         more = true;
                         break;
                     }
@@ -167,7 +168,7 @@ public final class PgReadView implements ReadView<PgOffset> {
     }
 
     @Override
-    public long readTable(SnapshotTable table, int chunkSize, boolean lastTable, ChunkSink sink) throws Exception {
+    public long readTable(SnapshotTable table, int chunkSize, long maxBytes, boolean lastTable, ChunkSink sink) throws Exception {
         PgTable pg = table(table);
         if (pg == null) {
             return 0;
@@ -187,7 +188,7 @@ public final class PgReadView implements ReadView<PgOffset> {
                     if (pending != null) {
                         chunk.add(event(schema, pending, false));
                         chunkBytes += ChangeSize.of(pending);
-                        if (chunk.size() >= chunkSize || chunkBytes >= ChangeSize.BUFFER_BYTES) {
+                        if (chunk.size() >= chunkSize || chunkBytes >= maxBytes) {
                             sink.accept(chunk);
                             chunk = new ArrayList<>();
                             chunkBytes = 0;

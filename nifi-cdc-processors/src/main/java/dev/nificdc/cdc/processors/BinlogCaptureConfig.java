@@ -95,8 +95,7 @@ record BinlogCaptureConfig(BinlogSourceConfig source, SnapshotMode snapshotMode,
                 topicPrefix,
                 context.getProperty(MAX_EVENTS_PER_FLOWFILE).asInteger(),
                 Duration.ofMillis(context.getProperty(MAX_WAIT).asTimePeriod(TimeUnit.MILLISECONDS)),
-                new IncrementalSnapshotConfig(context.getProperty(SNAPSHOT_NEW_TABLES).asBoolean(), filter,
-                        context.getProperty(INCREMENTAL_CHUNK_SIZE).asInteger()));
+                IncrementalSnapshotProperties.config(context, filter));
     }
 
     /** The engine that runs this capture: MySQL snapshot read views, then the binlog. */

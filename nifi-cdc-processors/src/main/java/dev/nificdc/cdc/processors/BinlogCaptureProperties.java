@@ -9,7 +9,8 @@ import java.util.List;
 
 /**
  * The property descriptors of {@link CaptureBinlogChange}, in the order NiFi shows them; the output ones are the shared
- * {@link OutputProperties}.
+ * {@link OutputProperties}, the password, connect timeout and incremental-snapshot ones those it shares with
+ * CapturePostgresChange ({@link SourceConnectionProperties}, {@link IncrementalSnapshotProperties}).
  */
 final class BinlogCaptureProperties {
     private BinlogCaptureProperties() {
@@ -39,13 +40,7 @@ final class BinlogCaptureProperties {
             .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
             .build();
 
-    static final PropertyDescriptor PASSWORD = new PropertyDescriptor.Builder()
-            .name("Password")
-            .description("The password of the database user.")
-            .required(false)
-            .sensitive(true)
-            .addValidator(StandardValidators.NON_EMPTY_VALIDATOR)
-            .build();
+    static final PropertyDescriptor PASSWORD = SourceConnectionProperties.PASSWORD;
 
     static final PropertyDescriptor SERVER_ID = new PropertyDescriptor.Builder()
             .name("Server ID")
@@ -58,13 +53,7 @@ final class BinlogCaptureProperties {
             .addValidator(StandardValidators.createLongValidator(1, 4294967295L, true))
             .build();
 
-    static final PropertyDescriptor CONNECT_TIMEOUT = new PropertyDescriptor.Builder()
-            .name("Connect Timeout")
-            .description("How long to wait for the server when connecting.")
-            .required(true)
-            .defaultValue("30 sec")
-            .addValidator(StandardValidators.TIME_PERIOD_VALIDATOR)
-            .build();
+    static final PropertyDescriptor CONNECT_TIMEOUT = SourceConnectionProperties.CONNECT_TIMEOUT;
 
     static final PropertyDescriptor HEARTBEAT_INTERVAL = new PropertyDescriptor.Builder()
             .name("Heartbeat Interval")
@@ -215,30 +204,11 @@ final class BinlogCaptureProperties {
             .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
             .build();
 
-    static final PropertyDescriptor SNAPSHOT_NEW_TABLES = new PropertyDescriptor.Builder()
-            .name("Snapshot New Tables")
-            .description("""
-                    Whether a table that starts to be captured because the include/exclude patterns were changed (the \
-                    processor is started again with the new patterns) gets its existing rows read by an incremental \
-                    snapshot, chunk by chunk, while the binlog goes on streaming. When false, only its changes from then on \
-                    are captured. MariaDB only (see the processor's additional details); a snapshot of any table can also be \
-                    requested with a FlowFile on the processor's input.""")
-            .required(true)
-            .allowableValues("true", "false")
-            .defaultValue("true")
-            .build();
+    static final PropertyDescriptor SNAPSHOT_NEW_TABLES = IncrementalSnapshotProperties.SNAPSHOT_NEW_TABLES;
 
-    static final PropertyDescriptor INCREMENTAL_CHUNK_SIZE = new PropertyDescriptor.Builder()
-            .name("Incremental Snapshot Chunk Size")
-            .description("""
-                    The most rows one chunk of an incremental snapshot reads; a chunk also ends once its rows take about 32 \
-                    MB. Each chunk is read in a read view of its own, in a run between two streaming runs, and written in \
-                    FlowFiles of at most Max Changes Per FlowFile records. Larger chunks finish a table sooner; smaller ones \
-                    keep each pause of streaming shorter.""")
-            .required(true)
-            .defaultValue("10000")
-            .addValidator(StandardValidators.POSITIVE_INTEGER_VALIDATOR)
-            .build();
+    static final PropertyDescriptor INCREMENTAL_CHUNK_SIZE = IncrementalSnapshotProperties.CHUNK_SIZE;
+
+    static final PropertyDescriptor INCREMENTAL_CHUNK_BYTES = IncrementalSnapshotProperties.CHUNK_BYTES;
 
     static final PropertyDescriptor MAX_EVENTS_PER_FLOWFILE = new PropertyDescriptor.Builder()
             .name("Max Changes Per FlowFile")
@@ -293,7 +263,7 @@ final class BinlogCaptureProperties {
     static final List<PropertyDescriptor> ALL = List.of(HOSTS, USERNAME, PASSWORD, SERVER_ID, CONNECT_TIMEOUT,
             HEARTBEAT_INTERVAL, FAILOVER_TIMEOUT, SSL_CONTEXT_SERVICE, VERIFY_HOST_NAME, DATABASE_INCLUDE, DATABASE_EXCLUDE, TABLE_INCLUDE, TABLE_EXCLUDE,
             COLUMN_EXCLUDE, SNAPSHOT_MODE, INITIAL_POSITION, INITIAL_FILE, INITIAL_FILE_POSITION, INITIAL_GTID,
-            SNAPSHOT_NEW_TABLES, INCREMENTAL_CHUNK_SIZE,
+            SNAPSHOT_NEW_TABLES, INCREMENTAL_CHUNK_SIZE, INCREMENTAL_CHUNK_BYTES,
             OutputProperties.RECORD_WRITER, OutputProperties.OUTPUT_SHAPE, OutputProperties.SCHEMA_REGISTRY,
             OutputProperties.TOPIC_PREFIX, MAX_EVENTS_PER_FLOWFILE, MAX_WAIT, INCLUDE_TRUNCATES, INCLUDE_SCHEMA_CHANGES);
 }

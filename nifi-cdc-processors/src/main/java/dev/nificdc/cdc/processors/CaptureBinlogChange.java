@@ -2,10 +2,8 @@ package dev.nificdc.cdc.processors;
 
 import dev.nificdc.cdc.binlog.BinlogOffset;
 import dev.nificdc.cdc.binlog.BinlogSourceInfo;
-import dev.nificdc.cdc.core.CaptureException;
 import dev.nificdc.cdc.core.CaptureMetrics;
 import dev.nificdc.cdc.core.engine.CaptureCoordinator;
-import dev.nificdc.cdc.core.engine.CaptureRun;
 import dev.nificdc.cdc.core.engine.ChangeRunWriter;
 import dev.nificdc.cdc.emit.ChangeFlowFileWriter;
 import dev.nificdc.cdc.emit.ChangeRecordFactory;
@@ -41,12 +39,10 @@ import org.apache.nifi.processor.VerifiableProcessor;
 import org.apache.nifi.processor.exception.ProcessException;
 import org.apache.nifi.scheduling.SchedulingStrategy;
 
-import java.io.IOException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 @PrimaryNodeOnly
 @TriggerSerially
@@ -123,7 +119,7 @@ public class CaptureBinlogChange extends AbstractProcessor implements Verifiable
     static final String ATTR_LAST_FILE = "cdc.binlog.last.file";
     static final String ATTR_LAST_POSITION = "cdc.binlog.last.position";
     static final String ATTR_GTID = "cdc.gtid";
-    static final String ATTR_SNAPSHOT_ERROR = "cdc.snapshot.error";
+    static final String ATTR_SNAPSHOT_ERROR = IncrementalSnapshotRequests.ATTR_SNAPSHOT_ERROR;
     static final String COUNTER_LAG = "Binlog lag (ms)";
     static final String COUNTER_CONNECTED = "Binlog connected";
     static final String COUNTER_RECONNECTS = "Binlog reconnects";
@@ -140,14 +136,7 @@ public class CaptureBinlogChange extends AbstractProcessor implements Verifiable
                     schema-change record. Exists only while Include Schema Changes is true.""")
             .build();
 
-    static final Relationship REL_FAILURE = new Relationship.Builder()
-            .name("failure")
-            .description("""
-                    Incremental snapshot requests (FlowFiles on the optional input) that could not be taken: unreadable, \
-                    naming no captured table, or sent to a MySQL server; the attribute cdc.snapshot.error says why. \
-                    Auto-terminated unless connected.""")
-            .autoTerminateDefault(true)
-            .build();
+    static final Relationship REL_FAILURE = IncrementalSnapshotRequests.REL_FAILURE;
 
     static final List<PropertyDescriptor> PROPERTY_DESCRIPTORS = BinlogCaptureProperties.ALL;
 
@@ -224,12 +213,8 @@ public class CaptureBinlogChange extends AbstractProcessor implements Verifiable
     }
 
     private void capture(ProcessContext context, ProcessSession session, CaptureCoordinator<BinlogOffset> engine) {
-        if (context.hasIncomingConnection()) {
-            FlowFile request = session.get();
-            if (request != null) {
-                takeSnapshotRequest(context, session, engine, request);
-                return;
-            }
+        if (IncrementalSnapshotRequests.takeNext(context, session, engine, getLogger())) {
+            return;
         }
         EngineRunCommit.runAndCommit(context, session, engine, new ChangeRunWriter() {
             @Override
@@ -242,47 +227,6 @@ public class CaptureBinlogChange extends AbstractProcessor implements Verifiable
                 emitSchemaChange(session, change, sequenceId);
             }
         }, metrics -> updateMetrics(session, metrics), getLogger());
-    }
-
-    /**
-     * An incremental snapshot request: the tables its content names are queued in the state, committed with the
-     * request's removal; a request that cannot be taken goes to failure with the reason.
-     */
-    private void takeSnapshotRequest(ProcessContext context, ProcessSession session, CaptureCoordinator<BinlogOffset> engine,
-                                     FlowFile request) {
-        try {
-            if (request.getSize() > SnapshotRequest.MAX_BYTES) {
-                throw new SnapshotRequest.InvalidRequest("The FlowFile holds " + request.getSize() + " bytes, more than an"
-                        + " incremental snapshot request can (" + SnapshotRequest.MAX_BYTES + "): its content should list"
-                        + " database.table names. Check what is connected to the processor's input.");
-            }
-            byte[][] content = new byte[1][];
-            session.read(request, in -> content[0] = in.readAllBytes());
-            List<Pattern> tables = SnapshotRequest.parse(content[0]);
-            CaptureRun run = engine.requestIncrementalSnapshot(session.getState(Scope.CLUSTER).toMap(), tables);
-            session.remove(request);
-            session.setState(run.state(), Scope.CLUSTER);
-            session.commitAsync();
-        } catch (SnapshotRequest.InvalidRequest e) {
-            rejectSnapshotRequest(session, request, e.getMessage());
-        } catch (CaptureException e) {
-            if (e.reason() != CaptureException.Reason.CONFIGURATION) {
-                // the server could not be asked: the request stays queued for the next run
-                session.rollback();
-                context.yield();
-                throw new ProcessException(e.getMessage(), e);
-            }
-            rejectSnapshotRequest(session, request, e.getMessage());
-        } catch (IOException e) {
-            session.rollback();
-            throw new ProcessException("Could not read the processor state: " + e.getMessage(), e);
-        }
-    }
-
-    private void rejectSnapshotRequest(ProcessSession session, FlowFile request, String reason) {
-        getLogger().warn("Incremental snapshot request {} not taken: {}", request, reason);
-        session.transfer(session.putAttribute(request, ATTR_SNAPSHOT_ERROR, reason), REL_FAILURE);
-        session.commitAsync();
     }
 
     /** One FlowFile of a run of changes of one table, with its binlog positions and sequence id. */

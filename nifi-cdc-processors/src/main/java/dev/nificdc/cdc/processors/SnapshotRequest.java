@@ -8,8 +8,9 @@ import java.util.regex.PatternSyntaxException;
 
 /**
  * The tables an incoming FlowFile asks an incremental snapshot of: its content, as UTF-8 text, lists regular expressions
- * matched against the whole {@code database.table} name (as Table Include Pattern does), separated by commas or line
- * breaks; blank lines and lines starting with {@code #} are ignored.
+ * matched against the whole qualified table name ({@code database.table} on MySQL/MariaDB, {@code schema.table} on
+ * PostgreSQL, as Table Include Pattern is), separated by commas or line breaks; blank lines and lines starting with
+ * {@code #} are ignored.
  */
 final class SnapshotRequest {
     /** Larger content is not a request (a wrongly connected flow, say) and is refused unread. */
@@ -45,15 +46,15 @@ final class SnapshotRequest {
                     patterns.add(Pattern.compile(trimmed));
                 } catch (PatternSyntaxException e) {
                     throw new InvalidRequest("'" + trimmed + "' is not a valid regular expression: " + e.getDescription()
-                            + " near index " + e.getIndex() + ". List tables as database.table, or as Java regular expressions"
-                            + " matched against database.table, separated by commas or line breaks.");
+                            + " near index " + e.getIndex() + ". List tables as database.table (PostgreSQL: schema.table), or as"
+                            + " Java regular expressions matched against that name, separated by commas or line breaks.");
                 }
             }
         }
         if (patterns.isEmpty()) {
             throw new InvalidRequest("The FlowFile names no table. Its content should list the tables to snapshot as"
-                    + " database.table (or Java regular expressions matched against database.table), separated by commas or"
-                    + " line breaks, e.g. shop.orders.");
+                    + " database.table (PostgreSQL: schema.table), or Java regular expressions matched against that name,"
+                    + " separated by commas or line breaks, e.g. shop.orders.");
         }
         return patterns;
     }

@@ -214,7 +214,8 @@ public final class ConsistentSnapshot implements ReadView<BinlogOffset> {
      * @param lastTable when true and the page is the table's last, its final row is marked {@code source.snapshot = "last"}
      */
     @Override
-    public Chunk readChunk(SnapshotTable table, SnapshotKey after, SnapshotKey upTo, int limit, boolean lastTable) throws SQLException {
+    public Chunk readChunk(SnapshotTable table, SnapshotKey after, SnapshotKey upTo, int limit, long maxBytes,
+                           boolean lastTable) throws SQLException {
         TableSchema schema = schema(table);
         List<ColumnSchema> columns = schema.columns();
         List<String> key = schema.primaryKey();
@@ -237,12 +238,12 @@ public final class ConsistentSnapshot implements ReadView<BinlogOffset> {
         boolean more = false;
         try (PreparedStatement s = connection.prepareStatement(sql.toString())) {
             bind(s, parameters);
-            // Streamed, and the page ends early once its rows hold ChangeSize.BUFFER_BYTES: wide rows cannot fill the heap.
+            // Streamed, and the page ends early once its rows hold maxBytes: wide rows cannot fill the heap.
             s.setFetchSize(Math.max(1, Math.min(limit, 1_000)));
             try (ResultSet rs = s.executeQuery()) {
                 long bytes = 0;
                 while (rs.next()) {
-                    if (rows.size() >= limit || bytes >= ChangeSize.BUFFER_BYTES) {
+                    if (rows.size() >= limit || bytes >= maxBytes) {
                         more = true;
                         break;
                     }
@@ -323,7 +324,7 @@ public final class ConsistentSnapshot implements ReadView<BinlogOffset> {
      * @return the number of rows read
      */
     @Override
-    public long readTable(SnapshotTable table, int chunkSize, boolean lastTable, ChunkSink sink) throws Exception {
+    public long readTable(SnapshotTable table, int chunkSize, long maxBytes, boolean lastTable, ChunkSink sink) throws Exception {
         TableSchema schema = schema(table);
         if (schema == null) {
             return 0;
@@ -348,7 +349,7 @@ public final class ConsistentSnapshot implements ReadView<BinlogOffset> {
                     if (pending != null) {
                         chunk.add(event(schema, pending, false));
                         chunkBytes += ChangeSize.of(pending);
-                        if (chunk.size() >= chunkSize || chunkBytes >= ChangeSize.BUFFER_BYTES) {
+                        if (chunk.size() >= chunkSize || chunkBytes >= maxBytes) {
                             sink.accept(chunk);
                             chunk = new ArrayList<>();
                             chunkBytes = 0;

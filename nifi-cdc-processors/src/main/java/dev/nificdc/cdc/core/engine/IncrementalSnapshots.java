@@ -44,8 +44,9 @@ import java.util.stream.Collectors;
  * inside the commit delivered: every change after it and the second copy follow it).
  *
  * <p>A table with a {@link ReadView#pageable} key is read in chunks of {@link IncrementalSnapshotConfig#chunkSize()}
- * rows (and at most about 32 MB), in key order after the last committed key; any other table (no primary key, or a key
- * whose order Java cannot reproduce) in one run, through the writer chunk by chunk, so the heap holds one chunk.
+ * rows and {@link IncrementalSnapshotConfig#chunkBytes()}, in key order after the last committed key; any other table
+ * (no primary key, or a key whose order Java cannot reproduce) in one run, through the writer chunk by chunk, so the
+ * heap holds one chunk.
  * Streaming waits during that run.
  *
  * @param <O> the source's offset type
@@ -125,7 +126,7 @@ final class IncrementalSnapshots<O extends SourceOffset<O>> {
         if (matching.isEmpty()) {
             throw new CaptureException(CaptureException.Reason.CONFIGURATION, "No captured table matches "
                     + patterns.stream().map(Pattern::pattern).collect(Collectors.joining(", ")) + " (regular expressions"
-                    + " matched against the whole database.table name). Captured tables: " + sample(tables) + ".");
+                    + " matched against the whole qualified name: database.table, or schema.table on PostgreSQL). Captured tables: " + sample(tables) + ".");
         }
         IncrementalSnapshotProgress progress = IncrementalSnapshotProgress.fromStateMap(state).withQueued(matching);
         logger.info("Incremental snapshot requested for " + names(matching) + " (queued: " + names(progress.queue()) + ")");
@@ -177,7 +178,8 @@ final class IncrementalSnapshots<O extends SourceOffset<O>> {
             }
             IncrementalSnapshotProgress next;
             if (ReadView.pageable(schema)) {
-                ReadView.Chunk chunk = view.readChunk(table, progress.resumeKey(), null, config.chunkSize(), false);
+                ReadView.Chunk chunk = view.readChunk(table, progress.resumeKey(), null, config.chunkSize(),
+                        config.chunkBytes(), false);
                 if (!chunk.events().isEmpty()) {
                     sink.accept(chunk.events());
                 }
@@ -187,7 +189,8 @@ final class IncrementalSnapshots<O extends SourceOffset<O>> {
                 }
             } else {
                 // no usable key: the whole table in this run, in one commit, through the writer chunk by chunk
-                long rows = view.readTable(table, Math.min(config.chunkSize(), maxChangesPerUnit), false, sink);
+                long rows = view.readTable(table, Math.min(config.chunkSize(), maxChangesPerUnit), config.chunkBytes(),
+                        false, sink);
                 next = finished(table, progress.withChunk(null, rows));
             }
             counters.merge(COUNTER_CHUNKS, 1L, Long::sum);

@@ -2,6 +2,7 @@ package dev.nificdc.cdc.core.snapshot;
 
 import dev.nificdc.cdc.core.SourceOffset;
 import dev.nificdc.cdc.record.ChangeEvent;
+import dev.nificdc.cdc.record.ChangeSize;
 import dev.nificdc.cdc.record.TableSchema;
 
 import java.sql.SQLException;
@@ -38,22 +39,35 @@ public interface ReadView<O extends SourceOffset<O>> extends AutoCloseable {
     /**
      * The next page of a {@link #pageable} table: at most {@code limit} rows whose primary key is greater than
      * {@code after} (all rows from the start when null) and at most {@code upTo} (no bound when null), in key order, as
-     * READ change events. When the rows up to {@code upTo} fit into the page, the chunk ends at {@code upTo} itself
-     * ({@link Chunk#lastKey()}), whether or not a row has that key, and {@link Chunk#more()} says whether the table holds
-     * rows after it.
+     * READ change events. The page also ends after the row with which its rows reach {@code maxBytes} (as
+     * {@link ChangeSize} estimates them; at least one row), so wide rows cannot fill the heap. When the rows up to
+     * {@code upTo} fit into the page, the chunk ends at {@code upTo} itself ({@link Chunk#lastKey()}), whether or not a
+     * row has that key, and {@link Chunk#more()} says whether the table holds rows after it.
      *
      * @param lastTable when true and the page is the table's last, its final row is marked {@code source.snapshot = "last"}
      */
-    Chunk readChunk(SnapshotTable table, SnapshotKey after, SnapshotKey upTo, int limit, boolean lastTable) throws SQLException;
+    Chunk readChunk(SnapshotTable table, SnapshotKey after, SnapshotKey upTo, int limit, long maxBytes, boolean lastTable)
+            throws SQLException;
+
+    /** {@link #readChunk(SnapshotTable, SnapshotKey, SnapshotKey, int, long, boolean)} with {@link ChangeSize#BUFFER_BYTES}. */
+    default Chunk readChunk(SnapshotTable table, SnapshotKey after, SnapshotKey upTo, int limit, boolean lastTable) throws SQLException {
+        return readChunk(table, after, upTo, limit, ChangeSize.BUFFER_BYTES, lastTable);
+    }
 
     /**
-     * Every row of {@code table} in one pass, handed to {@code sink} in chunks of at most {@code chunkSize} rows, in
-     * primary-key order (storage order without a primary key).
+     * Every row of {@code table} in one pass, handed to {@code sink} in chunks of at most {@code chunkSize} rows and
+     * {@code maxBytes} (a chunk ends after the row that reaches it), in primary-key order (storage order without a
+     * primary key).
      *
      * @param lastTable when true the table's final row is marked {@code source.snapshot = "last"}
      * @return the number of rows read
      */
-    long readTable(SnapshotTable table, int chunkSize, boolean lastTable, ChunkSink sink) throws Exception;
+    long readTable(SnapshotTable table, int chunkSize, long maxBytes, boolean lastTable, ChunkSink sink) throws Exception;
+
+    /** {@link #readTable(SnapshotTable, int, long, boolean, ChunkSink)} with {@link ChangeSize#BUFFER_BYTES}. */
+    default long readTable(SnapshotTable table, int chunkSize, boolean lastTable, ChunkSink sink) throws Exception {
+        return readTable(table, chunkSize, ChangeSize.BUFFER_BYTES, lastTable, sink);
+    }
 
     /** Ends the view and releases its connection. */
     @Override
