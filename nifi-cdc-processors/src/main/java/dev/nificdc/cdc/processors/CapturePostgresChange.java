@@ -12,6 +12,7 @@ import org.apache.nifi.annotation.behavior.InputRequirement;
 import org.apache.nifi.annotation.behavior.PrimaryNodeOnly;
 import org.apache.nifi.annotation.behavior.Stateful;
 import org.apache.nifi.annotation.behavior.TriggerSerially;
+import org.apache.nifi.annotation.behavior.TriggerWhenEmpty;
 import org.apache.nifi.annotation.behavior.WritesAttribute;
 import org.apache.nifi.annotation.behavior.WritesAttributes;
 import org.apache.nifi.annotation.configuration.DefaultSchedule;
@@ -42,7 +43,8 @@ import java.util.Set;
 
 @PrimaryNodeOnly
 @TriggerSerially
-@InputRequirement(InputRequirement.Requirement.INPUT_FORBIDDEN)
+@InputRequirement(InputRequirement.Requirement.INPUT_ALLOWED)
+@TriggerWhenEmpty
 @DefaultSchedule(strategy = SchedulingStrategy.TIMER_DRIVEN, period = "0 sec")
 @Tags({"cdc", "change data capture", "postgresql", "postgres", "logical replication", "pgoutput", "wal", "debezium", "avro", "record"})
 @CapabilityDescription("""
@@ -54,12 +56,18 @@ import java.util.Set;
         The LSN is stored in NiFi state in the same session as the FlowFiles it covers, and the server is told it may release \
         the WAL only after that session committed: nothing is lost; a crash inside NiFi's session commit can repeat the last \
         committed batch. With a Snapshot Mode of initial or when_needed the existing rows are first read (op 'r') in the \
-        snapshot the replication slot exports, and streaming starts exactly at the slot's position.""")
+        snapshot the replication slot exports, and streaming starts exactly at the slot's position. \
+        Incremental snapshots read the existing rows of chosen tables chunk by chunk while streaming goes on: of tables that \
+        start to be captured after the patterns were changed (Snapshot New Tables; a publication the processor created gets \
+        them added), and of the tables named by a FlowFile sent to the processor's optional input (its content lists \
+        schema.table names or patterns).""")
 @Stateful(scopes = Scope.CLUSTER, description = """
         The LSN of the last committed change (the commit LSN of a partly emitted transaction and how many of its changes were \
         emitted) and the next FlowFile sequence id. While a snapshot runs: the LSN of each read view, which tables and key \
         ranges were read in which view, the row count. Just before each commit with FlowFiles, intent.* (or snapshot.attempt.*) \
         records what they cover, so that after a crash inside NiFi's commit the next run repeats exactly that output. \
+        The table patterns in force (filter.*), to tell which tables start to be captured after they change; the tables \
+        queued for an incremental snapshot and the last key committed of the one being read (incremental.*). \
         Clearing state makes the processor start again as its Snapshot Mode says; the replication slot keeps its own \
         position on the server.""")
 @WritesAttributes({
@@ -84,7 +92,9 @@ import java.util.Set;
         @WritesAttribute(attribute = ChangeFlowFileWriter.ATTR_KEY_SCHEMA_ID, description = "Registry id of the key schema (with a Schema Registry and a key)"),
         @WritesAttribute(attribute = ChangeFlowFileWriter.ATTR_KEY_SCHEMA_VERSION, description = "Registry version of the key schema (with a Schema Registry and a key)"),
         @WritesAttribute(attribute = "record.count", description = "Number of records in the FlowFile (with the Kafka Record Wrapper shape, tombstones included)"),
-        @WritesAttribute(attribute = "mime.type", description = "The MIME type the Record Writer declares")
+        @WritesAttribute(attribute = "mime.type", description = "The MIME type the Record Writer declares"),
+        @WritesAttribute(attribute = IncrementalSnapshotRequests.ATTR_SNAPSHOT_ERROR, description = """
+                On an incremental snapshot request routed to failure: why it was not taken""")
 })
 @SeeAlso({CaptureBinlogChange.class, CaptureTimestampChange.class})
 public class CapturePostgresChange extends AbstractProcessor implements VerifiableProcessor {
@@ -100,7 +110,11 @@ public class CapturePostgresChange extends AbstractProcessor implements Verifiab
             .description("FlowFiles of change records, one table per FlowFile, in commit order")
             .build();
 
+    static final Relationship REL_FAILURE = IncrementalSnapshotRequests.REL_FAILURE;
+
     static final List<PropertyDescriptor> PROPERTY_DESCRIPTORS = PostgresCaptureProperties.ALL;
+
+    private static final Set<Relationship> RELATIONSHIPS = Set.of(REL_SUCCESS, REL_FAILURE);
 
     private volatile PostgresCaptureConfig config;
     private volatile CaptureCoordinator<PgOffset> coordinator;
@@ -115,7 +129,7 @@ public class CapturePostgresChange extends AbstractProcessor implements Verifiab
 
     @Override
     public Set<Relationship> getRelationships() {
-        return Set.of(REL_SUCCESS);
+        return RELATIONSHIPS;
     }
 
     @OnScheduled
@@ -147,8 +161,9 @@ public class CapturePostgresChange extends AbstractProcessor implements Verifiab
     }
 
     /**
-     * One run of the coordinator, written as FlowFiles and committed with the new state; once the commit succeeded the
-     * stream tells the server it may release the WAL up to the committed LSN.
+     * An incremental snapshot request waiting on the input, or one run of the coordinator (the next snapshot page, an
+     * incremental snapshot chunk, or streamed changes), written as FlowFiles and committed with the new state; once the
+     * commit succeeded the stream tells the server it may release the WAL up to the committed LSN.
      */
     @Override
     public void onTrigger(ProcessContext context, ProcessSession session) throws ProcessException {
@@ -156,6 +171,9 @@ public class CapturePostgresChange extends AbstractProcessor implements Verifiab
     }
 
     private void capture(ProcessContext context, ProcessSession session, CaptureCoordinator<PgOffset> engine) {
+        if (IncrementalSnapshotRequests.takeNext(context, session, engine, getLogger())) {
+            return;
+        }
         EngineRunCommit.runAndCommit(context, session, engine, (events, sequenceId) -> emit(session, events, sequenceId),
                 metrics -> updateLag(session, metrics), getLogger());
     }

@@ -3,6 +3,7 @@ package dev.nificdc.cdc.processors;
 import dev.nificdc.cdc.core.CaptureLogger;
 import dev.nificdc.cdc.core.TableFilter;
 import dev.nificdc.cdc.core.engine.CaptureCoordinator;
+import dev.nificdc.cdc.core.engine.IncrementalSnapshotConfig;
 import dev.nificdc.cdc.emit.RegistrySchemaIdentifiers;
 import dev.nificdc.cdc.postgres.PgOffset;
 import dev.nificdc.cdc.postgres.PgSnapshotSource;
@@ -32,7 +33,7 @@ import static dev.nificdc.cdc.processors.PostgresCaptureProperties.*;
  */
 record PostgresCaptureConfig(PgSourceConfig source, PostgresSnapshotMode snapshotMode, RecordSetWriterFactory writerFactory,
                              OutputShape outputShape, SchemaRegistrar registrar, String topicNamespace, int maxEventsPerFlowFile,
-                             Duration maxWait) {
+                             Duration maxWait, IncrementalSnapshotConfig incremental) {
 
     static PostgresCaptureConfig from(PropertyContext context) {
         String hostPort = context.getProperty(HOST).evaluateAttributeExpressions().getValue().trim();
@@ -61,13 +62,14 @@ record PostgresCaptureConfig(PgSourceConfig source, PostgresSnapshotMode snapsho
                 context.getProperty(OutputProperties.SCHEMA_REGISTRY).asControllerService(SchemaRegistrar.class),
                 topicPrefix.isEmpty() ? database : topicPrefix + "." + database,
                 context.getProperty(MAX_EVENTS_PER_FLOWFILE).asInteger(),
-                Duration.ofMillis(context.getProperty(MAX_WAIT).asTimePeriod(TimeUnit.MILLISECONDS)));
+                Duration.ofMillis(context.getProperty(MAX_WAIT).asTimePeriod(TimeUnit.MILLISECONDS)),
+                IncrementalSnapshotProperties.config(context, filter));
     }
 
-    /** The engine that runs this capture: the slot's snapshot read views, then its stream. */
+    /** The engine that runs this capture: the slot's snapshot read views, then its stream, with incremental snapshots. */
     CaptureCoordinator<PgOffset> coordinator(CaptureLogger logger) {
         return new CaptureCoordinator<>(new PgSnapshotSource(source, logger), new PgStreamingSource(source, logger),
-                new CaptureCoordinator.Config(snapshotMode.policy(), maxEventsPerFlowFile, maxWait), logger);
+                new CaptureCoordinator.Config(snapshotMode.policy(), maxEventsPerFlowFile, maxWait), incremental, logger);
     }
 
     BiFunction<TableSchema, Schema, SchemaIdentifier> schemaIdentifiers() {

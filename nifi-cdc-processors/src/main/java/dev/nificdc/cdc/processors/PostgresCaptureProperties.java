@@ -8,7 +8,8 @@ import java.util.List;
 
 /**
  * The property descriptors of {@link CapturePostgresChange}, in the order NiFi shows them; the output ones are the
- * shared {@link OutputProperties}.
+ * shared {@link OutputProperties}, the password, connect timeout and incremental-snapshot ones those it shares with
+ * CaptureBinlogChange ({@link SourceConnectionProperties}, {@link IncrementalSnapshotProperties}).
  */
 final class PostgresCaptureProperties {
     private PostgresCaptureProperties() {
@@ -41,13 +42,7 @@ final class PostgresCaptureProperties {
             .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
             .build();
 
-    static final PropertyDescriptor PASSWORD = new PropertyDescriptor.Builder()
-            .name("Password")
-            .description("The password of the database user.")
-            .required(false)
-            .sensitive(true)
-            .addValidator(StandardValidators.NON_EMPTY_VALIDATOR)
-            .build();
+    static final PropertyDescriptor PASSWORD = SourceConnectionProperties.PASSWORD;
 
     static final PropertyDescriptor SLOT_NAME = new PropertyDescriptor.Builder()
             .name("Slot Name")
@@ -132,13 +127,13 @@ final class PostgresCaptureProperties {
             .defaultValue(PostgresSnapshotMode.INITIAL)
             .build();
 
-    static final PropertyDescriptor CONNECT_TIMEOUT = new PropertyDescriptor.Builder()
-            .name("Connect Timeout")
-            .description("How long to wait for the server when connecting.")
-            .required(true)
-            .defaultValue("30 sec")
-            .addValidator(StandardValidators.TIME_PERIOD_VALIDATOR)
-            .build();
+    static final PropertyDescriptor CONNECT_TIMEOUT = SourceConnectionProperties.CONNECT_TIMEOUT;
+
+    static final PropertyDescriptor SNAPSHOT_NEW_TABLES = IncrementalSnapshotProperties.SNAPSHOT_NEW_TABLES;
+
+    static final PropertyDescriptor INCREMENTAL_CHUNK_SIZE = IncrementalSnapshotProperties.CHUNK_SIZE;
+
+    static final PropertyDescriptor INCREMENTAL_CHUNK_BYTES = IncrementalSnapshotProperties.CHUNK_BYTES;
 
     static final PropertyDescriptor STATUS_INTERVAL = new PropertyDescriptor.Builder()
             .name("Status Interval")
@@ -173,7 +168,8 @@ final class PostgresCaptureProperties {
             .build();
 
     static final List<PropertyDescriptor> ALL = List.of(HOST, DATABASE, USERNAME, PASSWORD, SLOT_NAME, PUBLICATION_NAME,
-            SCHEMA_INCLUDE, SCHEMA_EXCLUDE, TABLE_INCLUDE, TABLE_EXCLUDE, COLUMN_EXCLUDE, SNAPSHOT_MODE, CONNECT_TIMEOUT,
+            SCHEMA_INCLUDE, SCHEMA_EXCLUDE, TABLE_INCLUDE, TABLE_EXCLUDE, COLUMN_EXCLUDE, SNAPSHOT_MODE, SNAPSHOT_NEW_TABLES,
+            INCREMENTAL_CHUNK_SIZE, INCREMENTAL_CHUNK_BYTES, CONNECT_TIMEOUT,
             STATUS_INTERVAL, OutputProperties.RECORD_WRITER, OutputProperties.OUTPUT_SHAPE, OutputProperties.SCHEMA_REGISTRY,
             OutputProperties.TOPIC_PREFIX, MAX_EVENTS_PER_FLOWFILE, MAX_WAIT);
 }
