@@ -11,12 +11,14 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.stream.Collectors;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Gets a server ready for capture before the snapshot or the stream starts: runs the {@link PgRequirements} checks,
- * creates the publication when it is absent (for exactly the captured tables; an existing one is used as it is), and
- * creates the slot when it is absent. Nothing is ever dropped, except an invalidated slot when the configuration allows
+ * creates the publication when it is absent (for exactly the captured tables, marked as the processor's own; tables that
+ * start to match the patterns later are added to it; a publication the user created is used as it is), and creates the
+ * slot when it is absent. Nothing is ever dropped, except an invalidated slot when the configuration allows
  * it (Snapshot Mode when_needed), with a warning. The publication is created before the slot: pgoutput reads
  * publications as of each change's position in the WAL, so changes before the publication existed could not be decoded.
  */
@@ -33,8 +35,12 @@ final class PgCaptureSetup {
         return config;
     }
 
-    /** Checks the server and creates the publication when absent; drops an invalidated slot when allowed. */
+    /**
+     * Checks the server, creates the publication when absent and adds the captured tables it lacks to a publication it
+     * created; drops an invalidated slot when allowed.
+     */
     void prepare(PgServer server) throws SQLException {
+        addStartedTables(server);
         PgRequirements.requireReady(server, config, logger);
         if (server.publication(config.publicationName()) == null) {
             List<SnapshotTable> tables = server.tables(config.filter()).stream().map(PgServer.TableInfo::table).toList();
@@ -53,6 +59,34 @@ final class PgCaptureSetup {
                     + "): Snapshot Mode when_needed creates it anew and reads the tables again");
             server.dropSlot(config.slotName());
         }
+    }
+
+    /**
+     * Tables that started to match the patterns (they were changed) are added to a publication the processor created, so
+     * that the slot streams their changes from the moment the addition commits; their earlier rows are what an incremental
+     * snapshot reads. A publication the user created is left alone: {@link PgRequirements} then says what to run.
+     */
+    private void addStartedTables(PgServer server) throws SQLException {
+        PgServer.Publication publication = server.publication(config.publicationName());
+        if (publication == null || !publication.managed()) {
+            return;
+        }
+        List<SnapshotTable> missing = server.tables(config.filter()).stream().map(PgServer.TableInfo::table)
+                .filter(t -> !publication.publishes(t)).toList();
+        if (missing.isEmpty()) {
+            return;
+        }
+        String names = missing.stream().map(SnapshotTable::qualifiedName).collect(Collectors.joining(", "));
+        try {
+            server.addToPublication(config.publicationName(), missing);
+        } catch (SQLException e) {
+            throw new CaptureException(Reason.PRIVILEGES, "Could not add the tables that started to match the patterns (" + names
+                    + ") to publication " + config.publicationName() + ", which the processor created: " + e.getMessage()
+                    + ". Run ALTER PUBLICATION " + PgIdentifiers.quote(config.publicationName()) + " ADD TABLE "
+                    + missing.stream().map(PgIdentifiers::quote).collect(Collectors.joining(", "))
+                    + "; as the tables' owner, or narrow the table patterns", e);
+        }
+        logger.info("Added " + names + " to publication " + config.publicationName() + ": their changes are streamed from now on");
     }
 
     /** True when the slot exists. */

@@ -136,9 +136,15 @@ public final class PgRequirements {
                     + " starts, for the " + tables.size() + " captured tables (the user must own them)");
         }
         List<SnapshotTable> missing = tables.stream().map(PgServer.TableInfo::table).filter(t -> !publication.publishes(t)).toList();
+        if (!missing.isEmpty() && publication.managed()) {
+            return Check.ok(name, "Publication " + config.publicationName() + " was created by the processor; the captured tables"
+                    + " it does not publish yet (" + missing.stream().map(SnapshotTable::qualifiedName).collect(Collectors.joining(", "))
+                    + ") are added to it when capture starts (the user must own them)");
+        }
         if (!missing.isEmpty()) {
             return Check.fail(name, Reason.CONFIGURATION, "Publication " + config.publicationName() + " does not publish the captured"
                     + " tables " + missing.stream().map(SnapshotTable::qualifiedName).collect(Collectors.joining(", "))
+                    + " (it was not created by the processor, which adds tables only to publications it created)"
                     + ". Run ALTER PUBLICATION " + PgIdentifiers.quote(config.publicationName())
                     + " ADD TABLE " + missing.stream().map(PgIdentifiers::quote).collect(Collectors.joining(", "))
                     + "; or narrow the table patterns");

@@ -11,6 +11,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.stream.Collectors;
 import java.util.Set;
 
 /**
@@ -106,8 +107,18 @@ public final class PgServer {
         }
     }
 
-    /** A publication: whether it publishes every table, and the tables it publishes (schema.table). */
-    public record Publication(String name, boolean allTables, Set<String> tables) {
+    /**
+     * The comment the processor gives the publications it creates: it marks them as its own, so that tables which start to
+     * match the patterns later are added to them ({@link #addToPublication}); a publication without it is the user's.
+     */
+    static final String MANAGED_COMMENT = "nifi-cdc: created by CapturePostgresChange for the tables it captures;"
+            + " tables that start to match its patterns are added";
+
+    /**
+     * A publication: whether it publishes every table, the tables it publishes (schema.table), and whether the processor
+     * created it ({@link #MANAGED_COMMENT}).
+     */
+    public record Publication(String name, boolean allTables, Set<String> tables, boolean managed) {
         public boolean publishes(SnapshotTable table) {
             return allTables || tables.contains(table.qualifiedName());
         }
@@ -116,13 +127,16 @@ public final class PgServer {
     /** The publication called {@code name}, or null when there is none. */
     public Publication publication(String name) throws SQLException {
         boolean all;
-        try (PreparedStatement s = connection.prepareStatement("SELECT puballtables FROM pg_publication WHERE pubname = ?")) {
+        boolean managed;
+        try (PreparedStatement s = connection.prepareStatement(
+                "SELECT puballtables, obj_description(oid, 'pg_publication') FROM pg_publication WHERE pubname = ?")) {
             s.setString(1, name);
             try (ResultSet rs = s.executeQuery()) {
                 if (!rs.next()) {
                     return null;
                 }
                 all = rs.getBoolean(1);
+                managed = MANAGED_COMMENT.equals(rs.getString(2));
             }
         }
         Set<String> tables = new LinkedHashSet<>();
@@ -134,17 +148,37 @@ public final class PgServer {
                 }
             }
         }
-        return new Publication(name, all, tables);
+        return new Publication(name, all, tables, managed);
     }
 
-    /** Creates a publication of exactly {@code tables}. */
+    /** Creates a publication of exactly {@code tables}, marked as the processor's own ({@link #MANAGED_COMMENT}), in one transaction. */
     public void createPublication(String name, List<SnapshotTable> tables) throws SQLException {
         StringBuilder sql = new StringBuilder("CREATE PUBLICATION ").append(PgIdentifiers.quote(name));
         for (int i = 0; i < tables.size(); i++) {
             sql.append(i == 0 ? " FOR TABLE " : ", ").append(PgIdentifiers.quote(tables.get(i)));
         }
+        inTransaction(sql.toString(), "COMMENT ON PUBLICATION " + PgIdentifiers.quote(name) + " IS '" + MANAGED_COMMENT + "'");
+    }
+
+    /** Adds {@code tables} to publication {@code name} (its owner must own them). */
+    public void addToPublication(String name, List<SnapshotTable> tables) throws SQLException {
+        inTransaction("ALTER PUBLICATION " + PgIdentifiers.quote(name) + " ADD TABLE "
+                + tables.stream().map(PgIdentifiers::quote).collect(Collectors.joining(", ")));
+    }
+
+    private void inTransaction(String... statements) throws SQLException {
+        boolean autoCommit = connection.getAutoCommit();
+        connection.setAutoCommit(false);
         try (Statement s = connection.createStatement()) {
-            s.execute(sql.toString());
+            for (String statement : statements) {
+                s.execute(statement);
+            }
+            connection.commit();
+        } catch (SQLException e) {
+            connection.rollback();
+            throw e;
+        } finally {
+            connection.setAutoCommit(autoCommit);
         }
     }
 

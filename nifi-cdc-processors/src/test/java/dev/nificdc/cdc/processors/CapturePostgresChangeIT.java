@@ -2,14 +2,11 @@ package dev.nificdc.cdc.processors;
 
 import dev.nificdc.testsupport.PostgresServer;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.nifi.avro.AvroRecordSetWriter;
 import org.apache.nifi.components.ConfigVerificationResult;
 import org.apache.nifi.components.state.Scope;
-import org.apache.nifi.schema.access.SchemaAccessUtils;
 import org.apache.nifi.util.MockComponentLog;
 import org.apache.nifi.util.MockFlowFile;
 import org.apache.nifi.util.TestRunner;
-import org.apache.nifi.util.TestRunners;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -54,38 +51,13 @@ class CapturePostgresChangeIT {
         db = server.createDatabase("capture");
         server.execute(db, "CREATE TABLE items (id INT PRIMARY KEY, name TEXT NOT NULL, price NUMERIC(10,2))",
                 "INSERT INTO items VALUES (1, 'apple', 1.50), (2, 'pear', NULL)");
-        runner = TestRunners.newTestRunner(CapturePostgresChange.class);
-        AvroRecordSetWriter avro = new AvroRecordSetWriter();
-        runner.addControllerService("avro", avro);
-        runner.setProperty(avro, SchemaAccessUtils.SCHEMA_ACCESS_STRATEGY, "inherit-record-schema");
-        runner.enableControllerService(avro);
-        writer = new FailingRecordWriter(avro);
-        runner.addControllerService("writer", writer);
-        runner.enableControllerService(writer);
-        runner.setProperty(OutputProperties.RECORD_WRITER, "writer");
-        runner.setProperty(OutputProperties.TOPIC_PREFIX, "it");
-        runner.setProperty(PostgresCaptureProperties.HOST, server.host() + ":" + server.port());
-        runner.setProperty(PostgresCaptureProperties.DATABASE, db);
-        runner.setProperty(PostgresCaptureProperties.USERNAME, PostgresServer.USER);
-        runner.setProperty(PostgresCaptureProperties.SLOT_NAME, db);
-        runner.setProperty(PostgresCaptureProperties.TABLE_INCLUDE, "public\\.items");
-        runner.setProperty(PostgresCaptureProperties.STATUS_INTERVAL, "500 ms");
-        runner.setProperty(PostgresCaptureProperties.MAX_WAIT, "300 ms");
+        runner = PostgresCaptureRunners.newRunner(server, db, "public\\.items");
+        writer = PostgresCaptureRunners.writer(runner);
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        ((CapturePostgresChange) runner.getProcessor()).onStopped();
-        for (int i = 0; i < 100; i++) {
-            try (Connection c = server.connection(null); Statement s = c.createStatement();
-                 ResultSet rs = s.executeQuery("SELECT active FROM pg_replication_slots WHERE slot_name = '" + db + "'")) {
-                if (!rs.next() || !rs.getBoolean(1)) {
-                    break;
-                }
-            }
-            Thread.sleep(200);
-        }
-        server.execute(null, "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '" + db + "'");
+        PostgresCaptureRunners.stopAndDropSlot(runner, server, db);
     }
 
     @Test
