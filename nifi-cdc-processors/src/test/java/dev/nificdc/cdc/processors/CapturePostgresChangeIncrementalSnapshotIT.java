@@ -2,7 +2,9 @@ package dev.nificdc.cdc.processors;
 
 import dev.nificdc.testsupport.PostgresServer;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.nifi.components.ConfigVerificationResult;
 import org.apache.nifi.components.state.Scope;
+import org.apache.nifi.util.MockComponentLog;
 import org.apache.nifi.util.MockFlowFile;
 import org.apache.nifi.util.TestRunner;
 import org.junit.jupiter.api.AfterAll;
@@ -34,8 +36,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * CapturePostgresChange's incremental snapshots through NiFi's test framework and the real Avro writer against a private
  * PostgreSQL: a table that starts to match the patterns after a property change and a restart is added to the
- * publication the processor created and backfilled while a writer inserts, updates, moves and deletes its rows (replayed
- * by key, the records equal the table); a request FlowFile on the optional input; requests that cannot be taken go to
+ * publication the processor created (Verify says so beforehand) and backfilled while a writer inserts, updates, moves and
+ * deletes its rows, with a restart in the middle of the table (replayed by key, the records equal the table); a request FlowFile on the optional input; requests that cannot be taken go to
  * failure with the reason; Incremental Snapshot Max Chunk Size reaches the engine.
  */
 class CapturePostgresChangeIncrementalSnapshotIT {
@@ -83,11 +85,21 @@ class CapturePostgresChangeIncrementalSnapshotIT {
         try (Writer writer = new Writer("b", 2 * ROWS)) {
             writer.awaitTransactions(50);
             runner.setProperty(PostgresCaptureProperties.TABLE_INCLUDE, "public\\.(a|b)");
+            ConfigVerificationResult publication = ((CapturePostgresChange) runner.getProcessor())
+                    .verify(runner.getProcessContext(), new MockComponentLog("verify", this), Map.of()).stream()
+                    .filter(r -> r.getVerificationStepName().equals("publication")).findFirst().orElseThrow();
+            assertEquals(ConfigVerificationResult.Outcome.SUCCESSFUL, publication.getOutcome());
+            assertTrue(publication.getExplanation().contains("(public.b) are added to it when capture starts"), publication.getExplanation());
+
             runner.run(1, false, true); // the restart with the new patterns
             assertEquals("public.b", state().get("incremental.table.0"), "b started to match: queued at the first run");
             assertEquals(List.of("public.a", "public.b"), published(), "added to the publication the processor created");
 
             long writesBefore = writer.transactions();
+            runUntil(() -> state().containsKey("incremental.key") || !state().containsKey("incremental.table.0"));
+            assertTrue(state().containsKey("incremental.key"), "a chunk of b was committed, the rest is still to read: " + state());
+            ((CapturePostgresChange) runner.getProcessor()).onStopped(); // a restart in the middle of b
+            runner.run(1, false, true);
             runUntil(() -> !state().containsKey("incremental.table.0"));
             assertTrue(writer.transactions() > writesBefore, "the writer went on while b was read");
         }
