@@ -61,7 +61,8 @@ final class PostgresCaptureProperties {
             .name("Publication Name")
             .description("""
                     The publication whose tables the slot streams. When it does not exist the processor creates it for exactly the \
-                    captured tables; an existing publication is used as it is and must publish every captured table.""")
+                    captured tables, marked as its own with a comment, and adds to it the tables that start to match the patterns \
+                    later. A publication created otherwise is used as it is and must publish every captured table.""")
             .required(true)
             .defaultValue("nifi_cdc")
             .expressionLanguageSupported(ExpressionLanguageScope.ENVIRONMENT)
