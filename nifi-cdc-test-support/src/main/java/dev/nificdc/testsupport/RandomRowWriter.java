@@ -17,7 +17,9 @@ import java.util.function.IntFunction;
  * BIGINT)} as fast as they can, in transactions of one to four statements, until closed. Keys are drawn from
  * {@code 1..keySpace} and turned into key values by {@code keyOf} (numbers, or text for a text key); statements that hit
  * an existing or missing key simply do nothing or fail and are skipped. Two writers may deadlock: InnoDB then rolls one
- * transaction back, and it is not counted.
+ * transaction back, and it is not counted. On PostgreSQL ({@link #onPostgres()}) identifiers are quoted with double
+ * quotes, and a transaction in which a statement hit an existing key is rolled back (PostgreSQL aborts it) and not
+ * counted.
  */
 public final class RandomRowWriter implements AutoCloseable {
     /** Opens a connection of a writer thread. */
@@ -36,6 +38,7 @@ public final class RandomRowWriter implements AutoCloseable {
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private volatile boolean running = true;
     private volatile long pauseMillis;
+    private volatile boolean postgres;
 
     public RandomRowWriter(Connector connector, String table, String keyColumn, int keySpace, IntFunction<Object> keyOf) {
         this.connector = connector;
@@ -48,6 +51,12 @@ public final class RandomRowWriter implements AutoCloseable {
     /** Each thread sleeps this long after each transaction (0, the default: none), to hold the rate a sink can follow. */
     public RandomRowWriter pauseBetweenTransactions(long millis) {
         this.pauseMillis = millis;
+        return this;
+    }
+
+    /** Writes to a PostgreSQL table (double-quoted identifiers, PostgreSQL's error handling). */
+    public RandomRowWriter onPostgres() {
+        this.postgres = true;
         return this;
     }
 
@@ -68,7 +77,7 @@ public final class RandomRowWriter implements AutoCloseable {
 
     private void write() {
         ThreadLocalRandom random = ThreadLocalRandom.current();
-        String k = "`" + keyColumn + "`";
+        String k = postgres ? "\"" + keyColumn + "\"" : "`" + keyColumn + "`";
         try (Connection c = connector.open();
              PreparedStatement insert = c.prepareStatement("INSERT INTO " + table + " (" + k + ", v, n) VALUES (?, ?, ?)");
              PreparedStatement update = c.prepareStatement("UPDATE " + table + " SET v = ?, n = n + ? WHERE " + k + " = ?");
@@ -77,8 +86,9 @@ public final class RandomRowWriter implements AutoCloseable {
             c.setAutoCommit(false);
             while (running) {
                 int statements = 1 + random.nextInt(4);
+                boolean aborted = false;
                 try {
-                    for (int i = 0; i < statements; i++) {
+                    for (int i = 0; i < statements && !aborted; i++) {
                         Object key = keyOf.apply(1 + random.nextInt(keySpace));
                         int dice = random.nextInt(100);
                         try {
@@ -100,14 +110,26 @@ public final class RandomRowWriter implements AutoCloseable {
                                 delete.setObject(1, key);
                                 delete.executeUpdate();
                             }
-                        } catch (SQLIntegrityConstraintViolationException duplicateKey) {
-                            // the key exists already: the statement did nothing, the transaction goes on
+                        } catch (SQLException e) {
+                            if (!(e instanceof SQLIntegrityConstraintViolationException || "23505".equals(e.getSQLState()))) {
+                                throw e;
+                            }
+                            // the key exists already: the statement did nothing; the transaction goes on, but PostgreSQL
+                            // aborted it
+                            aborted = postgres;
                         }
                     }
-                    c.commit();
-                    transactions.incrementAndGet();
-                } catch (SQLTransactionRollbackException deadlock) {
-                    c.rollback(); // two writers deadlocked: InnoDB rolled this one back
+                    if (aborted) {
+                        c.rollback();
+                    } else {
+                        c.commit();
+                        transactions.incrementAndGet();
+                    }
+                } catch (SQLException e) {
+                    if (!(e instanceof SQLTransactionRollbackException || "40P01".equals(e.getSQLState()))) {
+                        throw e;
+                    }
+                    c.rollback(); // two writers deadlocked: the server rolled this one back
                 }
                 if (pauseMillis > 0) {
                     Thread.sleep(pauseMillis);

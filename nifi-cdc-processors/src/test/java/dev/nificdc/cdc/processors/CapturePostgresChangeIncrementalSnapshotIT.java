@@ -1,6 +1,7 @@
 package dev.nificdc.cdc.processors;
 
 import dev.nificdc.testsupport.PostgresServer;
+import dev.nificdc.testsupport.RandomRowWriter;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.nifi.components.ConfigVerificationResult;
 import org.apache.nifi.components.state.Scope;
@@ -16,7 +17,6 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -24,9 +24,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -36,9 +33,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * CapturePostgresChange's incremental snapshots through NiFi's test framework and the real Avro writer against a private
  * PostgreSQL: a table that starts to match the patterns after a property change and a restart is added to the
- * publication the processor created (Verify says so beforehand) and backfilled while a writer inserts, updates, moves and
- * deletes its rows, with a restart in the middle of the table (replayed by key, the records equal the table); a request FlowFile on the optional input; requests that cannot be taken go to
- * failure with the reason; Incremental Snapshot Max Chunk Size reaches the engine.
+ * publication the processor created (Verify says so beforehand) and backfilled while two {@link RandomRowWriter}s insert,
+ * update, re-key and delete its rows, with a restart in the middle of the table (replayed by key, the records equal the
+ * table); a request FlowFile on the optional input; requests that cannot be taken go to failure with the reason;
+ * Incremental Snapshot Max Chunk Size reaches the engine.
  */
 class CapturePostgresChangeIncrementalSnapshotIT {
     private static final int ROWS = 250;
@@ -59,9 +57,10 @@ class CapturePostgresChangeIncrementalSnapshotIT {
     @BeforeEach
     void setUp() throws Exception {
         db = server.createDatabase("incr");
-        server.execute(db, "CREATE TABLE a (id INT PRIMARY KEY, v TEXT)", "CREATE TABLE b (id INT PRIMARY KEY, v TEXT)",
-                "INSERT INTO a SELECT i, 'row ' || i FROM generate_series(1, " + ROWS + ") i",
-                "INSERT INTO b SELECT i, 'row ' || i FROM generate_series(1, " + ROWS + ") i");
+        server.execute(db, "CREATE TABLE a (id INT PRIMARY KEY, v TEXT, n BIGINT NOT NULL)",
+                "CREATE TABLE b (id INT PRIMARY KEY, v TEXT, n BIGINT NOT NULL)",
+                "INSERT INTO a SELECT i, 'row ' || i, i FROM generate_series(1, " + ROWS + ") i",
+                "INSERT INTO b SELECT i, 'row ' || i, i FROM generate_series(1, " + ROWS + ") i");
         runner = PostgresCaptureRunners.newRunner(server, db, "public\\.(a|b)");
         runner.setProperty(PostgresCaptureProperties.SNAPSHOT_MODE, PostgresSnapshotMode.NO_DATA.getValue());
         runner.setProperty(PostgresCaptureProperties.INCREMENTAL_CHUNK_SIZE, "100");
@@ -82,8 +81,9 @@ class CapturePostgresChangeIncrementalSnapshotIT {
         assertEquals("public\\.a", state().get("filter.tables.include"));
         assertEquals(List.of("public.a"), published());
 
-        try (Writer writer = new Writer("b", 2 * ROWS)) {
-            writer.awaitTransactions(50);
+        try (RandomRowWriter writer = new RandomRowWriter(() -> server.connection(db), "b", "id", 2 * ROWS, i -> i)
+                .onPostgres().pauseBetweenTransactions(5).start(2)) {
+            awaitTransactions(writer, 50);
             runner.setProperty(PostgresCaptureProperties.TABLE_INCLUDE, "public\\.(a|b)");
             ConfigVerificationResult publication = ((CapturePostgresChange) runner.getProcessor())
                     .verify(runner.getProcessContext(), new MockComponentLog("verify", this), Map.of()).stream()
@@ -101,9 +101,9 @@ class CapturePostgresChangeIncrementalSnapshotIT {
             ((CapturePostgresChange) runner.getProcessor()).onStopped(); // a restart in the middle of b
             runner.run(1, false, true);
             runUntil(() -> !state().containsKey("incremental.table.0"));
-            assertTrue(writer.transactions() > writesBefore, "the writer went on while b was read");
+            assertTrue(writer.transactions() > writesBefore, "the writers went on while b was read");
         }
-        server.execute(db, "INSERT INTO a VALUES (-1, 'marker')"); // committed after the writer's last change
+        server.execute(db, "INSERT INTO a VALUES (-1, 'marker', 0)"); // committed after the writers' last change
         runUntil(() -> records().stream().anyMatch(r -> r.get("after") != null && id(r) == -1));
 
         List<GenericRecord> ofB = records().stream().filter(r -> table(r).equals("b")).toList();
@@ -128,7 +128,7 @@ class CapturePostgresChangeIncrementalSnapshotIT {
 
         server.execute(db, "UPDATE a SET v = 'changed' WHERE id = 7", "DELETE FROM a WHERE id = 200");
         runUntil(() -> !state().containsKey("incremental.table.0"));
-        server.execute(db, "INSERT INTO b VALUES (-1, 'marker')");
+        server.execute(db, "INSERT INTO b VALUES (-1, 'marker', 0)");
         runUntil(() -> records().stream().anyMatch(r -> table(r).equals("b") && id(r) == -1));
 
         List<MockFlowFile> flowFiles = runner.getFlowFilesForRelationship(CapturePostgresChange.REL_SUCCESS).stream()
@@ -165,8 +165,8 @@ class CapturePostgresChangeIncrementalSnapshotIT {
 
     @Test
     void aChunkEndsAtTheMaxChunkSize() throws Exception {
-        server.execute(db, "CREATE TABLE wide (id INT PRIMARY KEY, v TEXT)",
-                "INSERT INTO wide SELECT i, repeat('x', 10000) FROM generate_series(1, 12) i");
+        server.execute(db, "CREATE TABLE wide (id INT PRIMARY KEY, v TEXT, n BIGINT NOT NULL)",
+                "INSERT INTO wide SELECT i, repeat('x', 10000), i FROM generate_series(1, 12) i");
         runner.setProperty(PostgresCaptureProperties.TABLE_INCLUDE, "public\\.(a|b|wide)");
         runner.setProperty(PostgresCaptureProperties.INCREMENTAL_CHUNK_SIZE, "1000");
         runner.setProperty(PostgresCaptureProperties.INCREMENTAL_CHUNK_BYTES, "64 KB");
@@ -216,12 +216,20 @@ class CapturePostgresChangeIncrementalSnapshotIT {
         return ((GenericRecord) record.get("source")).get("table").toString();
     }
 
+    private static void awaitTransactions(RandomRowWriter writer, long count) throws InterruptedException {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (writer.transactions() < count && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertTrue(writer.transactions() >= count, "the writers committed " + writer.transactions() + " transactions");
+    }
+
     private static int id(GenericRecord record) {
         GenericRecord image = (GenericRecord) (record.get("after") != null ? record.get("after") : record.get("before"));
         return ((Number) image.get("id")).intValue();
     }
 
-    /** Records of one table replayed by key, the last one winning: the table's rows as id -> v. */
+    /** Records of one table replayed by key, the last one winning: the table's rows as id -> "v|n". */
     private static Map<Integer, String> replay(List<GenericRecord> records) {
         Map<Integer, String> rows = new TreeMap<>();
         for (GenericRecord record : records) {
@@ -229,7 +237,7 @@ class CapturePostgresChangeIncrementalSnapshotIT {
             if (after == null) {
                 rows.remove(id(record));
             } else {
-                rows.put(id(record), String.valueOf(after.get("v")));
+                rows.put(id(record), after.get("v") + "|" + after.get("n"));
             }
         }
         return rows;
@@ -238,85 +246,11 @@ class CapturePostgresChangeIncrementalSnapshotIT {
     private Map<Integer, String> table(String name) throws Exception {
         Map<Integer, String> rows = new TreeMap<>();
         try (Connection c = server.connection(db); Statement s = c.createStatement();
-             ResultSet r = s.executeQuery("SELECT id, v FROM " + name)) {
+             ResultSet r = s.executeQuery("SELECT id, v, n FROM " + name)) {
             while (r.next()) {
-                rows.put(r.getInt(1), r.getString(2));
+                rows.put(r.getInt(1), r.getString(2) + "|" + r.getLong(3));
             }
         }
         return rows;
-    }
-
-    /**
-     * A thread that inserts, updates, moves (changes the key of) and deletes random rows of a table {@code (id, v)}, one
-     * statement per transaction, until closed.
-     */
-    private final class Writer implements AutoCloseable {
-        private final Thread thread;
-        private final AtomicLong transactions = new AtomicLong();
-        private final AtomicReference<Throwable> failure = new AtomicReference<>();
-        private volatile boolean running = true;
-
-        Writer(String table, int keySpace) {
-            thread = new Thread(() -> write(table, keySpace), "writer-" + table);
-            thread.start();
-        }
-
-        private void write(String table, int keySpace) {
-            ThreadLocalRandom random = ThreadLocalRandom.current();
-            try (Connection c = server.connection(db);
-                 PreparedStatement insert = c.prepareStatement("INSERT INTO " + table + " VALUES (?, ?) ON CONFLICT DO NOTHING");
-                 PreparedStatement update = c.prepareStatement("UPDATE " + table + " SET v = ? WHERE id = ?");
-                 PreparedStatement move = c.prepareStatement("UPDATE " + table + " SET id = ? WHERE id = ?"
-                         + " AND NOT EXISTS (SELECT 1 FROM " + table + " WHERE id = ?)");
-                 PreparedStatement delete = c.prepareStatement("DELETE FROM " + table + " WHERE id = ?")) {
-                while (running) {
-                    int key = 1 + random.nextInt(keySpace);
-                    int dice = random.nextInt(100);
-                    if (dice < 30) {
-                        insert.setInt(1, key);
-                        insert.setString(2, "ins-" + random.nextInt(1_000_000));
-                        insert.executeUpdate();
-                    } else if (dice < 65) {
-                        update.setString(1, "upd-" + random.nextInt(1_000_000));
-                        update.setInt(2, key);
-                        update.executeUpdate();
-                    } else if (dice < 80) {
-                        int to = 1 + random.nextInt(keySpace);
-                        move.setInt(1, to);
-                        move.setInt(2, key);
-                        move.setInt(3, to);
-                        move.executeUpdate();
-                    } else {
-                        delete.setInt(1, key);
-                        delete.executeUpdate();
-                    }
-                    transactions.incrementAndGet();
-                    Thread.sleep(2);
-                }
-            } catch (Throwable t) {
-                failure.compareAndSet(null, t);
-            }
-        }
-
-        long transactions() {
-            return transactions.get();
-        }
-
-        void awaitTransactions(long count) throws InterruptedException {
-            long deadline = System.nanoTime() + 30_000_000_000L;
-            while (transactions.get() < count && failure.get() == null && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
-            assertTrue(transactions.get() >= count, "the writer wrote " + transactions.get() + ": " + failure.get());
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            running = false;
-            thread.join(30_000);
-            if (failure.get() != null) {
-                throw new AssertionError("The writer failed", failure.get());
-            }
-        }
     }
 }
