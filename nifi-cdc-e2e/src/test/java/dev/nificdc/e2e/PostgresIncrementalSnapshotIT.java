@@ -84,7 +84,7 @@ class PostgresIncrementalSnapshotIT {
         List<String> progress = new ArrayList<>();
         long beforeKill;
         try (RandomRowWriter writer = new RandomRowWriter(() -> DATABASES.admin(db), "items", "id", ROWS + 5_000, i -> i)
-                .onPostgres().pauseBetweenTransactions(10).start(2)) {
+                .pauseBetweenTransactions(10).start(2)) {
             client.stopProcessor(flow.captureId());
             client.updateProcessorProperties(flow.captureId(), Map.of("Table Include Pattern", "public\\.(marker|items)"));
             client.startProcessor(flow.captureId());

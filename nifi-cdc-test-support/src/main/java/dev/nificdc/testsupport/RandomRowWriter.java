@@ -17,9 +17,7 @@ import java.util.function.IntFunction;
  * BIGINT)} as fast as they can, in transactions of one to four statements, until closed. Keys are drawn from
  * {@code 1..keySpace} and turned into key values by {@code keyOf} (numbers, or text for a text key); statements that hit
  * an existing or missing key simply do nothing or fail and are skipped. Two writers may deadlock: InnoDB then rolls one
- * transaction back, and it is not counted. On PostgreSQL ({@link #onPostgres()}) identifiers are quoted with double
- * quotes, and a transaction in which a statement hit an existing key is rolled back (PostgreSQL aborts it) and not
- * counted.
+ * transaction back, and it is not counted.
  */
 public final class RandomRowWriter implements AutoCloseable {
     /** Opens a connection of a writer thread. */
@@ -38,7 +36,6 @@ public final class RandomRowWriter implements AutoCloseable {
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private volatile boolean running = true;
     private volatile long pauseMillis;
-    private volatile boolean postgres;
 
     public RandomRowWriter(Connector connector, String table, String keyColumn, int keySpace, IntFunction<Object> keyOf) {
         this.connector = connector;
@@ -51,12 +48,6 @@ public final class RandomRowWriter implements AutoCloseable {
     /** Each thread sleeps this long after each transaction (0, the default: none), to hold the rate a sink can follow. */
     public RandomRowWriter pauseBetweenTransactions(long millis) {
         this.pauseMillis = millis;
-        return this;
-    }
-
-    /** Writes to a PostgreSQL table (double-quoted identifiers, PostgreSQL's error handling). */
-    public RandomRowWriter onPostgres() {
-        this.postgres = true;
         return this;
     }
 
@@ -77,7 +68,7 @@ public final class RandomRowWriter implements AutoCloseable {
 
     private void write() {
         ThreadLocalRandom random = ThreadLocalRandom.current();
-        String k = postgres ? "\"" + keyColumn + "\"" : "`" + keyColumn + "`";
+        String k = "`" + keyColumn + "`";
         try (Connection c = connector.open();
              PreparedStatement insert = c.prepareStatement("INSERT INTO " + table + " (" + k + ", v, n) VALUES (?, ?, ?)");
              PreparedStatement update = c.prepareStatement("UPDATE " + table + " SET v = ?, n = n + ? WHERE " + k + " = ?");
@@ -86,9 +77,8 @@ public final class RandomRowWriter implements AutoCloseable {
             c.setAutoCommit(false);
             while (running) {
                 int statements = 1 + random.nextInt(4);
-                boolean aborted = false;
                 try {
-                    for (int i = 0; i < statements && !aborted; i++) {
+                    for (int i = 0; i < statements; i++) {
                         Object key = keyOf.apply(1 + random.nextInt(keySpace));
                         int dice = random.nextInt(100);
                         try {
@@ -110,26 +100,14 @@ public final class RandomRowWriter implements AutoCloseable {
                                 delete.setObject(1, key);
                                 delete.executeUpdate();
                             }
-                        } catch (SQLException e) {
-                            if (!(e instanceof SQLIntegrityConstraintViolationException || "23505".equals(e.getSQLState()))) {
-                                throw e;
-                            }
-                            // the key exists already: the statement did nothing; the transaction goes on, but PostgreSQL
-                            // aborted it
-                            aborted = postgres;
+                        } catch (SQLIntegrityConstraintViolationException duplicateKey) {
+                            // the key exists already: the statement did nothing, the transaction goes on
                         }
                     }
-                    if (aborted) {
-                        c.rollback();
-                    } else {
-                        c.commit();
-                        transactions.incrementAndGet();
-                    }
-                } catch (SQLException e) {
-                    if (!(e instanceof SQLTransactionRollbackException || "40P01".equals(e.getSQLState()))) {
-                        throw e;
-                    }
-                    c.rollback(); // two writers deadlocked: the server rolled this one back
+                    c.commit();
+                    transactions.incrementAndGet();
+                } catch (SQLTransactionRollbackException deadlock) {
+                    c.rollback(); // two writers deadlocked: InnoDB rolled this one back
                 }
                 if (pauseMillis > 0) {
                     Thread.sleep(pauseMillis);
