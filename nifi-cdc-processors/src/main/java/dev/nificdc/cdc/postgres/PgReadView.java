@@ -73,7 +73,7 @@ public final class PgReadView implements ReadView<PgOffset> {
         if (incremental == null) {
             return ReadView.super.contains(streamed);
         }
-        String refusal = incremental.streamed().refusal(incremental.snapshot(), streamed.lsn(), new PgServer(connection)::committed);
+        String refusal = incremental.streamed().refusal(incremental.snapshot(), streamed.lsn());
         if (refusal != null) {
             incremental.logger().debug("Incremental snapshot view " + incremental.snapshot() + " refused at " + streamed + ": " + refusal);
         }

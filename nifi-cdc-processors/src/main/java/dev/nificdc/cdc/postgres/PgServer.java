@@ -232,22 +232,6 @@ public final class PgServer {
         return PgTxidSnapshot.parse(single("SELECT txid_current_snapshot()::text"));
     }
 
-    /** The txids of {@code txids} that have committed ({@code txid_status}, PostgreSQL 10+). */
-    public List<Long> committed(List<Long> txids) throws SQLException {
-        List<Long> committed = new ArrayList<>();
-        try (PreparedStatement s = connection.prepareStatement("SELECT txid_status(?)")) {
-            for (long txid : txids) {
-                s.setLong(1, txid);
-                try (ResultSet rs = s.executeQuery()) {
-                    if (rs.next() && "committed".equals(rs.getString(1))) {
-                        committed.add(txid);
-                    }
-                }
-            }
-        }
-        return committed;
-    }
-
     private String single(String sql) throws SQLException {
         try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             return rs.next() ? rs.getString(1) : null;

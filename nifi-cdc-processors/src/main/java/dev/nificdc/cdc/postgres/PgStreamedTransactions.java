@@ -1,6 +1,5 @@
 package dev.nificdc.cdc.postgres;
 
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -9,23 +8,29 @@ import java.util.List;
  * The transactions a replication stream has handed out since it started, kept so that an incremental snapshot can tell
  * exactly whether a read view sees all of them ({@link PgReadView#contains}). Shared by the {@link PgStreamingSource},
  * whose reader records each transaction at its Begin message (before any of its changes is handed out), and the
- * {@link PgSnapshotSource}, whose incremental views judge against it. Thread-safe.
+ * {@link PgSnapshotSource}, whose incremental views are judged against it. Thread-safe.
  *
- * <p>What it knows about a stream that started at offset {@code R}:
+ * <p>A view (a transaction snapshot: xmin, xmax, running xids) contains what the stream handed out up to a stored offset
+ * {@code S} when it sees every transaction committed at or before {@code S}. Visibility follows the server's list of
+ * running transactions, not the WAL: a transaction whose commit record is written, streamed and handed out is still
+ * running for new snapshots while it waits for a synchronous standby. So, for a stream that started at offset {@code R}:
  * <ul>
- * <li>every transaction with a commit LSN after {@code R} that the stream received: its 32-bit xid and commit LSN,
- * in commit order;</li>
- * <li>a bound for the others: every transaction committed at or before {@code R} has a txid below
- * {@link #streamStarted start bound} {@code X0}, a txid assigned when the stream started (a transaction's xid is assigned
- * before its commit record is written, and that record was in the WAL before the stream started); transactions dropped
- * when more than {@code capacity} are kept raise the bound to above their xids.</li>
+ * <li>every transaction committed after {@code R} that the stream received is kept (32-bit xid and commit LSN, in commit
+ * order), and each one committed at or before {@code S} must be visible in the view;</li>
+ * <li>every transaction committed at or before {@code R} has a txid below the stream's start bound {@code X0}, a txid
+ * assigned when the stream started (a transaction's xid is assigned before its commit record is written, and that record
+ * was in the WAL before). Whether such a transaction has ended cannot be asked (PostgreSQL reports a committed transaction
+ * that is still in its list of running ones as "in progress"), so the view must have {@code xmin >= X0}: every
+ * transaction running when the stream started has ended for it. A transaction running since before the stream started
+ * delays chunks until it ends; it never makes one wrong;</li>
+ * <li>beyond {@code capacity} kept transactions the oldest half is forgotten, and the bound rises above their xids.</li>
  * </ul>
- * A transaction visible in a read view is visible in every later one (it had ended when the first was taken), so
- * {@link #judge} forgets every transaction the view sees, and the bound once a view's {@code xmin} passes it: what stays is
- * the few transactions the last view did not see yet.
+ * A transaction visible in a view is visible in every later one (it had ended when the first was taken), so
+ * {@link #refusal} forgets every kept transaction the view sees, and the bound once a view's {@code xmin} passes it: what
+ * stays is the few transactions the last view did not see yet.
  */
 public final class PgStreamedTransactions {
-    /** How many transactions are kept at most (16 bytes each); beyond it the oldest half is forgotten. */
+    /** How many transactions are kept at most (12 bytes each); beyond it the oldest half is forgotten. */
     public static final int DEFAULT_CAPACITY = 500_000;
     private static final long NO_STREAM = -1;
 
@@ -33,7 +38,7 @@ public final class PgStreamedTransactions {
     private int[] xids = new int[1024];
     private long[] commitLsns = new long[1024];
     private int size;
-    /** {@code X0}: transactions not kept have txids below it (0 once every later view sees them); NO_STREAM before a start. */
+    /** {@code X0}: transactions not kept have txids below it (0 once a view passed it); NO_STREAM before a start. */
     private long startBound = NO_STREAM;
     /** The latest (circularly) 32-bit xid forgotten because of the capacity, when {@code dropped}. */
     private int droppedMax;
@@ -102,13 +107,22 @@ public final class PgStreamedTransactions {
     }
 
     /**
-     * Whether {@code view} sees every transaction the stream handed out up to {@code upToLsn} (a stored offset's LSN; every
-     * transaction whose commit LSN is not after it counts, one more than strictly needed at most): the kept ones are judged
-     * here; for the others it returns the txids whose commit status decides (see {@link Verdict}). Forgets what the view sees.
+     * Why {@code view} may not contain every transaction the stream handed out up to {@code upToLsn} (a stored offset's
+     * LSN; every transaction whose commit LSN is not after it counts, one more than strictly needed at most), or null when
+     * it contains them all. Forgets what the view sees; counts the views judged and refused.
      */
-    public synchronized Verdict judge(PgTxidSnapshot view, long upToLsn) {
+    public synchronized String refusal(PgTxidSnapshot view, long upToLsn) {
+        String reason = judge(view, upToLsn);
+        judged++;
+        if (reason != null) {
+            refused++;
+        }
+        return reason;
+    }
+
+    private String judge(PgTxidSnapshot view, long upToLsn) {
         if (startBound == NO_STREAM) {
-            return Verdict.refused("no stream with a known start has run in this processor yet");
+            return "no stream with a known start has run in this processor yet";
         }
         List<Long> missing = new ArrayList<>();
         int kept = 0;
@@ -126,64 +140,19 @@ public final class PgStreamedTransactions {
         }
         size = kept;
         if (!missing.isEmpty()) {
-            return Verdict.refused("the view does not see " + missing.size() + " transactions the stream handed out (txids "
-                    + sample(missing) + ")");
+            return "the view does not see " + missing.size() + " transactions the stream handed out (txids " + sample(missing) + ")";
         }
         long bound = startBound;
         if (dropped) {
             bound = Math.max(bound, view.txidOf(Integer.toUnsignedLong(droppedMax)) + 1);
         }
-        if (view.xmin() >= bound) {
-            startBound = 0; // every later view's xmin is at least this one's
-            dropped = false;
-            return Verdict.CONTAINED;
+        if (view.xmin() < bound) {
+            return "transaction " + view.xmin() + " was running when the stream started (or before a transaction no longer kept)"
+                    + " and has not ended for the view";
         }
-        if (view.xmax() < bound) {
-            return Verdict.refused("transactions older than the stream's start (txids below " + bound + ") may not have ended"
-                    + " for the view (its xmax is " + view.xmax() + ")");
-        }
-        List<Long> undecided = new ArrayList<>();
-        for (long txid : view.xip()) {
-            if (txid < bound) {
-                undecided.add(txid);
-            }
-        }
-        return undecided.isEmpty() ? Verdict.CONTAINED : new Verdict(true, "", undecided);
-    }
-
-    /** Asks the server which of some txids have committed. */
-    @FunctionalInterface
-    public interface CommitStatus {
-        List<Long> committed(List<Long> txids) throws SQLException;
-    }
-
-    /**
-     * The whole rule: {@link #judge} and, when it leaves txids undecided, their commit status now. Counts the views judged
-     * and refused.
-     *
-     * @return null when {@code view} contains everything handed out up to {@code upToLsn}, else why not
-     */
-    public String refusal(PgTxidSnapshot view, long upToLsn, CommitStatus status) {
-        Verdict verdict = judge(view, upToLsn);
-        String reason = verdict.contained() ? null : verdict.reason();
-        if (reason == null && !verdict.mustNotHaveCommitted().isEmpty()) {
-            try {
-                List<Long> committed = status.committed(verdict.mustNotHaveCommitted());
-                if (!committed.isEmpty()) {
-                    reason = "transactions older than the stream's start that the view does not see have committed (txids "
-                            + sample(committed) + ")";
-                }
-            } catch (SQLException e) {
-                reason = "the commit status of transactions older than the stream's start could not be read: " + e.getMessage();
-            }
-        }
-        synchronized (this) {
-            judged++;
-            if (reason != null) {
-                refused++;
-            }
-        }
-        return reason;
+        startBound = 0; // every later view's xmin is at least this one's
+        dropped = false;
+        return null;
     }
 
     /** Views judged by {@link #refusal} so far. */
@@ -196,7 +165,7 @@ public final class PgStreamedTransactions {
         return refused;
     }
 
-    /** Transactions kept now (for tests and logs). */
+    /** Transactions kept now. */
     public synchronized int size() {
         return size;
     }
@@ -208,22 +177,5 @@ public final class PgStreamedTransactions {
 
     private static String sample(List<Long> txids) {
         return txids.size() <= 5 ? txids.toString() : txids.subList(0, 5) + " and " + (txids.size() - 5) + " more";
-    }
-
-    /**
-     * What {@link #judge} decided.
-     *
-     * @param contained  false: the view is refused ({@code reason} says why)
-     * @param mustNotHaveCommitted when the view is not refused: txids of transactions the view does not see that began before
-     *                   the stream started (or were forgotten); the view contains everything handed out only if none of
-     *                   them has committed (an untracked transaction that committed may have been handed out; one still
-     *                   running or rolled back was not)
-     */
-    public record Verdict(boolean contained, String reason, List<Long> mustNotHaveCommitted) {
-        static final Verdict CONTAINED = new Verdict(true, "", List.of());
-
-        static Verdict refused(String reason) {
-            return new Verdict(false, reason, List.of());
-        }
     }
 }
