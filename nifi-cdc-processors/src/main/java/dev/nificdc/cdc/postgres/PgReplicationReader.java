@@ -155,6 +155,9 @@ public final class PgReplicationReader implements ChangeStream<PgOffset> {
 
     @Override
     public void close() {
+        if (transactions != null) {
+            transactions.streamStopped(); // what it handed out is no longer known to be all up to a stored offset
+        }
         running = false;
         Thread t = thread;
         if (t != null && t != Thread.currentThread()) {

@@ -12,7 +12,8 @@ import java.sql.Statement;
 /**
  * Opens {@link PgReadView}s: the first in the snapshot the replication slot exports when it is created (so streaming
  * starts exactly where the rows were read), later ones (after a restart in the middle of a snapshot) in the snapshot of
- * a temporary slot, at a later LSN; the snapshot bookkeeping drops what a later view already contains.
+ * a temporary slot, at a later LSN; the snapshot bookkeeping drops what a later view already contains. Built with the
+ * stream's {@link PgStreamedTransactions}, it also opens the views of incremental snapshots ({@link #openIncrementalView}).
  */
 public final class PgSnapshotSource implements SnapshotSource<PgOffset> {
     private final PgCaptureSetup setup;

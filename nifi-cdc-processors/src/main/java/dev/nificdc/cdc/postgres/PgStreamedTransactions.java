@@ -69,10 +69,11 @@ public final class PgStreamedTransactions {
     }
 
     /**
-     * A stream starts but no bound could be assigned (e.g. on a standby, where no txid can be): every view is refused until
-     * a stream starts with one.
+     * The stream stopped, or started without a bound (e.g. on a standby, where no txid can be assigned): every view is
+     * refused until a stream starts with one. A stored offset may then come from elsewhere (another node of a cluster
+     * streamed meanwhile), beyond what this stream received.
      */
-    public synchronized void streamStartedWithoutBound() {
+    public synchronized void streamStopped() {
         size = 0;
         dropped = false;
         startBound = NO_STREAM;
@@ -122,7 +123,7 @@ public final class PgStreamedTransactions {
 
     private String judge(PgTxidSnapshot view, long upToLsn) {
         if (startBound == NO_STREAM) {
-            return "no stream with a known start has run in this processor yet";
+            return "no stream with a known start is running in this processor";
         }
         List<Long> missing = new ArrayList<>();
         int kept = 0;

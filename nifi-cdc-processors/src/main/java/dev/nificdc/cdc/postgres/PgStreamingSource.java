@@ -75,7 +75,7 @@ public final class PgStreamingSource implements StreamingSource<PgOffset> {
         try {
             transactions.streamStarted(server.txidAboveCommitted());
         } catch (SQLException e) {
-            transactions.streamStartedWithoutBound();
+            transactions.streamStopped();
             logger.warn("Could not assign a transaction id to mark where the stream starts (" + e.getMessage() + "): incremental"
                     + " snapshots wait until a stream starts with one");
         }

@@ -45,15 +45,17 @@ class PgStreamedTransactionsTest {
     }
 
     @Test
-    void noViewIsAcceptedBeforeAStreamStartedWithABound() {
+    void noViewIsAcceptedWithoutARunningStreamWithABound() {
         PgStreamedTransactions streamed = new PgStreamedTransactions();
         assertNotNull(streamed.refusal(new PgTxidSnapshot(100, 100, new long[0]), 1000));
-        streamed.streamStartedWithoutBound();
+        streamed.streamStopped();
         assertNotNull(streamed.refusal(new PgTxidSnapshot(100, 100, new long[0]), 1000));
         streamed.streamStarted(50);
         assertNull(streamed.refusal(new PgTxidSnapshot(100, 100, new long[0]), 1000));
-        assertEquals(3, streamed.judged());
-        assertEquals(2, streamed.refused());
+        streamed.streamStopped();
+        assertNotNull(streamed.refusal(new PgTxidSnapshot(100, 100, new long[0]), 1000), "the stream stopped");
+        assertEquals(4, streamed.judged());
+        assertEquals(3, streamed.refused());
     }
 
     @Test
