@@ -196,7 +196,7 @@ class PgIncrementalSnapshotIT {
     /** The backfill rate of a larger table without concurrent writes or faults (figure for the report, not a goal). */
     @Test
     void aLargerTableIsBackfilledInChunks() throws Exception {
-        int rows = 200_000;
+        int rows = 100_000;
         createTable("id INT PRIMARY KEY", i -> i, 0);
         server.execute(db, "INSERT INTO t SELECT g, 'initial-' || g, g FROM generate_series(1, " + rows + ") g");
         KeyedReplay replay = new KeyedReplay("t");
@@ -209,8 +209,15 @@ class PgIncrementalSnapshotIT {
             System.out.printf("PgIncrementalSnapshotIT backfill: %d rows in %.1f s, %.0f rows/s (chunks of 5000)%n", rows, seconds, rows / seconds);
         }
         assertEquals(rows, replay.rows().size());
-        try (Connection c = server.connection(db)) {
-            replay.assertEquals(KeyedReplay.table(c, "t", List.of("id")), "replayed records vs. the table");
+        // compared row by row as the table streams by: the heap holds the replay only
+        try (Connection c = server.connection(db); Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            s.setFetchSize(1000);
+            try (ResultSet r = s.executeQuery("SELECT id, v, n FROM t")) {
+                while (r.next()) {
+                    assertEquals(List.of(r.getString(1), r.getString(2), r.getString(3)), replay.rows().get("[" + r.getString(1) + "]"));
+                }
+            }
         }
     }
 
