@@ -27,7 +27,9 @@ import java.util.stream.Collectors;
  * and handed out right away, as {@code op = r} rows: after every change already handed out and before every change
  * still to come. First it checks that the view contains every change handed out so far ({@link ReadView#contains} of
  * the stored streaming offset {@code S}; on MariaDB: {@code S} is not after the view's {@code binlog_snapshot_position},
- * which the server reports exactly); otherwise (a transaction the stream already handed out whose commit the server had
+ * which the server reports exactly; on PostgreSQL, where visibility does not follow the WAL order: the view's transaction
+ * snapshot sees every transaction the stream handed out up to {@code S}, and every one running when the stream started
+ * has ended for it); otherwise (a transaction the stream already handed out whose commit the server had
  * not finished when the view was opened) the chunk is tried again after the next streaming run. Then, for each key in
  * the chunk's range: if the key changes after {@code S}, the stream hands out those changes after the chunk, and the
  * last of them is the key's final state; if it does not, the key's state has not changed since {@code S}, and the view,
