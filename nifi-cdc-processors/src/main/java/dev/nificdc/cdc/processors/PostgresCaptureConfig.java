@@ -68,7 +68,9 @@ record PostgresCaptureConfig(PgSourceConfig source, PostgresSnapshotMode snapsho
 
     /** The engine that runs this capture: the slot's snapshot read views, then its stream, with incremental snapshots. */
     CaptureCoordinator<PgOffset> coordinator(CaptureLogger logger) {
-        return new CaptureCoordinator<>(new PgSnapshotSource(source, logger), new PgStreamingSource(source, logger),
+        PgStreamingSource streaming = new PgStreamingSource(source, logger);
+        // the snapshot source judges incremental-snapshot views against what this stream handed out
+        return new CaptureCoordinator<>(new PgSnapshotSource(source, streaming.transactions(), logger), streaming,
                 new CaptureCoordinator.Config(snapshotMode.policy(), maxEventsPerFlowFile, maxWait), incremental, logger);
     }
 
