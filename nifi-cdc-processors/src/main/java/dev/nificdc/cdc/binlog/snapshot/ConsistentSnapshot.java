@@ -149,14 +149,17 @@ public final class ConsistentSnapshot implements ReadView<BinlogOffset> {
     }
 
     /**
-     * File positions of two servers do not compare: after a fail-over the stream may read another host than the one this
-     * view was opened on, and then the view is not known to contain what was streamed (the chunk waits).
+     * On the server this view was read on, {@code streamed} is not after the view's exact position. On another server of
+     * the topology (the stream moved to another host, or this view was opened on another one), where file positions do
+     * not compare, every GTID before {@code streamed} is before the view's position: each of those transactions is in
+     * this server's binlog before the view, so the view sees it. Offsets whose GTIDs are unknown are not known to be
+     * contained.
      */
     @Override
     public boolean contains(BinlogOffset streamed) {
         if (streamed.serverInstance() != null && position.serverInstance() != null
                 && !streamed.serverInstance().equals(position.serverInstance())) {
-            return false;
+            return streamed.gtidsContainedIn(position);
         }
         return ReadView.super.contains(streamed);
     }
