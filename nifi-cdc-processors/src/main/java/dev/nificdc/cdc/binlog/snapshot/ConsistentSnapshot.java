@@ -49,11 +49,6 @@ import java.util.stream.Collectors;
  * order ({@link #readTable}). Either way the heap holds at most one page or chunk. Not thread-safe.
  */
 public final class ConsistentSnapshot implements ReadView<BinlogOffset> {
-    /** Why MySQL cannot take incremental snapshots; the first sentence of the error it gets. */
-    public static final String INCREMENTAL_NEEDS_MARIADB = "Incremental snapshots need MariaDB: each chunk is read in a read view"
-            + " whose binlog position MariaDB reports exactly and without any lock (binlog_snapshot_position); MySQL has no such"
-            + " position, and a global read lock per chunk would stall every write. Read the table's rows on MySQL with a new"
-            + " initial snapshot (clear the processor's state).";
     private final Connection connection;
     private final BinlogOffset position;
     private final ServerFlavor flavor;
@@ -106,9 +101,9 @@ public final class ConsistentSnapshot implements ReadView<BinlogOffset> {
         try {
             MySqlServer server = new MySqlServer(connection);
             String version = server.version();
-            if (incremental && ServerFlavor.ofVersion(version) != ServerFlavor.MARIADB) {
-                throw new BinlogCaptureException(CaptureException.Reason.CONFIGURATION, INCREMENTAL_NEEDS_MARIADB + " This server is "
-                        + version + ".");
+            IncrementalSnapshotSupport support = IncrementalSnapshotSupport.of(version, server.variable("version_comment"));
+            if (incremental && !support.available()) {
+                throw new BinlogCaptureException(CaptureException.Reason.CONFIGURATION, support.explanation());
             }
             ServerIdentity identity = server.identity();
             long serverId = identity.serverId();
