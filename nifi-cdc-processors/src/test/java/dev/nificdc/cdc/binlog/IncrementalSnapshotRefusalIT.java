@@ -79,30 +79,7 @@ class IncrementalSnapshotRefusalIT {
         BinlogSourceConfig source = new BinlogSourceConfig(List.of(new BinlogSourceConfig.HostPort(server.host(), server.port())),
                 MariaDbServer.CDC_USER, MariaDbServer.CDC_PASSWORD, 9_000 + (long) (Math.random() * 1_000), Duration.ofSeconds(10),
                 Duration.ofSeconds(5), null, filter, StartPosition.latest(), "test", Duration.ZERO, DdlOutput.DEFAULT);
-        CaptureLogger slf4j = CaptureLogger.slf4j(IncrementalSnapshotRefusalIT.class);
-        CaptureLogger logger = new CaptureLogger() {
-            @Override
-            public void info(String message) {
-                slf4j.info(message);
-            }
-
-            @Override
-            public void warn(String message) {
-                warnings.add(message);
-                slf4j.warn(message);
-            }
-
-            @Override
-            public void warn(String message, Throwable cause) {
-                warnings.add(message);
-                slf4j.warn(message, cause);
-            }
-
-            @Override
-            public void debug(String message) {
-                slf4j.debug(message);
-            }
-        };
+        CaptureLogger logger = DdlReplayIT.recording(warnings);
         return new CaptureCoordinator<>(new MySqlSnapshotSource(source, ConsistencyMethod.AUTO, logger),
                 new BinlogStreamingSource(source, logger),
                 new CaptureCoordinator.Config(SnapshotPolicy.NO_DATA, 1000, Duration.ofMillis(300)),

@@ -5,7 +5,6 @@ import dev.nificdc.testsupport.MariaDbServer;
 import org.apache.nifi.components.ConfigVerificationResult;
 import org.apache.nifi.components.ConfigVerificationResult.Outcome;
 import org.apache.nifi.components.state.Scope;
-import org.apache.nifi.util.MockComponentLog;
 import org.apache.nifi.util.MockFlowFile;
 import org.apache.nifi.util.TestRunner;
 import org.junit.jupiter.api.Test;
@@ -36,7 +35,8 @@ class CaptureBinlogChangeMySqlIncrementalRefusalIT {
             runner.setIncomingConnection(true);
             String refusal = IncrementalSnapshotSupport.of(MYSQL_VERSION, "MariaDB Server").explanation();
 
-            ConfigVerificationResult step = step(verify(runner), "Incremental snapshots on");
+            ConfigVerificationResult step = CaptureBinlogChangeVerifyIT.step(CaptureBinlogChangeVerifyIT.verify(runner),
+                    "Incremental snapshots on");
             assertEquals(Outcome.FAILED, step.getOutcome(), step.getExplanation());
             assertTrue(step.getExplanation().startsWith("Snapshot New Tables is true and the input for incremental snapshot"
                     + " requests is connected, but this server cannot take incremental snapshots")
@@ -61,21 +61,11 @@ class CaptureBinlogChangeMySqlIncrementalRefusalIT {
         try (MariaDbServer mariaDb = MariaDbServer.start()) {
             String db = mariaDb.createDatabase("available");
             TestRunner runner = BinlogCaptureRunners.newRunner(mariaDb, db);
-            ConfigVerificationResult step = step(verify(runner), "Incremental snapshots on");
+            ConfigVerificationResult step = CaptureBinlogChangeVerifyIT.step(CaptureBinlogChangeVerifyIT.verify(runner),
+                    "Incremental snapshots on");
             assertEquals(Outcome.SUCCESSFUL, step.getOutcome(), step.getExplanation());
             assertTrue(step.getExplanation().startsWith("The server reports version " + MariaDbServer.SERVER_VERSION)
                     && step.getExplanation().contains("binlog_snapshot_position"), step.getExplanation());
         }
-    }
-
-    private static List<ConfigVerificationResult> verify(TestRunner runner) {
-        CaptureBinlogChange processor = (CaptureBinlogChange) runner.getProcessor();
-        return processor.verify(runner.getProcessContext(), new MockComponentLog("verify", processor), Map.of());
-    }
-
-    private static ConfigVerificationResult step(List<ConfigVerificationResult> results, String prefix) {
-        return results.stream().filter(r -> r.getVerificationStepName().startsWith(prefix)).findFirst()
-                .orElseThrow(() -> new AssertionError("no step '" + prefix + "' in " + results.stream()
-                        .map(ConfigVerificationResult::getVerificationStepName).toList()));
     }
 }

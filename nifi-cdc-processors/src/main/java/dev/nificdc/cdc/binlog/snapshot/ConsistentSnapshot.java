@@ -101,9 +101,11 @@ public final class ConsistentSnapshot implements ReadView<BinlogOffset> {
         try {
             MySqlServer server = new MySqlServer(connection);
             String version = server.version();
-            IncrementalSnapshotSupport support = IncrementalSnapshotSupport.of(version, server.variable("version_comment"));
-            if (incremental && !support.available()) {
-                throw new BinlogCaptureException(CaptureException.Reason.CONFIGURATION, support.explanation());
+            if (incremental) {
+                IncrementalSnapshotSupport support = IncrementalSnapshotSupport.of(version, server.variable("version_comment"));
+                if (!support.available()) {
+                    throw new BinlogCaptureException(CaptureException.Reason.CONFIGURATION, support.explanation());
+                }
             }
             ServerIdentity identity = server.identity();
             long serverId = identity.serverId();
