@@ -109,12 +109,9 @@ public final class Demo {
         client.setParameters(contextId, databases.flowParameters(), databases.sensitiveParameters());
         Map<String, String> processors = client.processorIdsByNameInTree(groupId);
         String captureId = required(processors, databases.captureProcessor(), template);
-        String applyId = required(processors, APPLY, template);
+        required(processors, APPLY, template); // the demo's output is the replica this processor writes
         if (!databases.captureProperties().isEmpty()) {
             client.updateProcessorProperties(captureId, databases.captureProperties());
-        }
-        if (!databases.applyProperties().isEmpty()) {
-            client.updateProcessorProperties(applyId, databases.applyProperties());
         }
         client.startGroup(groupId);
         String ui = "http://127.0.0.1:" + nifi.port() + "/nifi/";

@@ -62,9 +62,6 @@ interface DemoSource {
     /** Properties of the capture processor that differ from the template's (e.g. where capture starts); may be empty. */
     Map<String, String> captureProperties();
 
-    /** Properties of PutDatabaseRecord ("Apply changes to the replica") that differ from the template's; may be empty. */
-    Map<String, String> applyProperties();
-
     /** The canvas note that says what the demo did with the imported flow. */
     String canvasNote();
 

@@ -10,12 +10,6 @@ import java.util.Map;
 
 /** Edits to a flow definition (the JSON of NiFi's "Download flow definition") made before it is imported. */
 final class FlowDefinitions {
-    /**
-     * A PutDatabaseRecord statement type path that maps c/r to INSERT, u to UPDATE and d to DELETE instead of the replica
-     * templates' UPSERT (which fails before NiFi 2.4, NIFI-14346, see templates/README.md); the PostgreSQL replica
-     * tests and the PostgreSQL demo run the flow with it.
-     */
-    static final String OPERATION_STATEMENT_PATH = "/__op";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private FlowDefinitions() {

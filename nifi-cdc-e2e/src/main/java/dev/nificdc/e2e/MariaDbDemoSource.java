@@ -189,12 +189,6 @@ final class MariaDbDemoSource implements DemoSource {
                 "Table Include Pattern", DemoTables.literalPattern(tableLabel()));
     }
 
-    /** The template's PutDatabaseRecord runs as shipped (UPSERT: the standard processors here are 2.6.0). */
-    @Override
-    public Map<String, String> applyProperties() {
-        return Map.of();
-    }
-
     @Override
     public String canvasNote() {
         return "./demo.sh imported binlog-to-database-replica.json and set it up: its parameters point"

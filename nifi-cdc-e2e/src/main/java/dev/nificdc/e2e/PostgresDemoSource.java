@@ -117,12 +117,6 @@ final class PostgresDemoSource implements DemoSource {
         return Map.of();
     }
 
-    /** INSERT/UPDATE/DELETE by {@code /__op}, as the PostgreSQL replica tests (PostgresReplicationIT) run the flow. */
-    @Override
-    public Map<String, String> applyProperties() {
-        return Map.of("Statement Type Record Path", FlowDefinitions.OPERATION_STATEMENT_PATH);
-    }
-
     @Override
     public String canvasNote() {
         return "./demo.sh imported postgres-to-database-replica.json and set it up: its parameters point at the demo's two"

@@ -154,7 +154,10 @@ class BinlogCommitWindowIT {
         awaitReplicaEqualsSource(target, items, flow.groupId());
         List<TappedFlowFile> tapped = tap.flowFiles();
         long pageSequenceId = Long.parseLong(hit.state().get("sequence.id")) - 1;
-        assertEquals(2, FlowFileTap.bySequenceId(tapped).get(pageSequenceId).size(), "the page's FlowFile was delivered again");
+        Map<Long, List<TappedFlowFile>> bySequence = FlowFileTap.bySequenceId(tapped);
+        System.out.println("BinlogCommitWindowIT: " + tapped.size() + " FlowFiles tapped; first sequence ids: " + copiesBySequence(bySequence));
+        assertEquals(2, bySequence.get(pageSequenceId).size(), () -> "the page's FlowFile was delivered again; FlowFiles by sequence id: "
+                + copiesBySequence(bySequence));
         try (Connection source = DATABASES.source().adminConnection()) {
             assertEquals(sorted(CdcFlows.dump(source, items)), replay(tapped, List.of("id"), ITEM_COLUMNS),
                     "every tapped record applied by primary key: no phantom row of the page delivered twice");
@@ -249,6 +252,7 @@ class BinlogCommitWindowIT {
                 NiFiInstance.sleep(1000);
             }
         } while ((!expected.equals(actual) || nifi.client().queuedInGroup(groupId) > 0) && Instant.now().isBefore(deadline));
+        assertEquals(0, nifi.client().queuedInGroup(groupId), "FlowFiles still queued in the group after the replica caught up");
         assertEquals(expected.size(), actual.size(), "replica rows");
         assertEquals(expected, actual, "the replica after the crash inside the commit");
     }
@@ -299,6 +303,13 @@ class BinlogCommitWindowIT {
             return new BigDecimal(new BigInteger(unscaled), ((LogicalTypes.Decimal) decimal.getLogicalType()).getScale()).toPlainString();
         }
         return String.valueOf(value);
+    }
+
+    /** "sequence id: copies (records, cdc.snapshot... attributes)" of the first FlowFiles, to tell from a CI log what was repeated. */
+    private static String copiesBySequence(Map<Long, List<TappedFlowFile>> bySequence) {
+        return bySequence.entrySet().stream().limit(12).map(e -> e.getKey() + ": " + e.getValue().size() + "x "
+                + e.getValue().stream().map(f -> f.avroRecords().size() + " records " + f.attribute("cdc.operations")).toList())
+                .toList().toString();
     }
 
     private static List<String> sorted(List<String> rows) {

@@ -28,12 +28,6 @@ final class CdcFlows {
     static final String POSTGRES_REPLICA = "postgres-to-database-replica.json";
     static final String POSTGRES_KAFKA = "postgres-to-kafka.json";
 
-    /**
-     * PutDatabaseRecord's statement type path the PostgreSQL replica tests set: {@code /__op} maps c/r to INSERT, u to
-     * UPDATE and d to DELETE (see {@link FlowDefinitions#OPERATION_STATEMENT_PATH}).
-     */
-    static final String NIFI_2_3_STATEMENT_PATH = FlowDefinitions.OPERATION_STATEMENT_PATH;
-
     private CdcFlows() {
     }
 
@@ -140,8 +134,8 @@ final class CdcFlows {
      * Imports templates/postgres-to-database-replica.json and sets its parameters: the CDC user of {@code databases},
      * the source database and its tables matching {@code tablePattern} (schema.table), a slot named after the source
      * database, the administrator's publication {@code nifi_cdc}, and {@code target}. The template's Snapshot Mode
-     * (initial) stays: rows already in the tables are copied first, then the slot streams from exactly there. On NiFi
-     * 2.3 the statement path is {@link #NIFI_2_3_STATEMENT_PATH}. Nothing is started.
+     * (initial) stays: rows already in the tables are copied first, then the slot streams from exactly there.
+     * PutDatabaseRecord runs as shipped (UPSERT; the standard processors here are 2.6.0). Nothing is started.
      */
     static ReplicaFlow importPostgresReplica(NiFiRestClient client, String name, PostgresSourceAndReplica databases, String sourceDatabase,
                                              String tablePattern, JdbcTarget target) {
@@ -153,7 +147,6 @@ final class CdcFlows {
         Map<String, String> processors = client.processorIdsByNameInTree(group);
         String capture = processors.get("Capture PostgreSQL changes");
         String put = processors.get("Apply changes to the replica");
-        client.updateProcessorProperties(put, Map.of("Statement Type Record Path", NIFI_2_3_STATEMENT_PATH));
         Map<String, JsonNode> services = servicesByName(client, group);
         String queue = client.groupFlow(group).path("connections").get(0).path("id").asText();
         return new ReplicaFlow(group, context, capture, put, services.get("Avro Reader (embedded schema)").path("id").asText(),
