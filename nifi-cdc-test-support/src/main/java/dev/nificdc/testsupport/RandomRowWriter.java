@@ -7,6 +7,7 @@ import java.sql.SQLIntegrityConstraintViolationException;
 import java.sql.SQLTransactionRollbackException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -16,8 +17,9 @@ import java.util.function.IntFunction;
  * Threads that insert, update (values and primary keys) and delete random rows of one table {@code (key, v VARCHAR, n
  * BIGINT)} as fast as they can, in transactions of one to four statements, until closed. Keys are drawn from
  * {@code 1..keySpace} and turned into key values by {@code keyOf} (numbers, or text for a text key); statements that hit
- * an existing or missing key simply do nothing or fail and are skipped. Two writers may deadlock: InnoDB then rolls one
- * transaction back, and it is not counted.
+ * an existing or missing key simply do nothing or fail and are skipped (on PostgreSQL, where a failed statement aborts its
+ * transaction, the whole transaction is rolled back). Two writers may deadlock: the server then rolls one transaction
+ * back, and it is not counted. Works on MariaDB/MySQL and PostgreSQL (identifiers quoted for the connection's server).
  */
 public final class RandomRowWriter implements AutoCloseable {
     /** Opens a connection of a writer thread. */
@@ -68,9 +70,17 @@ public final class RandomRowWriter implements AutoCloseable {
 
     private void write() {
         ThreadLocalRandom random = ThreadLocalRandom.current();
-        String k = "`" + keyColumn + "`";
-        try (Connection c = connector.open();
-             PreparedStatement insert = c.prepareStatement("INSERT INTO " + table + " (" + k + ", v, n) VALUES (?, ?, ?)");
+        try (Connection c = connector.open()) {
+            write(c, random);
+        } catch (Throwable t) {
+            failure.compareAndSet(null, t);
+        }
+    }
+
+    private void write(Connection c, ThreadLocalRandom random) throws SQLException, InterruptedException {
+        boolean postgres = c.getMetaData().getDatabaseProductName().toLowerCase(Locale.ROOT).contains("postgres");
+        String k = postgres ? "\"" + keyColumn + "\"" : "`" + keyColumn + "`";
+        try (PreparedStatement insert = c.prepareStatement("INSERT INTO " + table + " (" + k + ", v, n) VALUES (?, ?, ?)");
              PreparedStatement update = c.prepareStatement("UPDATE " + table + " SET v = ?, n = n + ? WHERE " + k + " = ?");
              PreparedStatement move = c.prepareStatement("UPDATE " + table + " SET " + k + " = ? WHERE " + k + " = ?");
              PreparedStatement delete = c.prepareStatement("DELETE FROM " + table + " WHERE " + k + " = ?")) {
@@ -108,13 +118,17 @@ public final class RandomRowWriter implements AutoCloseable {
                     transactions.incrementAndGet();
                 } catch (SQLTransactionRollbackException deadlock) {
                     c.rollback(); // two writers deadlocked: InnoDB rolled this one back
+                } catch (SQLException e) {
+                    String state = e.getSQLState() == null ? "" : e.getSQLState();
+                    if (!postgres || !(state.startsWith("23") || state.startsWith("40"))) {
+                        throw e;
+                    }
+                    c.rollback(); // PostgreSQL: a duplicate key, a deadlock or a serialization failure ended the transaction
                 }
                 if (pauseMillis > 0) {
                     Thread.sleep(pauseMillis);
                 }
             }
-        } catch (Throwable t) {
-            failure.compareAndSet(null, t);
         }
     }
 

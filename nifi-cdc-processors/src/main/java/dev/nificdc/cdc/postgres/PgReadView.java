@@ -1,5 +1,6 @@
 package dev.nificdc.cdc.postgres;
 
+import dev.nificdc.cdc.core.CaptureLogger;
 import dev.nificdc.cdc.core.snapshot.ReadView;
 import dev.nificdc.cdc.core.snapshot.SnapshotKey;
 import dev.nificdc.cdc.core.snapshot.SnapshotTable;
@@ -38,17 +39,45 @@ public final class PgReadView implements ReadView<PgOffset> {
     private final Map<SnapshotTable, PgServer.TableInfo> tables = new HashMap<>();
     private final Map<SnapshotTable, TableSchema> schemas = new HashMap<>();
     private final Map<SnapshotTable, PgTable> pgTables = new HashMap<>();
+    /** An incremental snapshot's view: its transaction snapshot, judged against what the stream handed out; else null. */
+    private final Incremental incremental;
+
+    /** What an incremental snapshot's view is judged with. */
+    record Incremental(PgTxidSnapshot snapshot, PgStreamedTransactions streamed, CaptureLogger logger) {
+    }
 
     PgReadView(Connection connection, PgSourceConfig config, long lsn) throws SQLException {
+        this(connection, config, lsn, null);
+    }
+
+    PgReadView(Connection connection, PgSourceConfig config, long lsn, Incremental incremental) throws SQLException {
         this.connection = connection;
         this.config = config;
         this.position = PgOffset.at(lsn);
+        this.incremental = incremental;
         this.types = PgTypeCatalog.load(connection);
     }
 
     @Override
     public PgOffset position() {
         return position;
+    }
+
+    /**
+     * An incremental snapshot's view contains what the stream handed out up to {@code streamed} when its transaction
+     * snapshot sees every one of those transactions ({@link PgStreamedTransactions#refusal}); comparing LSNs would not do,
+     * since a transaction the stream handed out may still be running for a snapshot taken after it.
+     */
+    @Override
+    public boolean contains(PgOffset streamed) {
+        if (incremental == null) {
+            return ReadView.super.contains(streamed);
+        }
+        String refusal = incremental.streamed().refusal(incremental.snapshot(), streamed.lsn());
+        if (refusal != null) {
+            incremental.logger().debug("Incremental snapshot view " + incremental.snapshot() + " refused at " + streamed + ": " + refusal);
+        }
+        return refusal == null;
     }
 
     @Override
@@ -234,7 +263,8 @@ public final class PgReadView implements ReadView<PgOffset> {
     }
 
     private ChangeEvent event(TableSchema schema, Object[] row, boolean last) {
-        PgSourceInfo source = new PgSourceInfo(config.logicalName(), openedMillis, last ? "last" : "true", config.database(),
+        String snapshot = incremental != null ? "incremental" : last ? "last" : "true";
+        PgSourceInfo source = new PgSourceInfo(config.logicalName(), openedMillis, snapshot, config.database(),
                 schema.database(), schema.table(), null, position.lsn(), position.lsn(), null);
         return new ChangeEvent(Operation.READ, schema, null, row, source, System.currentTimeMillis(), null);
     }

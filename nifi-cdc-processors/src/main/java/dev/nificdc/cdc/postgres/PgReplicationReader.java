@@ -53,6 +53,8 @@ public final class PgReplicationReader implements ChangeStream<PgOffset> {
     private final AtomicReference<CaptureException> failure = new AtomicReference<>();
     private final CountDownLatch started = new CountDownLatch(1);
     private final PgChangeDecoder decoder;
+    /** Where each transaction received is recorded for incremental snapshots; null: nowhere. */
+    private final PgStreamedTransactions transactions;
 
     private volatile boolean running;
     /** The offset of the last change queued: written by the reader thread only. */
@@ -66,8 +68,9 @@ public final class PgReplicationReader implements ChangeStream<PgOffset> {
     private PGReplicationStream stream;
     private Thread thread;
 
-    private PgReplicationReader(PgSourceConfig config, PgOffset resumeFrom, CaptureLogger logger) {
+    private PgReplicationReader(PgSourceConfig config, PgOffset resumeFrom, PgStreamedTransactions transactions, CaptureLogger logger) {
         this.config = config;
+        this.transactions = transactions;
         this.logger = logger;
         this.queue = new ArrayBlockingQueue<>(config.queueCapacity());
         this.queuedKilobytes = new Semaphore(config.queueKilobytes());
@@ -83,7 +86,16 @@ public final class PgReplicationReader implements ChangeStream<PgOffset> {
      * @throws CaptureException when the slot cannot be streamed (reason POSITION_UNAVAILABLE when it is gone)
      */
     public static PgReplicationReader start(PgSourceConfig config, PgOffset resumeFrom, CaptureLogger logger) {
-        PgReplicationReader reader = new PgReplicationReader(config, resumeFrom, logger);
+        return start(config, resumeFrom, null, logger);
+    }
+
+    /**
+     * As {@link #start(PgSourceConfig, PgOffset, CaptureLogger)}, recording every transaction received in
+     * {@code transactions} at its Begin, before any of its changes is queued.
+     */
+    public static PgReplicationReader start(PgSourceConfig config, PgOffset resumeFrom, PgStreamedTransactions transactions,
+                                            CaptureLogger logger) {
+        PgReplicationReader reader = new PgReplicationReader(config, resumeFrom, transactions, logger);
         try {
             reader.connect();
         } catch (CaptureException e) {
@@ -143,6 +155,9 @@ public final class PgReplicationReader implements ChangeStream<PgOffset> {
 
     @Override
     public void close() {
+        if (transactions != null) {
+            transactions.streamStopped(); // what it handed out is no longer known to be all up to a stored offset
+        }
         running = false;
         Thread t = thread;
         if (t != null && t != Thread.currentThread()) {
@@ -237,6 +252,9 @@ public final class PgReplicationReader implements ChangeStream<PgOffset> {
             PgoutputMessage decoded = PgoutputDecoder.decode(message);
             if (decoded instanceof PgoutputMessage.Begin begin) {
                 metrics.recordEvent(PgTimestamps.epochMillis(begin.commitMicros()));
+                if (transactions != null) {
+                    transactions.begin(begin.xid(), begin.finalLsn());
+                }
             }
             decoder.accept(decoded, lsn);
         }

@@ -210,6 +210,28 @@ public final class PgServer {
         return columns;
     }
 
+    /**
+     * A txid above every transaction whose commit record is in the WAL now: one assigned to a transaction of its own, which
+     * is rolled back (it writes nothing, and its end lets later snapshots' xmax pass it). The xmax of
+     * {@code txid_current_snapshot()} is not such a bound: it is the latest ended transaction's txid + 1, and a transaction
+     * whose commit record is written but which has not ended yet (waiting for a synchronous standby) may have a higher one.
+     */
+    public long txidAboveCommitted() throws SQLException {
+        boolean autoCommit = connection.getAutoCommit();
+        connection.setAutoCommit(false);
+        try {
+            return Long.parseLong(single("SELECT txid_current()"));
+        } finally {
+            connection.rollback();
+            connection.setAutoCommit(autoCommit);
+        }
+    }
+
+    /** The snapshot of the transaction in progress (in REPEATABLE READ: the one its first statement took). */
+    public PgTxidSnapshot txidSnapshot() throws SQLException {
+        return PgTxidSnapshot.parse(single("SELECT txid_current_snapshot()::text"));
+    }
+
     private String single(String sql) throws SQLException {
         try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             return rs.next() ? rs.getString(1) : null;

@@ -18,10 +18,19 @@ public final class PgStreamingSource implements StreamingSource<PgOffset> {
 
     private final PgCaptureSetup setup;
     private final CaptureLogger logger;
+    private final PgStreamedTransactions transactions = new PgStreamedTransactions();
 
     public PgStreamingSource(PgSourceConfig config, CaptureLogger logger) {
         this.setup = new PgCaptureSetup(config, logger);
         this.logger = logger;
+    }
+
+    /**
+     * The transactions the stream opened last has handed out: give them to the {@link PgSnapshotSource} of the same
+     * capture, whose incremental-snapshot views are judged against them.
+     */
+    public PgStreamedTransactions transactions() {
+        return transactions;
     }
 
     @Override
@@ -50,14 +59,26 @@ public final class PgStreamingSource implements StreamingSource<PgOffset> {
             if (resumeFrom == null) {
                 setup.ensureSlot(server);
             }
+            recordStreamStart(server);
         } catch (SQLException e) {
             throw new CaptureException(Reason.CONNECTION, "Could not check " + config + ": " + e.getMessage()
                     + ". Check the host, port, database, username and password.", e);
         }
-        PgReplicationReader reader = PgReplicationReader.start(config, resumeFrom, logger);
+        PgReplicationReader reader = PgReplicationReader.start(config, resumeFrom, transactions, logger);
         logger.info(resumeFrom == null ? "Streaming slot " + config.slotName() + " from its confirmed position"
                 : "Resuming slot " + config.slotName() + " at " + resumeFrom);
         return reader;
+    }
+
+    /** Before the reader starts: everything committed up to here has a txid below the bound recorded. */
+    private void recordStreamStart(PgServer server) {
+        try {
+            transactions.streamStarted(server.txidAboveCommitted());
+        } catch (SQLException e) {
+            transactions.streamStopped();
+            logger.warn("Could not assign a transaction id to mark where the stream starts (" + e.getMessage() + "): incremental"
+                    + " snapshots wait until a stream starts with one");
+        }
     }
 
     /** Snapshot Mode no_data: creates the slot when absent (at the current end of the WAL) and returns where it starts. */

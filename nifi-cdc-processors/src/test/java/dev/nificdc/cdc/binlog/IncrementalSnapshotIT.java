@@ -7,6 +7,8 @@ import dev.nificdc.cdc.core.CaptureLogger;
 import dev.nificdc.cdc.core.TableFilter;
 import dev.nificdc.cdc.core.engine.CaptureCoordinator;
 import dev.nificdc.cdc.core.engine.CaptureRun;
+import dev.nificdc.cdc.core.engine.IncrementalConvergence;
+import dev.nificdc.cdc.core.engine.KeyedReplay;
 import dev.nificdc.cdc.core.engine.IncrementalSnapshotConfig;
 import dev.nificdc.cdc.core.engine.SnapshotPolicy;
 import dev.nificdc.cdc.core.snapshot.IncrementalSnapshotProgress;
@@ -14,22 +16,20 @@ import dev.nificdc.cdc.core.snapshot.SnapshotTable;
 import dev.nificdc.cdc.record.ChangeEvent;
 import dev.nificdc.cdc.record.Operation;
 import dev.nificdc.testsupport.MariaDbServer;
-import dev.nificdc.testsupport.RandomRowWriter;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
-import java.util.function.Consumer;
 import java.util.function.IntFunction;
-import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -67,9 +67,9 @@ class IncrementalSnapshotIT {
         String db = server.createDatabase("incr");
         server.execute("CREATE TABLE " + db + ".t (id INT PRIMARY KEY, v VARCHAR(40), n BIGINT NOT NULL)");
         fill(db + ".t", i -> i);
-        Outcome outcome = converge(db, "id", i -> i, chunkSize);
+        IncrementalConvergence.Outcome outcome = converge(db, "id", i -> i, chunkSize);
         int expectedChunks = (int) Math.ceil((double) ROWS / chunkSize);
-        assertTrue(outcome.chunkRuns >= Math.min(expectedChunks, 3), "chunks read: " + outcome.chunkRuns);
+        assertTrue(outcome.chunkRuns() >= Math.min(expectedChunks, 3), "chunks read: " + outcome.chunkRuns());
     }
 
     @Test
@@ -77,8 +77,8 @@ class IncrementalSnapshotIT {
         String db = server.createDatabase("incr_text");
         server.execute("CREATE TABLE " + db + ".t (code VARCHAR(20) PRIMARY KEY, v VARCHAR(40), n BIGINT NOT NULL)");
         fill(db + ".t", i -> "k" + i);
-        Outcome outcome = converge(db, "code", i -> "k" + i, 50);
-        assertEquals(1, outcome.chunkRuns, "a key Java cannot order is read in one run");
+        IncrementalConvergence.Outcome outcome = converge(db, "code", i -> "k" + i, 50);
+        assertEquals(1, outcome.chunkRuns(), "a key Java cannot order is read in one run");
     }
 
     @Test
@@ -124,7 +124,9 @@ class IncrementalSnapshotIT {
             }
             assertEquals(2, kinds.stream().filter(k -> k == CaptureRun.Kind.INCREMENTAL_SNAPSHOT).count(), "two chunks of 2 rows: " + kinds);
         }
-        replay.assertEquals(KeyedReplay.table(server, db + ".b", List.of("id")), "replayed records of b vs. the table");
+        try (Connection c = server.adminConnection()) {
+            replay.assertEquals(KeyedReplay.table(c, db + ".b", List.of("id")), "replayed records of b vs. the table");
+        }
 
         try (CaptureCoordinator<BinlogOffset> coordinator = coordinator(both, new IncrementalSnapshotConfig(true, both, 2))) {
             CaptureRun run = coordinator.run(state, (changes, seq) -> {
@@ -166,115 +168,38 @@ class IncrementalSnapshotIT {
         }
     }
 
-    private record Outcome(int chunkRuns) {
-    }
-
-    /**
-     * Drives a coordinator as NiFi would, with faults: commits that fail, crashes inside the commit (output delivered,
-     * state not stored) and restarts; every record delivered is replayed.
-     */
-    private static final class FaultyDriver implements AutoCloseable {
-        private final TableFilter filter;
-        private final IncrementalSnapshotConfig incremental;
-        private final Consumer<List<ChangeEvent>> delivered;
-        private final Random faults;
-        private CaptureCoordinator<BinlogOffset> coordinator;
-        private Map<String, String> state = new HashMap<>();
-        private int chunkRuns;
-        private int faultCount;
-
-        FaultyDriver(TableFilter filter, IncrementalSnapshotConfig incremental, Consumer<List<ChangeEvent>> delivered, long seed) {
-            this.filter = filter;
-            this.incremental = incremental;
-            this.delivered = delivered;
-            this.faults = new Random(seed);
-            this.coordinator = coordinator(filter, incremental);
-        }
-
-        /** Runs until {@code done} holds for the stored state, failing after {@code timeout}. */
-        void runUntil(String what, Duration timeout, Predicate<Map<String, String>> done) throws InterruptedException {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (!done.test(state)) {
-                assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what + "; state " + state);
-                List<List<ChangeEvent>> output = new ArrayList<>();
-                CaptureRun run = coordinator.run(state, (changes, seq) -> output.add(List.copyOf(changes)));
-                if (run.state() == null) {
-                    continue;
-                }
-                int dice = faults.nextInt(100);
-                if (dice < 4) {
-                    // the session commit failed: nothing delivered, nothing stored
-                    coordinator.discardUncommitted();
-                    faultCount++;
-                } else if (dice < 8) {
-                    // NiFi died inside its commit: the FlowFiles were delivered, the state was not stored
-                    output.forEach(delivered);
-                    restart();
-                    faultCount++;
-                } else {
-                    output.forEach(delivered);
-                    state = run.state();
-                    if (run.kind() == CaptureRun.Kind.INCREMENTAL_SNAPSHOT && run.outputUnits() > 0) {
-                        chunkRuns++; // committed ones only: a chunk whose commit failed or crashed is read again
-                    }
-                    if (dice < 11) {
-                        restart(); // after a good commit
-                    }
-                }
-            }
-        }
-
-        private void restart() {
-            coordinator.close();
-            coordinator = coordinator(filter, incremental);
-        }
-
-        @Override
-        public void close() {
-            coordinator.close();
-        }
-    }
-
-    /**
-     * Requests an incremental snapshot of {@code db.t} while two writers change it (from before the request to after the
-     * snapshot ended), drives the coordinator with random faults until the snapshot is done, stops the writers, streams to
-     * the end, and compares the replayed records with the table.
-     */
-    private static Outcome converge(String db, String keyColumn, IntFunction<Object> keyOf, int chunkSize) throws Exception {
+    /** The private MariaDB's database {@code db} as a source of the shared convergence test. */
+    private static IncrementalConvergence.Source<BinlogOffset> source(String db) {
         server.execute("CREATE TABLE " + db + ".marker (id INT PRIMARY KEY)");
         TableFilter filter = TableFilter.of(List.of(Pattern.quote(db)), List.of(), List.of(), List.of(), List.of());
-        KeyedReplay replay = new KeyedReplay("t");
-        boolean[] marker = {false};
-        Consumer<List<ChangeEvent>> delivered = changes -> {
-            replay.apply(changes);
-            marker[0] |= changes.get(0).schema().table().equals("marker");
-        };
-        Outcome outcome;
-        try (FaultyDriver driver = new FaultyDriver(filter, new IncrementalSnapshotConfig(true, filter, chunkSize), delivered, chunkSize)) {
-            driver.runUntil("the start position", Duration.ofSeconds(30), state -> !state.isEmpty());
-            try (RandomRowWriter writer = new RandomRowWriter(server::adminConnection, db + ".t", keyColumn, KEY_SPACE, keyOf).start(2)) {
-                driver.runUntil("writes before the request", Duration.ofSeconds(60), state -> writer.transactions() >= 150);
-                driver.state = driver.coordinator.requestIncrementalSnapshot(driver.state,
-                        List.of(Pattern.compile(Pattern.quote(db + ".t")))).state();
-                long writesBefore = writer.transactions();
-                driver.runUntil("the incremental snapshot", Duration.ofSeconds(150),
-                        state -> !IncrementalSnapshotProgress.fromStateMap(state).pending());
-                long writesDuring = writer.transactions() - writesBefore;
-                long writesAtEnd = writer.transactions();
-                driver.runUntil("writes after the snapshot", Duration.ofSeconds(60), state -> writer.transactions() >= writesAtEnd + 150);
-                System.out.printf("IncrementalSnapshotIT %s chunk size %d: %d chunk runs, %d faults, %d writer transactions during"
-                        + " the snapshot, %d in all%n", keyColumn, chunkSize, driver.chunkRuns, driver.faultCount, writesDuring,
-                        writer.transactions());
-                // a table read in one chunk may be read between two writer transactions; one read in several is written between them
-                long writesExpected = driver.chunkRuns > 10 ? 101 : driver.chunkRuns > 1 ? 1 : 0;
-                assertTrue(writesDuring >= writesExpected, "the table was written while it was read: " + writesDuring
-                        + " transactions in " + driver.chunkRuns + " chunk runs");
+        return new IncrementalConvergence.Source<>() {
+            @Override
+            public CaptureCoordinator<BinlogOffset> coordinator(int chunkSize) {
+                return IncrementalSnapshotIT.coordinator(filter, new IncrementalSnapshotConfig(true, filter, chunkSize));
             }
-            server.execute("INSERT INTO " + db + ".marker VALUES (1)");
-            driver.runUntil("the stream to reach the marker written after the writers stopped", Duration.ofSeconds(60), state -> marker[0]);
-            outcome = new Outcome(driver.chunkRuns);
-        }
-        replay.assertEquals(KeyedReplay.table(server, db + ".t", List.of(keyColumn)), "replayed records vs. the table");
+
+            @Override
+            public Connection connection() throws SQLException {
+                return server.adminConnection();
+            }
+
+            @Override
+            public String sqlName(String name) {
+                return db + "." + name;
+            }
+
+            @Override
+            public String requestPattern(String name) {
+                return Pattern.quote(db + "." + name);
+            }
+        };
+    }
+
+    private static IncrementalConvergence.Outcome converge(String db, String keyColumn, IntFunction<Object> keyOf, int chunkSize)
+            throws Exception {
+        IncrementalConvergence.Outcome outcome = IncrementalConvergence.converge(source(db), keyColumn, KEY_SPACE, keyOf, chunkSize, chunkSize);
+        System.out.printf("IncrementalSnapshotIT %s chunk size %d: %d chunk runs, %d faults, %d writer transactions during"
+                + " the snapshot%n", keyColumn, chunkSize, outcome.chunkRuns(), outcome.faults(), outcome.writesDuring());
         return outcome;
     }
 

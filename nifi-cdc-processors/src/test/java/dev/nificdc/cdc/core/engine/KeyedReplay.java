@@ -1,7 +1,6 @@
-package dev.nificdc.cdc.binlog;
+package dev.nificdc.cdc.core.engine;
 
 import dev.nificdc.cdc.record.ChangeEvent;
-import dev.nificdc.testsupport.MariaDbServer;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -18,16 +17,16 @@ import java.util.TreeMap;
  * upserts and deletes by key would: reads, creates and updates put the after-image, deletes remove the before-image's
  * key. Values are kept as text, to compare with the source table read over JDBC. One table per replay.
  */
-final class KeyedReplay {
+public final class KeyedReplay {
     private final String table;
     private final Map<String, List<String>> rows = new TreeMap<>();
 
     /** Replays the records of {@code table} (its name without the database) and ignores the others. */
-    KeyedReplay(String table) {
+    public KeyedReplay(String table) {
         this.table = table;
     }
 
-    void apply(List<ChangeEvent> changes) {
+    public void apply(List<ChangeEvent> changes) {
         for (ChangeEvent change : changes) {
             if (!change.schema().table().equals(table)) {
                 continue;
@@ -43,12 +42,12 @@ final class KeyedReplay {
         }
     }
 
-    Map<String, List<String>> rows() {
+    public Map<String, List<String>> rows() {
         return rows;
     }
 
     /** Fails, naming at most ten differing keys, unless the replayed rows equal {@code source} (see {@link #table}). */
-    void assertEquals(Map<String, List<String>> source, String what) {
+    public void assertEquals(Map<String, List<String>> source, String what) {
         List<String> differences = new ArrayList<>();
         java.util.Set<String> keys = new java.util.TreeSet<>(source.keySet());
         keys.addAll(rows.keySet());
@@ -64,9 +63,9 @@ final class KeyedReplay {
     }
 
     /** The rows of {@code table} as text, keyed like {@link #rows()} by the values of {@code keyColumns}. */
-    static Map<String, List<String>> table(MariaDbServer server, String table, List<String> keyColumns) throws SQLException {
+    public static Map<String, List<String>> table(Connection c, String table, List<String> keyColumns) throws SQLException {
         Map<String, List<String>> rows = new TreeMap<>();
-        try (Connection c = server.adminConnection(); Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT * FROM " + table)) {
+        try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT * FROM " + table)) {
             int columns = r.getMetaData().getColumnCount();
             while (r.next()) {
                 List<String> row = new ArrayList<>();
