@@ -1,8 +1,10 @@
 package dev.nificdc.cdc.binlog;
 
+import com.github.shyiko.mysql.binlog.GtidSet;
 import dev.nificdc.cdc.core.SourceOffset;
 
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -93,6 +95,40 @@ public record BinlogOffset(String file, long position, long changesToSkip, Strin
     /** The server the offset was read from, or null when it was not recorded. */
     public ServerIdentity server() {
         return serverInstance == null ? null : new ServerIdentity(serverId, serverInstance);
+    }
+
+    /**
+     * Whether every transaction before this offset is also before {@code other}, told by GTIDs alone, so that it holds
+     * across the servers of one replication topology (each writes its own binlog files, but the same GTIDs). True only
+     * when that is certain: this offset lies between transactions (no change of a transaction in progress was handed
+     * out, whose GTID the offset does not hold), both offsets' GTIDs are known, and each GTID of this offset is in
+     * {@code other}'s: for MariaDB GTID positions, every domain of this offset is in {@code other}'s with a sequence
+     * number at least as high; for MySQL GTID sets, this set is a subset of {@code other}'s.
+     */
+    public boolean gtidsContainedIn(BinlogOffset other) {
+        if (changesToSkip > 0 || gtidSet.isEmpty() || other.gtidSet.isEmpty()) {
+            return false;
+        }
+        boolean mariaDb = GtidTracker.isMariaDbFormat(gtidSet);
+        if (mariaDb != GtidTracker.isMariaDbFormat(other.gtidSet)) {
+            return false;
+        }
+        if (!mariaDb) {
+            return new GtidSet(gtidSet).isContainedWithin(new GtidSet(other.gtidSet));
+        }
+        Map<Long, Long> outer = mariaDbSequences(other.gtidSet);
+        return mariaDbSequences(gtidSet).entrySet().stream()
+                .allMatch(e -> outer.containsKey(e.getKey()) && outer.get(e.getKey()) >= e.getValue());
+    }
+
+    /** Domain to sequence number of a MariaDB GTID position ({@code domain-server-sequence,...}); the highest per domain. */
+    private static Map<Long, Long> mariaDbSequences(String position) {
+        Map<Long, Long> sequences = new HashMap<>();
+        for (String gtid : position.split(",")) {
+            String[] parts = gtid.trim().split("-");
+            sequences.merge(Long.parseLong(parts[0]), Long.parseLong(parts[2]), Math::max);
+        }
+        return sequences;
     }
 
     /** The offset as a NiFi-state map, with the {@code KEY_*} keys; absent values are left out. */

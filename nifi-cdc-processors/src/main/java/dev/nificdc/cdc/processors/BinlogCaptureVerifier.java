@@ -4,6 +4,7 @@ import dev.nificdc.cdc.binlog.BinlogSourceConfig;
 import dev.nificdc.cdc.binlog.ConnectionProblems;
 import dev.nificdc.cdc.binlog.MySqlServer;
 import dev.nificdc.cdc.binlog.ServerRequirements;
+import dev.nificdc.cdc.binlog.snapshot.IncrementalSnapshotSupport;
 import dev.nificdc.cdc.binlog.snapshot.SnapshotPreview;
 import dev.nificdc.cdc.core.snapshot.SnapshotTable;
 import org.apache.nifi.components.ConfigVerificationResult.Outcome;
@@ -57,6 +58,11 @@ final class BinlogCaptureVerifier {
                 for (ServerRequirements.CheckResult check : ServerRequirements.check(server)) {
                     results.add(result(check.name() + " on " + host, outcome(check.status()), check.toString()));
                 }
+                boolean snapshotNewTables = config.incremental().snapshotNewTables();
+                if (snapshotNewTables || context.hasIncomingConnection()) {
+                    results.add(incrementalSnapshots(host, IncrementalSnapshotSupport.of(server.version(),
+                            server.variable("version_comment")), snapshotNewTables, context.hasIncomingConnection()));
+                }
             } catch (Exception e) {
                 log.warn("Could not connect to {}", host, e);
                 results.add(result("Connect to " + host, Outcome.FAILED, "Could not connect as " + source.username() + ": "
@@ -85,6 +91,24 @@ final class BinlogCaptureVerifier {
         return result(step, Outcome.SUCCESSFUL, (configured ? "Server ID " + serverId : "A random Server ID (none is set)")
                 + " differs from the server's own server_id " + own + "; it must also differ from every other replica or"
                 + " capture of that server, which only the server can tell when they connect");
+    }
+
+    /**
+     * Whether the server takes the incremental snapshots the configuration asks for (Snapshot New Tables, or requests on
+     * the connected input): on MySQL a failed step now, rather than tables left unread at run time.
+     */
+    static ConfigVerificationResult incrementalSnapshots(BinlogSourceConfig.HostPort host, IncrementalSnapshotSupport support,
+                                                         boolean snapshotNewTables, boolean requestsConnected) {
+        String step = "Incremental snapshots on " + host;
+        if (support.available()) {
+            return result(step, Outcome.SUCCESSFUL, support.explanation());
+        }
+        String asked = snapshotNewTables && requestsConnected
+                ? "Snapshot New Tables is true and the input for incremental snapshot requests is connected"
+                : snapshotNewTables ? "Snapshot New Tables is true" : "The input for incremental snapshot requests is connected";
+        return result(step, Outcome.FAILED, asked + ", but this server cannot take incremental snapshots: tables that start"
+                + " to be captured would get only their changes from then on, and requests would go to failure. "
+                + support.explanation());
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.nificdc.cdc.processors;
 
 import dev.nificdc.cdc.binlog.BinlogOffset;
 import dev.nificdc.testsupport.MariaDbServer;
+import dev.nificdc.testsupport.ReplicationTopology;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.nifi.components.state.Scope;
 import org.apache.nifi.util.MockFlowFile;
@@ -35,25 +36,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class CaptureBinlogChangeFailoverIT {
     private static final int TRANSACTIONS = 300;
+    private static ReplicationTopology topology;
     private static MariaDbServer primary;
     private static MariaDbServer replica1;
     private static MariaDbServer replica2;
 
     @BeforeAll
     static void startTopology() {
-        primary = MariaDbServer.start(new MariaDbServer.Options().serverId(1));
-        replica1 = MariaDbServer.start(new MariaDbServer.Options().serverId(2).logReplicaUpdates());
-        replica2 = MariaDbServer.start(new MariaDbServer.Options().serverId(3).logReplicaUpdates());
-        replica1.replicateFrom(primary);
-        replica2.replicateFrom(primary);
+        topology = ReplicationTopology.start();
+        primary = topology.primary();
+        replica1 = topology.replica1();
+        replica2 = topology.replica2();
     }
 
     @AfterAll
     static void stopTopology() {
-        for (MariaDbServer server : new MariaDbServer[]{replica2, replica1, primary}) {
-            if (server != null) {
-                server.close();
-            }
+        if (topology != null) {
+            topology.close();
         }
     }
 
@@ -65,7 +64,7 @@ class CaptureBinlogChangeFailoverIT {
         for (int id = 1; id <= 20; id++) {
             primary.execute("INSERT INTO " + table + " VALUES (" + id + ", 100)");
         }
-        awaitReplicas();
+        topology.awaitReplicas();
 
         TestRunner runner = BinlogCaptureRunners.newRunner(replica1, db);
         runner.setProperty(BinlogCaptureProperties.HOSTS, hostPort(replica1) + "," + hostPort(replica2));
@@ -289,12 +288,6 @@ class CaptureBinlogChangeFailoverIT {
             }
         }
         return "";
-    }
-
-    private static void awaitReplicas() {
-        String position = primary.gtidBinlogPosition();
-        replica1.awaitReplicated(position, Duration.ofSeconds(60));
-        replica2.awaitReplicated(position, Duration.ofSeconds(60));
     }
 
     private static Map<String, String> state(TestRunner runner) throws java.io.IOException {

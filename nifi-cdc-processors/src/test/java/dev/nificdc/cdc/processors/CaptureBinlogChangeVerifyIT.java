@@ -178,12 +178,12 @@ class CaptureBinlogChangeVerifyIT {
         }
     }
 
-    private static List<ConfigVerificationResult> verify(TestRunner runner) {
+    static List<ConfigVerificationResult> verify(TestRunner runner) {
         CaptureBinlogChange processor = (CaptureBinlogChange) runner.getProcessor();
         return processor.verify(runner.getProcessContext(), new MockComponentLog("verify", processor), Map.of());
     }
 
-    private static ConfigVerificationResult step(List<ConfigVerificationResult> results, String prefix) {
+    static ConfigVerificationResult step(List<ConfigVerificationResult> results, String prefix) {
         return results.stream().filter(r -> r.getVerificationStepName().startsWith(prefix)).findFirst()
                 .orElseThrow(() -> new AssertionError("no step '" + prefix + "' in " + results.stream()
                         .map(ConfigVerificationResult::getVerificationStepName).collect(Collectors.joining(", "))));

@@ -49,11 +49,6 @@ import java.util.stream.Collectors;
  * order ({@link #readTable}). Either way the heap holds at most one page or chunk. Not thread-safe.
  */
 public final class ConsistentSnapshot implements ReadView<BinlogOffset> {
-    /** Why MySQL cannot take incremental snapshots; the first sentence of the error it gets. */
-    public static final String INCREMENTAL_NEEDS_MARIADB = "Incremental snapshots need MariaDB: each chunk is read in a read view"
-            + " whose binlog position MariaDB reports exactly and without any lock (binlog_snapshot_position); MySQL has no such"
-            + " position, and a global read lock per chunk would stall every write. Read the table's rows on MySQL with a new"
-            + " initial snapshot (clear the processor's state).";
     private final Connection connection;
     private final BinlogOffset position;
     private final ServerFlavor flavor;
@@ -106,9 +101,11 @@ public final class ConsistentSnapshot implements ReadView<BinlogOffset> {
         try {
             MySqlServer server = new MySqlServer(connection);
             String version = server.version();
-            if (incremental && ServerFlavor.ofVersion(version) != ServerFlavor.MARIADB) {
-                throw new BinlogCaptureException(CaptureException.Reason.CONFIGURATION, INCREMENTAL_NEEDS_MARIADB + " This server is "
-                        + version + ".");
+            if (incremental) {
+                IncrementalSnapshotSupport support = IncrementalSnapshotSupport.of(version, server.variable("version_comment"));
+                if (!support.available()) {
+                    throw new BinlogCaptureException(CaptureException.Reason.CONFIGURATION, support.explanation());
+                }
             }
             ServerIdentity identity = server.identity();
             long serverId = identity.serverId();
@@ -149,14 +146,17 @@ public final class ConsistentSnapshot implements ReadView<BinlogOffset> {
     }
 
     /**
-     * File positions of two servers do not compare: after a fail-over the stream may read another host than the one this
-     * view was opened on, and then the view is not known to contain what was streamed (the chunk waits).
+     * On the server this view was read on, {@code streamed} is not after the view's exact position. On another server of
+     * the topology (the stream moved to another host, or this view was opened on another one), where file positions do
+     * not compare, every GTID before {@code streamed} is before the view's position: each of those transactions is in
+     * this server's binlog before the view, so the view sees it. Offsets whose GTIDs are unknown are not known to be
+     * contained.
      */
     @Override
     public boolean contains(BinlogOffset streamed) {
         if (streamed.serverInstance() != null && position.serverInstance() != null
                 && !streamed.serverInstance().equals(position.serverInstance())) {
-            return false;
+            return streamed.gtidsContainedIn(position);
         }
         return ReadView.super.contains(streamed);
     }

@@ -27,12 +27,15 @@ import java.util.stream.Collectors;
  * and handed out right away, as {@code op = r} rows: after every change already handed out and before every change
  * still to come. First it checks that the view contains every change handed out so far ({@link ReadView#contains} of
  * the stored streaming offset {@code S}; on MariaDB: {@code S} is not after the view's {@code binlog_snapshot_position},
- * which the server reports exactly; on PostgreSQL, where visibility does not follow the WAL order: the view's transaction
- * snapshot sees every transaction the stream handed out up to {@code S}, and every one running when the stream started
- * has ended for it); otherwise (a transaction the stream already handed out whose commit the server had
- * not finished when the view was opened) the chunk is tried again after the next streaming run. Then, for each key in
- * the chunk's range: if the key changes after {@code S}, the stream hands out those changes after the chunk, and the
- * last of them is the key's final state; if it does not, the key's state has not changed since {@code S}, and the view,
+ * which the server reports exactly, or, on another server of a replication topology than the one {@code S} was read from,
+ * every GTID before {@code S} is before that position; the view is opened on the server {@code S} was read from where
+ * possible, so the chunks follow the stream after a fail-over; on PostgreSQL, where visibility does not follow the WAL
+ * order: the view's transaction snapshot sees every transaction the stream handed out up to {@code S}, and every one
+ * running when the stream started has ended for it); otherwise (a transaction the stream already handed out whose
+ * commit the server had not finished when the view was opened) the chunk is tried again after the next streaming run.
+ * Then, for each key in the chunk's range: if the key changes after {@code S}, the stream hands out those changes after
+ * the chunk, and the last of them is the key's final state; if it does not, the key's state has not changed since
+ * {@code S}, and the view,
  * which sees everything up to {@code S} and perhaps a little more, holds exactly that state (the row, or no row). So the
  * last record a consumer sees of every key equals the source, whatever the writes in between, and no row of a chunk is
  * ever dropped: DBLog's watermark rule (drop the keys the stream changed between a low and a high watermark) is needed
@@ -156,7 +159,7 @@ final class IncrementalSnapshots<O extends SourceOffset<O>> {
         };
         ReadView<O> view;
         try {
-            view = source.openIncrementalView();
+            view = source.openIncrementalView(streamed);
         } catch (CaptureException e) {
             if (e.reason() != CaptureException.Reason.CONFIGURATION) {
                 throw e;

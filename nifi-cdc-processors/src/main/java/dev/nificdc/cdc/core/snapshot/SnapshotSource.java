@@ -29,6 +29,15 @@ public interface SnapshotSource<O extends SourceOffset<O>> {
         throw new CaptureException(CaptureException.Reason.CONFIGURATION, "This source does not support incremental snapshots.");
     }
 
+    /**
+     * {@link #openIncrementalView()} for a chunk that must contain everything streamed up to {@code streamed}: a source
+     * whose log is read from one of several servers opens the view where possible on the server {@code streamed} was
+     * read from, the one the stream reads. By default the same as {@link #openIncrementalView()}.
+     */
+    default ReadView<O> openIncrementalView(O streamed) throws SQLException {
+        return openIncrementalView();
+    }
+
     /** The captured base tables, ordered by database and name (by default listed through a read view). */
     default List<SnapshotTable> tables() throws SQLException {
         try (ReadView<O> view = openReadView()) {
