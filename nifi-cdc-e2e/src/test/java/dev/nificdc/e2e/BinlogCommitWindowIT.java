@@ -96,20 +96,7 @@ class BinlogCommitWindowIT {
 
         awaitReplicaEqualsSource(target, items, flow.groupId());
         List<TappedFlowFile> tapped = tap.flowFiles();
-        Map<Long, List<TappedFlowFile>> bySequence = FlowFileTap.bySequenceId(tapped);
-        List<Long> repeated = bySequence.entrySet().stream().filter(e -> e.getValue().size() > 1).map(Map.Entry::getKey).toList();
-        long committedEnd = Long.parseLong(hit.state().get("sequence.id"));
-        assertFalse(repeated.isEmpty(), "the FlowFiles of the interrupted commit were delivered again");
-        assertEquals(committedEnd - 1, repeated.get(repeated.size() - 1), "the repeated FlowFiles end where the interrupted commit ended");
-        assertEquals(repeated.size(), repeated.get(repeated.size() - 1) - repeated.get(0) + 1, "one contiguous run of sequence ids: " + repeated);
-        for (long id : repeated) {
-            List<TappedFlowFile> copies = bySequence.get(id);
-            assertEquals(2, copies.size(), "sequence id " + id);
-            assertEquals(copies.get(0).comparableAttributes(), copies.get(1).comparableAttributes(), "attributes of sequence id " + id);
-            assertEquals(withoutCaptureTime(copies.get(0)), withoutCaptureTime(copies.get(1)), "records of sequence id " + id);
-        }
-        System.out.printf("BinlogCommitWindowIT: %d FlowFiles tapped, sequence ids %s delivered twice (%d records)%n", tapped.size(),
-                repeated, repeated.stream().mapToLong(id -> bySequence.get(id).get(0).avroRecords().size()).sum());
+        assertInterruptedCommitRepeatedIdentically(tapped, Long.parseLong(hit.state().get("sequence.id")), "BinlogCommitWindowIT");
 
         try (Connection source = DATABASES.source().adminConnection()) {
             assertEquals(sorted(CdcFlows.dump(source, items)), replay(tapped, List.of("id"), ITEM_COLUMNS),
@@ -255,6 +242,27 @@ class BinlogCommitWindowIT {
         assertEquals(0, nifi.client().queuedInGroup(groupId), "FlowFiles still queued in the group after the replica caught up");
         assertEquals(expected.size(), actual.size(), "replica rows");
         assertEquals(expected, actual, "the replica after the crash inside the commit");
+    }
+
+    /**
+     * The FlowFiles of the commit NiFi was killed in, which ended before sequence id {@code committedEnd}, were delivered
+     * twice, as one contiguous run of sequence ids ending there, and both copies of each are identical (attributes but
+     * uuid/filename/path, records but the capture time); nothing else was delivered twice.
+     */
+    static void assertInterruptedCommitRepeatedIdentically(List<TappedFlowFile> tapped, long committedEnd, String test) {
+        Map<Long, List<TappedFlowFile>> bySequence = FlowFileTap.bySequenceId(tapped);
+        List<Long> repeated = bySequence.entrySet().stream().filter(e -> e.getValue().size() > 1).map(Map.Entry::getKey).toList();
+        assertFalse(repeated.isEmpty(), "the FlowFiles of the interrupted commit were delivered again");
+        assertEquals(committedEnd - 1, repeated.get(repeated.size() - 1), "the repeated FlowFiles end where the interrupted commit ended");
+        assertEquals(repeated.size(), repeated.get(repeated.size() - 1) - repeated.get(0) + 1, "one contiguous run of sequence ids: " + repeated);
+        for (long id : repeated) {
+            List<TappedFlowFile> copies = bySequence.get(id);
+            assertEquals(2, copies.size(), "sequence id " + id);
+            assertEquals(copies.get(0).comparableAttributes(), copies.get(1).comparableAttributes(), "attributes of sequence id " + id);
+            assertEquals(withoutCaptureTime(copies.get(0)), withoutCaptureTime(copies.get(1)), "records of sequence id " + id);
+        }
+        System.out.printf("%s: %d FlowFiles tapped, sequence ids %s delivered twice (%d records)%n", test, tapped.size(),
+                repeated, repeated.stream().mapToLong(id -> bySequence.get(id).get(0).avroRecords().size()).sum());
     }
 
     /** The FlowFile's records as text, without the capture time (the one field a repeat does not reproduce). */

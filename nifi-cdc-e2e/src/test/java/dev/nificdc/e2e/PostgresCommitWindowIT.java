@@ -13,10 +13,8 @@ import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -80,21 +78,8 @@ class PostgresCommitWindowIT {
 
         awaitReplicaEqualsSource(db, target, flow.groupId());
         List<TappedFlowFile> tapped = tap.flowFiles();
-        Map<Long, List<TappedFlowFile>> bySequence = FlowFileTap.bySequenceId(tapped);
-        List<Long> repeated = bySequence.entrySet().stream().filter(e -> e.getValue().size() > 1).map(Map.Entry::getKey).toList();
-        long committedEnd = Long.parseLong(hit.state().get("sequence.id"));
-        assertFalse(repeated.isEmpty(), "the FlowFiles of the interrupted commit were delivered again");
-        assertEquals(committedEnd - 1, repeated.get(repeated.size() - 1), "the repeated FlowFiles end where the interrupted commit ended");
-        assertEquals(repeated.size(), repeated.get(repeated.size() - 1) - repeated.get(0) + 1, "one contiguous run of sequence ids: " + repeated);
-        for (long id : repeated) {
-            List<TappedFlowFile> copies = bySequence.get(id);
-            assertEquals(2, copies.size(), "sequence id " + id);
-            assertEquals(copies.get(0).comparableAttributes(), copies.get(1).comparableAttributes(), "attributes of sequence id " + id);
-            assertEquals(BinlogCommitWindowIT.withoutCaptureTime(copies.get(0)), BinlogCommitWindowIT.withoutCaptureTime(copies.get(1)),
-                    "records of sequence id " + id);
-        }
-        System.out.printf("PostgresCommitWindowIT: %d FlowFiles tapped, sequence ids %s delivered twice (%d records)%n", tapped.size(),
-                repeated, repeated.stream().mapToLong(id -> bySequence.get(id).get(0).avroRecords().size()).sum());
+        BinlogCommitWindowIT.assertInterruptedCommitRepeatedIdentically(tapped, Long.parseLong(hit.state().get("sequence.id")),
+                "PostgresCommitWindowIT");
 
         try (Connection source = DATABASES.admin(db)) {
             assertEquals(CdcFlows.dump(source, "items").stream().sorted().toList(),

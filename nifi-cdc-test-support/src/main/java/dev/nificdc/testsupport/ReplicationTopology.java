@@ -1,38 +1,33 @@
 package dev.nificdc.testsupport;
 
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
 import java.time.Duration;
 
 /**
  * A private MariaDB replication topology for fail-over tests: a primary (server id 1) and two replicas (server ids 2 and
  * 3) that replicate it by GTID and write what they replicate into their own binlogs ({@code log_slave_updates}), so that
- * capture can move from one replica to the other.
+ * capture can move from one replica to the other. A JUnit extension: register it as a static field with
+ * {@code @RegisterExtension}; the servers start before the class's tests and stop after them.
  */
-public final class ReplicationTopology implements AutoCloseable {
-    private final MariaDbServer primary;
-    private final MariaDbServer replica1;
-    private final MariaDbServer replica2;
-
-    private ReplicationTopology(MariaDbServer primary, MariaDbServer replica1, MariaDbServer replica2) {
-        this.primary = primary;
-        this.replica1 = replica1;
-        this.replica2 = replica2;
-    }
+public final class ReplicationTopology implements BeforeAllCallback, AfterAllCallback {
+    private MariaDbServer primary;
+    private MariaDbServer replica1;
+    private MariaDbServer replica2;
 
     /** Starts the three servers and the replication. */
-    public static ReplicationTopology start() {
-        MariaDbServer primary = MariaDbServer.start(new MariaDbServer.Options().serverId(1));
-        MariaDbServer replica1 = null;
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        primary = MariaDbServer.start(new MariaDbServer.Options().serverId(1));
         try {
             replica1 = MariaDbServer.start(new MariaDbServer.Options().serverId(2).logReplicaUpdates());
-            MariaDbServer replica2 = MariaDbServer.start(new MariaDbServer.Options().serverId(3).logReplicaUpdates());
+            replica2 = MariaDbServer.start(new MariaDbServer.Options().serverId(3).logReplicaUpdates());
             replica1.replicateFrom(primary);
             replica2.replicateFrom(primary);
-            return new ReplicationTopology(primary, replica1, replica2);
         } catch (RuntimeException e) {
-            if (replica1 != null) {
-                replica1.close();
-            }
-            primary.close();
+            afterAll(context);
             throw e;
         }
     }
@@ -57,9 +52,11 @@ public final class ReplicationTopology implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        replica2.close();
-        replica1.close();
-        primary.close();
+    public void afterAll(ExtensionContext context) {
+        for (MariaDbServer server : new MariaDbServer[] {replica2, replica1, primary}) {
+            if (server != null) {
+                server.close();
+            }
+        }
     }
 }

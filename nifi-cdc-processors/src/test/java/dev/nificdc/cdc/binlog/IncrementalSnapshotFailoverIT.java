@@ -15,9 +15,8 @@ import dev.nificdc.cdc.record.Operation;
 import dev.nificdc.testsupport.MariaDbServer;
 import dev.nificdc.testsupport.RandomRowWriter;
 import dev.nificdc.testsupport.ReplicationTopology;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.sql.Connection;
 import java.time.Duration;
@@ -43,42 +42,25 @@ class IncrementalSnapshotFailoverIT {
     private static final int KEY_SPACE = 5000;
     /** Small chunks: hundreds of them, so that many are left when replica 1 comes back. */
     private static final int CHUNK_SIZE = 5;
-    private static ReplicationTopology topology;
-    private static MariaDbServer primary;
-    private static MariaDbServer replica1;
-    private static MariaDbServer replica2;
-
-    @BeforeAll
-    static void startTopology() {
-        topology = ReplicationTopology.start();
-        primary = topology.primary();
-        replica1 = topology.replica1();
-        replica2 = topology.replica2();
-    }
-
-    @AfterAll
-    static void stopTopology() {
-        if (topology != null) {
-            topology.close();
-        }
-    }
+    @RegisterExtension
+    static final ReplicationTopology TOPOLOGY = new ReplicationTopology();
 
     @Test
     void theBackfillFollowsTheStreamToTheNextHostAndConverges() throws Exception {
-        String db = primary.createDatabase("incr_failover");
-        primary.execute("CREATE TABLE " + db + ".t (id INT PRIMARY KEY, v VARCHAR(40), n BIGINT NOT NULL)",
+        String db = TOPOLOGY.primary().createDatabase("incr_failover");
+        TOPOLOGY.primary().execute("CREATE TABLE " + db + ".t (id INT PRIMARY KEY, v VARCHAR(40), n BIGINT NOT NULL)",
                 "CREATE TABLE " + db + ".marker (id INT PRIMARY KEY)");
         StringBuilder insert = new StringBuilder("INSERT INTO " + db + ".t VALUES ");
         for (int i = 1; i <= ROWS; i++) {
             insert.append(i > 1 ? ", " : "").append("(").append(i).append(", 'initial-").append(i).append("', ").append(i).append(")");
         }
-        primary.execute(insert.toString());
-        topology.awaitReplicas();
+        TOPOLOGY.primary().execute(insert.toString());
+        TOPOLOGY.awaitReplicas();
 
         TableFilter filter = TableFilter.of(List.of(Pattern.quote(db)), List.of(), List.of(), List.of(), List.of());
         Driver driver = new Driver(filter);
         try (driver) {
-            try (RandomRowWriter writer = new RandomRowWriter(primary::adminConnection, db + ".t", "id", KEY_SPACE, i -> i)
+            try (RandomRowWriter writer = new RandomRowWriter(TOPOLOGY.primary()::adminConnection, db + ".t", "id", KEY_SPACE, i -> i)
                 .pauseBetweenTransactions(10).start(2)) {
             driver.runUntil("the start position", state -> !state.isEmpty());
             driver.runUntil("writes before the request", state -> writer.transactions() >= 100);
@@ -86,14 +68,14 @@ class IncrementalSnapshotFailoverIT {
                     List.of(Pattern.compile(Pattern.quote(db + ".t")))).state();
             driver.runUntil("five chunks on replica 1", state -> driver.chunksFrom(2) >= 5);
 
-            replica1.kill();
+            TOPOLOGY.replica1().kill();
             driver.runUntil("the stream to continue on replica 2", state -> "3".equals(state.get(BinlogOffset.KEY_SERVER_ID)));
             assertTrue(IncrementalSnapshotProgress.fromStateMap(driver.state).pending(), "the backfill is still in progress");
             assertTrue(driver.chunks.contains(List.of(3L, 2L)), "while the stream still waited for replica 1, chunks were read"
                     + " on replica 2 and compared by GTID with the position streamed from replica 1: " + driver.chunks);
 
-            replica1.startAgain(); // the first host of the list answers again; the stream stays on replica 2
-            replica1.awaitReplicated(primary.gtidBinlogPosition(), Duration.ofSeconds(60));
+            TOPOLOGY.replica1().startAgain(); // the first host of the list answers again; the stream stays on replica 2
+            TOPOLOGY.replica1().awaitReplicated(TOPOLOGY.primary().gtidBinlogPosition(), Duration.ofSeconds(60));
             int chunksBefore = driver.chunks.size();
             driver.runUntil("the backfill to finish", state -> !IncrementalSnapshotProgress.fromStateMap(state).pending());
             List<List<Long>> laterChunks = driver.chunks.subList(chunksBefore, driver.chunks.size());
@@ -103,14 +85,14 @@ class IncrementalSnapshotFailoverIT {
             long writesAtEnd = writer.transactions();
             driver.runUntil("writes after the backfill", state -> writer.transactions() >= writesAtEnd + 100);
             }
-            primary.execute("INSERT INTO " + db + ".marker VALUES (1)");
+            TOPOLOGY.primary().execute("INSERT INTO " + db + ".marker VALUES (1)");
             driver.runUntil("the marker written after the writers stopped", state -> driver.marker);
         }
         System.out.printf("IncrementalSnapshotFailoverIT: %d chunks on replica 1; on replica 2, %d compared by GTID with a"
                 + " position streamed from replica 1 and %d with the stream there%n", driver.chunksFrom(2),
                 driver.chunks.stream().filter(chunk -> chunk.equals(List.of(3L, 2L))).count(),
                 driver.chunks.stream().filter(chunk -> chunk.equals(List.of(3L, 3L))).count());
-        try (Connection c = primary.adminConnection()) {
+        try (Connection c = TOPOLOGY.primary().adminConnection()) {
             driver.replay.assertEquals(KeyedReplay.table(c, db + ".t", List.of("id")), "replayed records vs. the primary's table");
         }
     }
@@ -125,7 +107,7 @@ class IncrementalSnapshotFailoverIT {
         private boolean marker;
 
         Driver(TableFilter filter) {
-            BinlogSourceConfig source = new BinlogSourceConfig(List.of(hostPort(replica1), hostPort(replica2)),
+            BinlogSourceConfig source = new BinlogSourceConfig(List.of(hostPort(TOPOLOGY.replica1()), hostPort(TOPOLOGY.replica2())),
                     MariaDbServer.CDC_USER, MariaDbServer.CDC_PASSWORD, 8_000 + (long) (Math.random() * 1_000),
                     Duration.ofSeconds(5), Duration.ofSeconds(1), null, filter, StartPosition.latest(), "test",
                     Duration.ofSeconds(3), DdlOutput.DEFAULT);

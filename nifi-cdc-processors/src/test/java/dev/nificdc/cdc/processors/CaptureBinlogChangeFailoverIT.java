@@ -7,9 +7,8 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.nifi.components.state.Scope;
 import org.apache.nifi.util.MockFlowFile;
 import org.apache.nifi.util.TestRunner;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -36,38 +35,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class CaptureBinlogChangeFailoverIT {
     private static final int TRANSACTIONS = 300;
-    private static ReplicationTopology topology;
-    private static MariaDbServer primary;
-    private static MariaDbServer replica1;
-    private static MariaDbServer replica2;
-
-    @BeforeAll
-    static void startTopology() {
-        topology = ReplicationTopology.start();
-        primary = topology.primary();
-        replica1 = topology.replica1();
-        replica2 = topology.replica2();
-    }
-
-    @AfterAll
-    static void stopTopology() {
-        if (topology != null) {
-            topology.close();
-        }
-    }
+    @RegisterExtension
+    static final ReplicationTopology TOPOLOGY = new ReplicationTopology();
 
     @Test
     void captureMovesToTheNextReplicaByGtidWithoutLossOrDuplicate() throws Exception {
-        String db = primary.createDatabase("failover");
+        String db = TOPOLOGY.primary().createDatabase("failover");
         String table = "`" + db + "`.accounts";
-        primary.execute("CREATE TABLE " + table + " (id INT PRIMARY KEY, balance INT NOT NULL)");
+        TOPOLOGY.primary().execute("CREATE TABLE " + table + " (id INT PRIMARY KEY, balance INT NOT NULL)");
         for (int id = 1; id <= 20; id++) {
-            primary.execute("INSERT INTO " + table + " VALUES (" + id + ", 100)");
+            TOPOLOGY.primary().execute("INSERT INTO " + table + " VALUES (" + id + ", 100)");
         }
-        topology.awaitReplicas();
+        TOPOLOGY.awaitReplicas();
 
-        TestRunner runner = BinlogCaptureRunners.newRunner(replica1, db);
-        runner.setProperty(BinlogCaptureProperties.HOSTS, hostPort(replica1) + "," + hostPort(replica2));
+        TestRunner runner = BinlogCaptureRunners.newRunner(TOPOLOGY.replica1(), db);
+        runner.setProperty(BinlogCaptureProperties.HOSTS, hostPort(TOPOLOGY.replica1()) + "," + hostPort(TOPOLOGY.replica2()));
         runner.setProperty(BinlogCaptureProperties.SERVER_ID, "6001");
         runner.setProperty(BinlogCaptureProperties.FAILOVER_TIMEOUT, "3 sec");
         runner.setProperty(BinlogCaptureProperties.HEARTBEAT_INTERVAL, "1 sec");
@@ -87,13 +69,13 @@ class CaptureBinlogChangeFailoverIT {
         try {
             runUntil(runner, records, () -> written.get() >= TRANSACTIONS / 3 && records.size() >= 20 + TRANSACTIONS / 4,
                     "changes streamed from replica 1");
-            replica1.kill();
+            TOPOLOGY.replica1().kill();
             writer.join(120_000);
         } finally {
             writer.join();
         }
-        String end = primary.gtidBinlogPosition();
-        replica2.awaitReplicated(end, Duration.ofSeconds(60));
+        String end = TOPOLOGY.primary().gtidBinlogPosition();
+        TOPOLOGY.replica2().awaitReplicated(end, Duration.ofSeconds(60));
         runUntil(runner, records, () -> lastGtid(records).equals(end), "every change, from replica 2 after replica 1 died");
         assertEquals(1L, runner.getCounterValue(CaptureBinlogChange.COUNTER_FAILOVERS), "moved to the next host once");
         assertTrue(logged(runner.getLogger().getWarnMessages(), "Moving to the next host in Hosts"), "the fail-over is logged");
@@ -102,13 +84,13 @@ class CaptureBinlogChangeFailoverIT {
         assertEquals("3", state(runner).get(BinlogOffset.KEY_SERVER_ID), "the stored position was read from replica 2");
 
         // a restart against replica 1 again, with a position read on replica 2: resumed by GTID
-        replica1.startAgain();
+        TOPOLOGY.replica1().startAgain();
         for (int i = 0; i < 10; i++) {
-            primary.execute("UPDATE " + table + " SET balance = balance + 1 WHERE id = " + (1 + i));
+            TOPOLOGY.primary().execute("UPDATE " + table + " SET balance = balance + 1 WHERE id = " + (1 + i));
         }
-        String later = primary.gtidBinlogPosition();
-        replica1.awaitReplicated(later, Duration.ofSeconds(60));
-        runner.setProperty(BinlogCaptureProperties.HOSTS, hostPort(replica1));
+        String later = TOPOLOGY.primary().gtidBinlogPosition();
+        TOPOLOGY.replica1().awaitReplicated(later, Duration.ofSeconds(60));
+        runner.setProperty(BinlogCaptureProperties.HOSTS, hostPort(TOPOLOGY.replica1()));
         boolean[] first = {true};
         runUntil(runner, records, () -> lastGtid(records).equals(later), "the changes made while stopped, from replica 1", first);
         runner.run(1, true, false);
@@ -199,9 +181,9 @@ class CaptureBinlogChangeFailoverIT {
         assertEquals(rows(table), copy, "the captured rows equal the primary's");
     }
 
-    /** The writer: single-row transactions (inserts, updates, deletes) on the primary, about 100 a second. */
+    /** The writer: single-row transactions (inserts, updates, deletes) on the TOPOLOGY.primary(), about 100 a second. */
     private static void write(String table, AtomicInteger written) {
-        try (Connection c = primary.adminConnection(); Statement s = c.createStatement()) {
+        try (Connection c = TOPOLOGY.primary().adminConnection(); Statement s = c.createStatement()) {
             for (int i = 1; i <= TRANSACTIONS; i++) {
                 switch (i % 3) {
                     case 0 -> s.execute("INSERT INTO " + table + " VALUES (" + (1000 + i) + ", " + i + ")");
@@ -219,7 +201,7 @@ class CaptureBinlogChangeFailoverIT {
     /** The GTIDs of the primary's transactions that changed {@code db.table}, from SHOW BINLOG EVENTS, in binlog order. */
     private static List<String> primaryTransactionsOn(String db, String table) throws SQLException {
         List<String> gtids = new ArrayList<>();
-        try (Connection c = primary.adminConnection(); Statement s = c.createStatement()) {
+        try (Connection c = TOPOLOGY.primary().adminConnection(); Statement s = c.createStatement()) {
             List<String> files = new ArrayList<>();
             try (ResultSet rs = s.executeQuery("SHOW BINARY LOGS")) {
                 while (rs.next()) {
@@ -247,7 +229,7 @@ class CaptureBinlogChangeFailoverIT {
 
     private static Map<Integer, Integer> rows(String table) throws SQLException {
         Map<Integer, Integer> rows = new TreeMap<>();
-        try (Connection c = primary.adminConnection(); Statement s = c.createStatement();
+        try (Connection c = TOPOLOGY.primary().adminConnection(); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT id, balance FROM " + table)) {
             while (rs.next()) {
                 rows.put(rs.getInt(1), rs.getInt(2));
