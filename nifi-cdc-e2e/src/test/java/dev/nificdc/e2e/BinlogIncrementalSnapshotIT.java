@@ -9,22 +9,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import java.util.Set;
-import java.util.TreeMap;
-import java.util.TreeSet;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * An incremental snapshot in a real NiFi, through a graceful restart and a kill -9 in its middle, while two writers
@@ -66,6 +56,7 @@ class BinlogIncrementalSnapshotIT {
         fill(db);
         DATABASES.replica().execute("CREATE DATABASE `" + db + "`", "CREATE TABLE `" + db + "`.cdc_audit " + AUDIT);
         JdbcTarget target = JdbcTargets.mariaDb(DATABASES.replica(), db, "nifi_backfill", "backfill-Secret-1");
+        BackfillAudit audit = new BackfillAudit(target, "`" + db + "`.cdc_audit", "__op");
 
         NiFiRestClient client = nifi.client();
         ReplicaFlow flow = CdcFlows.importReplica(client, "Incremental snapshot " + db, DATABASES.source(), db, target);
@@ -90,14 +81,14 @@ class BinlogIncrementalSnapshotIT {
             client.updateProcessorProperties(flow.captureId(), Map.of("Table Include Pattern", db + "\\.(marker|items)"));
             client.startProcessor(flow.captureId());
 
-            long beforeRestart = awaitSnapshotRows(client, flow, 2_000);
+            long beforeRestart = BackfillAudit.awaitSnapshotRows(client, flow, 2_000);
             progress.add("restart at " + beforeRestart + " rows");
             client.await("NiFi to persist the flow", () -> nifi.persistedFlowContains(db + "\\\\.(marker|items)"), saved -> saved);
             nifi.stop();
             nifi.start();
             NiFiRestClient restarted = nifi.client();
 
-            beforeKill = awaitSnapshotRows(restarted, flow, beforeRestart + 2_000);
+            beforeKill = BackfillAudit.awaitSnapshotRows(restarted, flow, beforeRestart + 2_000);
             progress.add("kill at " + beforeKill + " rows");
             nifi.kill();
             NiFiInstance.sleep(1_000); // the writers go on while NiFi is down
@@ -109,41 +100,15 @@ class BinlogIncrementalSnapshotIT {
         }
         NiFiRestClient client2 = nifi.client();
         DATABASES.source().execute("INSERT INTO `" + db + "`.marker VALUES (" + MARKER + ")");
-        client2.await("the marker written after the writers stopped", Duration.ofMinutes(3), () -> auditCount(target, db, "id = " + MARKER), n -> n > 0);
+        client2.await("the marker written after the writers stopped", Duration.ofMinutes(3), () -> audit.count("id = " + MARKER), n -> n > 0);
         System.out.println("BinlogIncrementalSnapshotIT: " + progress);
 
-        Map<Integer, String> source = rows(DATABASES.source().adminConnection(), "SELECT id, v, n FROM " + items);
-        Map<Integer, String> replayed = replay(target, db);
-        assertSameRows(source, replayed);
-
-        // the snapshot went on from its last committed chunk after the restart and after the kill, not from the start
-        List<String> completions = nifi.appLogLines().stream().filter(l -> l.contains("Incremental snapshot of " + db + ".items complete")).toList();
-        assertEquals(1, completions.size(), "one completion: " + completions);
-        Matcher done = Pattern.compile("complete: (\\d+) rows in (\\d+) chunks").matcher(completions.get(0));
-        assertTrue(done.find(), completions.get(0));
-        long committed = Long.parseLong(done.group(1));
-        long reads = auditCount(target, db, "__op = 'r' AND id > 0");
-        System.out.println("BinlogIncrementalSnapshotIT: " + committed + " rows committed in " + done.group(2) + " chunks, " + reads
-                + " op r records in the audit");
-        assertTrue(beforeKill < committed, "the kill came before the snapshot's end");
-        // each row once, plus at most a chunk read again per restart and a FlowFile PutDatabaseRecord applied again
-        assertTrue(reads >= committed && reads <= committed + 400, "op r records " + reads + " for " + committed + " rows committed");
-
-        // an ad-hoc request on the processor's input, as "Run Once" on a GenerateFlowFile would send it
-        String generate = client2.createProcessor(flow.groupId(), "org.apache.nifi.processors.standard.GenerateFlowFile",
-                "Request an incremental snapshot", Map.of("Custom Text", db + ".marker", "Batch Size", "1"));
-        client2.connect(flow.groupId(), generate, flow.captureId(), "success");
-        client2.runProcessorOnce(generate);
-        client2.await("the requested snapshot of marker", () -> auditCount(target, db, "__op = 'r' AND id = " + MARKER), n -> n > 0);
+        try (Connection c = DATABASES.source().adminConnection()) {
+            audit.assertReplayEquals(c, "SELECT id, v, n FROM " + items);
+        }
+        audit.assertReadOnceButForRepeats(nifi, db + ".items", beforeKill, "BinlogIncrementalSnapshotIT");
+        audit.requestSnapshot(client2, flow, db + ".marker", MARKER);
         client2.stopGroup(flow.groupId());
-    }
-
-    /** Waits until the snapshot in progress has committed at least {@code atLeast} rows of items; returns how many. */
-    private static long awaitSnapshotRows(NiFiRestClient client, ReplicaFlow flow, long atLeast) {
-        Map<String, String> state = client.await("the incremental snapshot to pass " + atLeast + " rows", Duration.ofMinutes(3),
-                () -> client.processorState(flow.captureId()),
-                s -> s.containsKey("incremental.table.0") && Long.parseLong(s.getOrDefault("incremental.rows", "0")) >= atLeast);
-        return Long.parseLong(state.get("incremental.rows"));
     }
 
     private static void fill(String db) {
@@ -156,54 +121,5 @@ class BinlogIncrementalSnapshotIT {
                 insert.setLength(0);
             }
         }
-    }
-
-    /** The audit replayed in arrival order by key: the last record wins, a delete removes. */
-    private static Map<Integer, String> replay(JdbcTarget target, String db) throws SQLException {
-        Map<Integer, String> rows = new TreeMap<>();
-        try (Connection c = CdcFlows.open(target); Statement s = c.createStatement();
-             ResultSet r = s.executeQuery("SELECT __op, id, v, n FROM `" + db + "`.cdc_audit WHERE id > 0 ORDER BY audit_id")) {
-            while (r.next()) {
-                if (r.getString(1).equals("d")) {
-                    rows.remove(r.getInt(2));
-                } else {
-                    rows.put(r.getInt(2), r.getString(3) + "|" + r.getString(4));
-                }
-            }
-        }
-        return rows;
-    }
-
-    private static Map<Integer, String> rows(Connection connection, String query) throws SQLException {
-        Map<Integer, String> rows = new TreeMap<>();
-        try (connection; Statement s = connection.createStatement(); ResultSet r = s.executeQuery(query)) {
-            while (r.next()) {
-                rows.put(r.getInt(1), r.getString(2) + "|" + r.getString(3));
-            }
-        }
-        return rows;
-    }
-
-    private static long auditCount(JdbcTarget target, String db, String where) {
-        try (Connection c = CdcFlows.open(target); Statement s = c.createStatement();
-             ResultSet r = s.executeQuery("SELECT COUNT(*) FROM `" + db + "`.cdc_audit WHERE " + where)) {
-            r.next();
-            return r.getLong(1);
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static void assertSameRows(Map<Integer, String> source, Map<Integer, String> replayed) {
-        Set<Integer> keys = new TreeSet<>(source.keySet());
-        keys.addAll(replayed.keySet());
-        List<String> differences = new ArrayList<>();
-        for (Integer key : keys) {
-            if (!Objects.equals(source.get(key), replayed.get(key))) {
-                differences.add(key + ": source " + source.get(key) + ", replayed " + replayed.get(key));
-            }
-        }
-        assertEquals(List.of(), differences.subList(0, Math.min(10, differences.size())),
-                differences.size() + " of " + keys.size() + " keys differ between items and the replayed audit");
     }
 }
